@@ -1,0 +1,21 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign.settings")
+
+app = Celery("campaign")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The schedule lives in code so that it is reviewed like code. Every entry
+# expires: a reminder or rollup that could not run in its slot is dropped
+# rather than piling up behind a dead worker.
+app.conf.beat_schedule = {
+    "worker-heartbeat": {
+        "task": "campaign.tasks.record_heartbeat",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
+}

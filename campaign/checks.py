@@ -1,0 +1,37 @@
+"""System checks: what must hold before the platform starts."""
+
+import shutil
+import subprocess
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def check_secret_key(app_configs, **kwargs):
+    if not settings.DEBUG and settings.SECRET_KEY == settings.DEV_SECRET_KEY:
+        return [
+            Error(
+                "SECRET_KEY is the development key while DEBUG is off.",
+                hint="Set SECRET_KEY in the environment to a long random value.",
+                id="campaign.E001",
+            )
+        ]
+    return []
+
+
+@register()
+def check_cjk_font(app_configs, **kwargs):
+    """PDFs must render Chinese: without a CJK font WeasyPrint silently draws boxes."""
+    if not shutil.which("fc-list"):
+        return [Warning("fc-list not found: cannot verify that a CJK font is installed.", id="campaign.W002")]
+    out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout
+    if not out.strip():
+        return [
+            Error(
+                "No CJK font is installed: PDFs would print Chinese as empty boxes.",
+                hint="apt-get install fonts-noto-cjk (or fonts-wqy-microhei); ./dev setup does this.",
+                id="campaign.E002",
+            )
+        ]
+    return []

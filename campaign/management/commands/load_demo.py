@@ -1,0 +1,21 @@
+from django.core.management.base import BaseCommand
+
+from campaign.demo import DEMO_PASSWORD, load_demo, scale_up
+
+
+class Command(BaseCommand):
+    help = "Load the plan plus demo grids, sites, users (one per role) and a campaign running today. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", action="store_true", help="Also generate benchmark volumes with bulk inserts.")
+        parser.add_argument("--communities", type=int, default=180, help="With --scale: communities in all (default 180).")
+        parser.add_argument("--sites", type=int, default=50_000, help="With --scale: sites in all (default 50,000).")
+
+    def handle(self, *args, **options):
+        logins = load_demo()
+        if options["scale"]:
+            figures = scale_up(communities=options["communities"], sites=options["sites"], out=self.stdout.write)
+            self.stdout.write(f"now {figures['communities']} communities and {figures['sites']} sites")
+        self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in as any of these, password: " + DEMO_PASSWORD))
+        for username, role, unit in logins:
+            self.stdout.write(f"  {username:<10} {role} · {unit}")

@@ -1,0 +1,39 @@
+"""Three-role separation for the back office: each admin role is a group with
+just the permissions of that role. Kept in step after every migrate."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from districts.models import Role
+
+ALL = ("add", "change", "delete", "view")
+GROUP_PERMISSIONS = {
+    # Users and the org tree.
+    Role.SYSTEM_ADMIN: {
+        "districts": {"user": ("add", "change", "view"), "orgunit": ALL, "site": ALL, "sector": ("change", "view"),
+                      "sectorlead": ALL, "membership": ("view",)},
+        "campaign": {"campaign": ALL, "target": ALL, "jobheartbeat": ("view",)},
+    },
+    # Roles, sign-in security and lockouts.
+    Role.SECURITY_ADMIN: {
+        "districts": {"user": ("change", "view"), "membership": ALL, "orgunit": ("view",)},
+        "axes": {"accessattempt": ("view", "delete"), "accessfailurelog": ("view", "delete"), "accesslog": ("view",)},
+    },
+    # Reads everything, changes nothing.
+    Role.AUDIT_ADMIN: {
+        "districts": {m: ("view",) for m in ("user", "orgunit", "site", "sector", "sectorlead", "membership")},
+        "campaign": {m: ("view",) for m in ("campaign", "target", "jobheartbeat")},
+        "axes": {m: ("view",) for m in ("accessattempt", "accessfailurelog", "accesslog")},
+        "admin": {"logentry": ("view",)},
+    },
+}
+
+
+def ensure_admin_groups(**kwargs) -> None:
+    for role, apps in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        q = Q(pk__in=[])
+        for app_label, models in apps.items():
+            for model, actions in models.items():
+                q |= Q(content_type__app_label=app_label, codename__in=[f"{a}_{model}" for a in actions])
+        group.permissions.set(Permission.objects.filter(q))

@@ -1,0 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import ADMIN_ROLES, Role
+
+
+def navigation(request):
+    """The menu: what the signed-in user's roles let them open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    roles = set(user.memberships.values_list("role", flat=True)) if not hasattr(user, "_nav_roles") else user._nav_roles
+    user._nav_roles = roles
+    items = [("home", _("Home"))]
+    data_roles = roles - {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+    if data_roles or user.is_superuser:
+        items += [("unit_tree", _("Org tree")), ("site_list", _("Sites"))]
+    return {"nav_items": items, "nav_roles": roles, "nav_admin": bool(roles & ADMIN_ROLES) or user.is_staff}

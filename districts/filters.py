@@ -1,0 +1,35 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import OrgUnit, Sector, Site
+
+
+class SiteFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    unit = django_filters.ModelChoiceFilter(label=_("Org unit"), queryset=OrgUnit.objects.none(), method="under_unit")
+    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.all())
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Site.Category.choices)
+    is_major_hazard_source = django_filters.BooleanFilter(label=_("Major hazard source"))
+
+    class Meta:
+        model = Site
+        fields = ["q", "unit", "sector", "category", "is_major_hazard_source"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only units the user may see can be chosen, streets and communities first.
+        self.filters["unit"].queryset = OrgUnit.objects.visible_to(user).filter(
+            kind__in=[OrgUnit.Kind.DISTRICT, OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID]
+        ).order_by("tree_id", "lft")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__iexact=value) | Q(address__icontains=value))
+
+    def under_unit(self, queryset, name, unit):
+        if not unit:
+            return queryset
+        return queryset.filter(unit__tree_id=unit.tree_id, unit__lft__gte=unit.lft, unit__rght__lte=unit.rght)

@@ -1,0 +1,314 @@
+"""The district's structure: the org tree, the seven sectors, sites, people.
+
+Every piece of campaign data knows its org unit (and sector); who may see it
+is decided by districts.scoping from the user's memberships.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from mptt.managers import TreeManager
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+from simple_history.models import HistoricalRecords
+
+from districts.scoping import ScopedQuerySet
+from districts.validators import validate_credit_code
+
+
+class User(AbstractUser):
+    # Chinese names are not split into given and family names.
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+
+class OrgUnitQuerySet(TreeQuerySet, ScopedQuerySet):
+    unit_lookup = ""
+    sector_lookup = None
+
+
+class OrgUnit(MPTTModel):
+    class Kind(models.TextChoices):
+        CITY = "city", _("City")
+        DISTRICT = "district", _("District")
+        STREET = "street", _("Street")
+        COMMUNITY = "community", _("Community")
+        GRID = "grid", _("Grid")
+        DEPARTMENT = "department", _("Department")
+        OFFICE = "office", _("Creation office")
+        TEAM = "team", _("Inspection team")
+        LEADING_GROUP = "leading_group", _("Leading group")
+
+    # Which kind of unit may sit under which. A district's departments, its
+    # creation office, inspection teams and leading group hang off the district.
+    ALLOWED_PARENTS = {
+        Kind.CITY: set(),
+        Kind.DISTRICT: {Kind.CITY},
+        Kind.STREET: {Kind.DISTRICT},
+        Kind.COMMUNITY: {Kind.STREET},
+        Kind.GRID: {Kind.COMMUNITY},
+        Kind.DEPARTMENT: {Kind.DISTRICT},
+        Kind.OFFICE: {Kind.DISTRICT},
+        Kind.TEAM: {Kind.DISTRICT},
+        Kind.LEADING_GROUP: {Kind.DISTRICT},
+    }
+    # Units where places are: sites, risks and hazards sit in one of these.
+    PLACE_KINDS = {Kind.DISTRICT, Kind.STREET, Kind.COMMUNITY, Kind.GRID}
+
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9A-Za-z][0-9A-Za-z-]*$",
+                _("A code holds digits, Latin letters and hyphens only."),
+            )
+        ],
+        help_text=_("The statistical division code where one exists, e.g. 330103001."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = TreeForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # Inspection teams cover the units they are assigned to.
+    assigned_units = models.ManyToManyField(
+        "self",
+        verbose_name=_("assigned units"),
+        symmetrical=False,
+        blank=True,
+        related_name="assigned_teams",
+    )
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+
+    objects = TreeManager.from_queryset(OrgUnitQuerySet)()
+    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level"], m2m_fields=[assigned_units])
+
+    class MPTTMeta:
+        order_insertion_by = ["code"]
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(established_on__isnull=True)
+                | Q(dissolved_on__gte=models.F("established_on")),
+                name="orgunit_dissolved_after_established",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        allowed = self.ALLOWED_PARENTS.get(self.kind, set())
+        if self.parent_id is None:
+            if allowed:
+                raise ValidationError({"parent": _("A unit of this kind needs a parent unit.")})
+        elif self.parent.kind not in allowed:
+            raise ValidationError(
+                {
+                    "parent": _("A %(kind)s cannot sit under a %(parent_kind)s.")
+                    % {"kind": self.get_kind_display(), "parent_kind": self.parent.get_kind_display()}
+                }
+            )
+        if self.pk and self.parent_id and self.parent.is_descendant_of(self, include_self=True):
+            raise ValidationError({"parent": _("A unit cannot be moved under itself.")})
+
+    @property
+    def is_place(self) -> bool:
+        return self.kind in self.PLACE_KINDS
+
+
+class Sector(models.Model):
+    """One of the seven priority sectors (七大重点领域)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    name_en = models.CharField(_("English name"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), unique=True)
+
+    class Meta:
+        verbose_name = _("priority sector")
+        verbose_name_plural = _("priority sectors")
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class SectorLead(models.Model):
+    """The department that leads a sector in one district, and sees it district-wide."""
+
+    district = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("district"),
+        on_delete=models.CASCADE,
+        related_name="sector_leads",
+        limit_choices_to={"kind": OrgUnit.Kind.DISTRICT},
+    )
+    sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT)
+    department = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("lead department"),
+        on_delete=models.PROTECT,
+        related_name="led_sectors",
+        limit_choices_to={"kind": OrgUnit.Kind.DEPARTMENT},
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sector lead department")
+        verbose_name_plural = _("sector lead departments")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "sector"], name="one_lead_department_per_sector"),
+        ]
+
+    def __str__(self):
+        return f"{self.district} · {self.sector} · {self.department}"
+
+    def clean(self):
+        if self.department_id and self.district_id and self.department.parent_id != self.district_id:
+            raise ValidationError({"department": _("The lead department must belong to this district.")})
+
+
+class SiteQuerySet(ScopedQuerySet):
+    unit_lookup = "unit__"
+    sector_lookup = "sector"
+
+
+class Site(models.Model):
+    """An enterprise or premises (生产经营单位/场所) where risks and hazards sit."""
+
+    class Category(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Business")
+        CROWDED_PLACE = "crowded_place", _("Crowded place")
+        THREE_IN_ONE = "three_in_one", _("Three-in-one premises")
+        RENTAL_HOUSING = "rental_housing", _("Rental housing")
+        CONSTRUCTION_SITE = "construction_site", _("Construction site")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="sites")
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.PROTECT, null=True, blank=True, related_name="sites"
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.ENTERPRISE)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    is_major_hazard_source = models.BooleanField(_("major hazard source"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SiteQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["unit", "sector"])]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.credit_code:
+            self.credit_code = self.credit_code.strip().upper()
+        if self.unit_id and not self.unit.is_place:
+            raise ValidationError({"unit": _("A site sits in a street, community or grid.")})
+
+
+class Role(models.TextChoices):
+    STREET_STAFF = "street_staff", _("Street staff")
+    COMMUNITY_STAFF = "community_staff", _("Community / grid staff")
+    DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    INSPECTOR = "inspector", _("Inspector")
+    REVIEWER = "reviewer", _("Creation-office reviewer")
+    LEADER = "leader", _("Leading-group member")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+
+
+K = OrgUnit.Kind
+# Where each role's membership may sit.
+ROLE_UNIT_KINDS = {
+    Role.STREET_STAFF: {K.STREET},
+    Role.COMMUNITY_STAFF: {K.COMMUNITY, K.GRID},
+    Role.DEPARTMENT_STAFF: {K.DEPARTMENT},
+    Role.INSPECTOR: {K.TEAM},
+    Role.REVIEWER: {K.OFFICE},
+    Role.LEADER: {K.LEADING_GROUP, K.DISTRICT},
+    Role.SYSTEM_ADMIN: {K.CITY, K.DISTRICT},
+    Role.SECURITY_ADMIN: {K.CITY, K.DISTRICT},
+    Role.AUDIT_ADMIN: {K.CITY, K.DISTRICT},
+}
+ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+
+
+class Membership(models.Model):
+    """A person's place in the tree: one unit, one role. A person may hold several."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="one_membership_per_user_unit_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+    def clean(self):
+        if self.unit_id and self.role:
+            allowed = ROLE_UNIT_KINDS[Role(self.role)]
+            if self.unit.kind not in allowed:
+                raise ValidationError(
+                    {
+                        "unit": _("A %(role)s belongs to a unit of kind: %(kinds)s.")
+                        % {
+                            "role": self.get_role_display(),
+                            "kinds": "、".join(str(K(k).label) for k in sorted(allowed)),
+                        }
+                    }
+                )
