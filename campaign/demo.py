@@ -15,7 +15,7 @@ from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import Membership, OrgUnit, Role, Sector, Site, User
 from districts.validators import ALPHABET, credit_code_check_char
 
-DEMO_PASSWORD = "demo-2026-safety"
+DEMO_PASSWORD = "demo-2026-safety"  # noqa: S105 (printed to every demo user on purpose)
 
 # username, full name, unit code, role
 DEMO_USERS = [
@@ -46,7 +46,24 @@ SITE_KINDS = [
     ("客运公司", "road_traffic", Site.Category.ENTERPRISE),
     ("出租公寓", "fire_safety", Site.Category.RENTAL_HOUSING),
 ]
-TRADE_NAMES = "安顺 恒泰 明远 新华 和平 东方 嘉禾 华锦 瑞丰 永盛 德信 天成 宏达 金桥 诚信 同心".split()
+TRADE_NAMES = [
+    "安顺",
+    "恒泰",
+    "明远",
+    "新华",
+    "和平",
+    "东方",
+    "嘉禾",
+    "华锦",
+    "瑞丰",
+    "永盛",
+    "德信",
+    "天成",
+    "宏达",
+    "金桥",
+    "诚信",
+    "同心",
+]
 
 
 def credit_code(rng: random.Random, division: str = "330103") -> str:
@@ -64,7 +81,8 @@ def _site(rng, unit, sectors, n) -> Site:
         sector=sectors[sector_code],
         category=category,
         address=f"杭州市下城区{unit.name}{rng.randint(1, 300)}号",
-        legal_representative=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["建国", "丽华", "志强", "秀英", "伟", "敏"]),
+        legal_representative=rng.choice("王李张刘陈杨赵黄周吴")
+        + rng.choice(["建国", "丽华", "志强", "秀英", "伟", "敏"]),
         contact_phone=f"13{rng.randint(100000000, 999999999)}",
         is_major_hazard_source=(sector_code == "hazardous_chemicals" and n % 3 == 0),
     )
@@ -80,7 +98,9 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
     sectors = {s.code: s for s in Sector.objects.all()}
 
     for code, name, assigned in TEAMS:
-        team, _ = OrgUnit.objects.get_or_create(code=code, defaults={"name": name, "kind": OrgUnit.Kind.TEAM, "parent": district})
+        team, _ = OrgUnit.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": OrgUnit.Kind.TEAM, "parent": district}
+        )
         team.assigned_units.set(OrgUnit.objects.filter(code__in=assigned))
 
     communities = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY, parent__parent=district).order_by("code"))
@@ -90,21 +110,34 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
             for g in range(1, GRIDS_PER_COMMUNITY + 1):
                 code = f"{community.code}-G{g:02d}"
                 if code not in existing_grids:
-                    OrgUnit.objects.create(code=code, name=f"{community.name}第{g}网格", kind=OrgUnit.Kind.GRID, parent=community)
+                    OrgUnit.objects.create(
+                        code=code, name=f"{community.name}第{g}网格", kind=OrgUnit.Kind.GRID, parent=community
+                    )
 
     if not Site.objects.filter(unit__tree_id=district.tree_id).exists():
-        sites = [_site(rng, c, sectors, i * SITES_PER_COMMUNITY + j) for i, c in enumerate(communities) for j in range(SITES_PER_COMMUNITY)]
+        sites = [
+            _site(rng, c, sectors, i * SITES_PER_COMMUNITY + j)
+            for i, c in enumerate(communities)
+            for j in range(SITES_PER_COMMUNITY)
+        ]
         Site.objects.bulk_create(sites)
 
     # A campaign period running today, so that the demo's calendars are live.
     start = datetime.date(today.year, 1, 1)
     demo, _ = Campaign.objects.update_or_create(
         name=f"下城区创建国家安全发展示范城市（{start.year}—{start.year + 1}年 演示）",
-        defaults={"district": district, "starts_on": start, "ends_on": datetime.date(start.year + 1, 12, 31),
-                  "baseline_year": plan.baseline_year, "document": plan.document},
+        defaults={
+            "district": district,
+            "starts_on": start,
+            "ends_on": datetime.date(start.year + 1, 12, 31),
+            "baseline_year": plan.baseline_year,
+            "document": plan.document,
+        },
     )
     for t in plan.targets.all():
-        Target.objects.update_or_create(campaign=demo, indicator=t.indicator, defaults={"kind": t.kind, "value": t.value})
+        Target.objects.update_or_create(
+            campaign=demo, indicator=t.indicator, defaults={"kind": t.kind, "value": t.value}
+        )
 
     logins = []
     for username, full_name, unit_code, role in DEMO_USERS:
@@ -133,8 +166,18 @@ def scale_up(*, communities: int = 180, sites: int = 50_000, grids_per_community
         for i in range(have, communities):
             street = streets[i % len(streets)]
             code = f"{street.code}9{i:02d}"[:12] if i < 100 else f"{street.code}X{i:03d}"
-            new_units.append(OrgUnit(code=code, name=f"{street.name[:-2]}第{i}社区", kind=OrgUnit.Kind.COMMUNITY, parent=street,
-                                     tree_id=0, lft=0, rght=0, level=3))
+            new_units.append(
+                OrgUnit(
+                    code=code,
+                    name=f"{street.name[:-2]}第{i}社区",
+                    kind=OrgUnit.Kind.COMMUNITY,
+                    parent=street,
+                    tree_id=0,
+                    lft=0,
+                    rght=0,
+                    level=3,
+                )
+            )
         OrgUnit.objects.bulk_create(new_units)
         grid_units = []
         have_grids = set(OrgUnit.objects.filter(kind=OrgUnit.Kind.GRID).values_list("code", flat=True))
@@ -142,8 +185,18 @@ def scale_up(*, communities: int = 180, sites: int = 50_000, grids_per_community
             for g in range(1, grids_per_community + 1):
                 code = f"{community.code}-G{g:02d}"
                 if code not in have_grids:
-                    grid_units.append(OrgUnit(code=code, name=f"{community.name}第{g}网格", kind=OrgUnit.Kind.GRID,
-                                              parent=community, tree_id=0, lft=0, rght=0, level=4))
+                    grid_units.append(
+                        OrgUnit(
+                            code=code,
+                            name=f"{community.name}第{g}网格",
+                            kind=OrgUnit.Kind.GRID,
+                            parent=community,
+                            tree_id=0,
+                            lft=0,
+                            rght=0,
+                            level=4,
+                        )
+                    )
         OrgUnit.objects.bulk_create(grid_units, batch_size=2000)
     OrgUnit.objects.rebuild()
     figures["units_seconds"] = time.perf_counter() - started

@@ -85,7 +85,10 @@ class Target(models.Model):
 
     def describe(self) -> str:
         if self.kind == self.Kind.REDUCTION:
-            return _("−%(value)s%% against %(year)s") % {"value": f"{self.value:g}", "year": self.campaign.baseline_year}
+            return _("−%(value)s%% against %(year)s") % {
+                "value": f"{self.value:g}",
+                "year": self.campaign.baseline_year,
+            }
         if self.value == 0:
             return str(_("none"))
         return _("at most %(value)s") % {"value": f"{self.value:g}"}

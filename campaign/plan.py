@@ -71,7 +71,9 @@ def load_plan() -> Campaign:
     for code, name, kind in (OFFICE, LEADING_GROUP):
         _unit(code, name, kind, district)
     for order, (code, name, name_en, (dept_code, dept_name)) in enumerate(SECTORS, start=1):
-        sector, _ = Sector.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en, "order": order})
+        sector, _ = Sector.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "order": order}
+        )
         department = _unit(dept_code, dept_name, OrgUnit.Kind.DEPARTMENT, district)
         SectorLead.objects.update_or_create(district=district, sector=sector, defaults={"department": department})
     campaign, _ = Campaign.objects.update_or_create(

@@ -41,7 +41,7 @@ def _url(name: str, default: str, parse):
 
 # The development key is stable so that sessions survive restarts. A system
 # check (campaign.checks) refuses it when DEBUG is off.
-DEV_SECRET_KEY = "dev-insecure-3e1f0c5a-safety-city-platform-not-for-production"
+DEV_SECRET_KEY = "dev-insecure-3e1f0c5a-safety-city-platform-not-for-production"  # noqa: S105
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = _bool("DEBUG", True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -202,9 +202,11 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
-    for _folder in (_queue_dir, VAR_DIR / "celery" / "processed", VAR_DIR / "celery" / "results"):
+    for _folder in ("queue", "processed", "results", "control"):
+        _folder = VAR_DIR / "celery" / _folder
         _folder.mkdir(parents=True, exist_ok=True)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
@@ -230,5 +232,6 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 PLATFORM_NAME = _("Safe Development Demonstration City campaign platform")

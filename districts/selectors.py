@@ -8,7 +8,9 @@ from districts.models import Membership, OrgUnit, Site, User
 
 
 def memberships_of(user: User) -> list[Membership]:
-    return list(Membership.objects.filter(user=user).select_related("unit", "unit__parent").order_by("unit__code", "role"))
+    return list(
+        Membership.objects.filter(user=user).select_related("unit", "unit__parent").order_by("unit__code", "role")
+    )
 
 
 def unit_tree_for(user: User):

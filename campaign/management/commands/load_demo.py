@@ -8,7 +8,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", action="store_true", help="Also generate benchmark volumes with bulk inserts.")
-        parser.add_argument("--communities", type=int, default=180, help="With --scale: communities in all (default 180).")
+        parser.add_argument(
+            "--communities", type=int, default=180, help="With --scale: communities in all (default 180)."
+        )
         parser.add_argument("--sites", type=int, default=50_000, help="With --scale: sites in all (default 50,000).")
 
     def handle(self, *args, **options):
