@@ -31,6 +31,14 @@ def _bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use true or false.")
 
 
+def _int(name: str, default: int) -> int:
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+
+
 def _url(name: str, default: str, parse):
     raw = env.str(name, default=default)
     try:
@@ -108,13 +116,15 @@ TEMPLATES = [
 DATABASES = {
     "default": _url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}", env.db_url_config),
 }
+if DATABASES["default"]["ENGINE"] not in {"django.db.backends.postgresql", "django.db.backends.sqlite3"}:
+    raise ImproperlyConfigured("DATABASE_URL must name PostgreSQL (postgres://…) or SQLite (sqlite:///…).")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the
     # test database too.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -139,7 +149,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Lock an account for 30 minutes after 5 failed sign-ins from one address.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -147,7 +157,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 # Sign out after two hours without a request.
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
+SESSION_COOKIE_AGE = _int("SESSION_COOKIE_AGE", 2 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
@@ -222,7 +232,7 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 # Uploads are read into memory up to 10 MB, then refused by the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+IMPORT_MAX_UPLOAD_BYTES = _int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
