@@ -27,7 +27,7 @@ class SiteForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = (
             OrgUnit.objects.editable_by(user, SITE_EDITOR_ROLES)
-            .filter(kind__in=OrgUnit.PLACE_KINDS - {OrgUnit.Kind.DISTRICT})
+            .filter(kind__in=OrgUnit.SITE_KINDS)
             .order_by("tree_id", "lft")
         )
         self.fields["unit"].label_from_instance = lambda u: f"{'　' * max(u.level - 2, 0)}{u.name}"

@@ -104,6 +104,8 @@ def build_scope(user: User, roles: frozenset[str] | None = None) -> Scope:
                 subtrees.add(Subtree.of(unit))
                 departments.append(unit.pk)
             case Role.INSPECTOR:
+                # The team itself (like every other role's own unit), and the units assigned to it.
+                subtrees.add(Subtree.of(unit))
                 teams.append(unit.pk)
             case Role.REVIEWER | Role.LEADER:
                 subtrees.add(Subtree.of(_district_of(unit)))

@@ -28,7 +28,8 @@ def unit_detail_for(user: User, pk: int) -> OrgUnit:
 
 
 def sites_for(user: User):
-    return Site.objects.visible_to(user).select_related("unit", "unit__parent", "sector")
+    # unit__parent__parent: the street of a site in a grid, for the list's street column.
+    return Site.objects.visible_to(user).select_related("unit__parent__parent", "sector")
 
 
 def site_detail_for(user: User, pk: int) -> Site:

@@ -67,6 +67,10 @@ def _save_site(request, form, save):
             site = save(form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
+        except PermissionDenied as exc:
+            # E.g. a department's staff choosing a sector it does not lead: say so on the
+            # form, keeping what was typed, rather than a bare 403 page.
+            form.add_error(None, str(exc))
         else:
             messages.success(request, _("Site “%(name)s” saved.") % {"name": site.name})
             return redirect("site_detail", pk=site.pk)

@@ -1,0 +1,124 @@
+"""List pages cost the same number of queries for 10 rows as for 100: each selector owns its
+joins, and a page that grows a query per row fails here. Each pinned count names its queries."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from districts.models import Role, Sector
+from districts.tests.factories import SiteFactory, add_grids
+
+pytestmark = pytest.mark.django_db
+
+WULIN = "330103002"
+ZHONGBEI = "330103002051"
+
+SITE_LINK = re.compile(r'href="/sites/\d+/"')
+
+# Every signed-in page starts and ends the same way.
+REQUEST_START = 2  # the session; the user
+REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RELEASE SAVEPOINT
+
+
+@pytest.fixture
+def wulin_sites(plan, unit):
+    """make(n): n sites across Wulin: on the street, in its communities and in grids, of every sector."""
+
+    def make(n):
+        grids = add_grids(unit(ZHONGBEI), 3)
+        places = [unit(WULIN), unit(ZHONGBEI), unit("330103002052"), *grids]
+        sectors = list(Sector.objects.all())
+        return [SiteFactory(unit=places[i % len(places)], sector=sectors[i % len(sectors)]) for i in range(n)]
+
+    return make
+
+
+@pytest.mark.parametrize("n", [10, 100])
+def test_street_staff_site_list_costs_the_same_queries_for_10_and_100_sites(
+    client, unit, make_user, wulin_sites, django_assert_num_queries, n
+):
+    wulin_sites(n)
+    client.force_login(make_user(Role.STREET_STAFF, unit(WULIN)))
+    for page in (1, 2):
+        if page == 2 and n <= 50:
+            continue
+        with django_assert_num_queries(
+            REQUEST_START
+            + 1  # the user's memberships → the scope of what they may see
+            + 1  # COUNT of the sites in scope, for the paginator
+            + 1  # the user's memberships for the editor roles → whether to offer "Add a site"
+            + 1  # the user's roles, for the menu
+            + 1  # the units offered in the unit filter
+            + 1  # the sectors offered in the sector filter
+            + 1  # the page of sites, joined to unit, its parent and grandparent, and sector
+            + REQUEST_END
+        ):
+            response = client.get(reverse("site_list"), {"page": page})
+        rows = SITE_LINK.findall(response.content.decode())
+        assert len(rows) == min(50, n - 50 * (page - 1))
+        assert response.context["page"].paginator.count == n
+
+
+@pytest.mark.parametrize("n", [10, 100])
+def test_department_staff_site_list_costs_the_same_queries_for_10_and_100_sites(
+    client, unit, make_user, wulin_sites, django_assert_num_queries, n
+):
+    wulin_sites(n)
+    client.force_login(make_user(Role.DEPARTMENT_STAFF, unit("330103-XFJY")))
+    with django_assert_num_queries(
+        REQUEST_START
+        + 2  # the user's memberships, then the sectors their department leads → the scope
+        + 1  # COUNT of the sites in scope, for the paginator
+        + 2  # the same two for the editor roles → whether to offer "Add a site"
+        + 1  # the user's roles, for the menu
+        + 1  # the units offered in the unit filter
+        + 1  # the sectors offered in the sector filter
+        + 1  # the page of sites, joined to unit, its parent and grandparent, and sector
+        + REQUEST_END
+    ):
+        response = client.get(reverse("site_list"))
+    fire_sites = response.context["page"].paginator.count
+    assert fire_sites == len([i for i in range(n) if i % 7 == 2])  # fire safety is the third of seven sectors
+    assert len(response.context["page"].object_list) == min(50, fire_sites)
+
+
+@pytest.mark.parametrize("n", [10, 100])
+def test_unit_tree_costs_the_same_queries_for_10_and_100_grids(
+    client, plan, unit, make_user, django_assert_num_queries, n
+):
+    grids = add_grids(unit(ZHONGBEI), n)
+    for grid in grids:
+        SiteFactory(unit=grid)
+    client.force_login(make_user(Role.STREET_STAFF, unit(WULIN)))
+    with django_assert_num_queries(
+        REQUEST_START
+        + 1  # the user's memberships → the scope
+        + 1  # the units in scope in tree order, each with its count of visible sites
+        + 1  # the user's roles, for the menu
+        + REQUEST_END
+    ):
+        response = client.get(reverse("unit_tree"))
+    html = response.content.decode()
+    assert all(reverse("unit_detail", args=[g.pk]) in html for g in grids)
+    assert len(response.context["units"]) == 8 + n  # Wulin, its seven communities, the grids
+    assert all(u.site_count == 1 for u in response.context["units"] if u.kind == "grid")
+
+
+@pytest.mark.parametrize("n", [10, 100])
+def test_unit_page_costs_the_same_queries_for_10_and_100_children(
+    client, plan, unit, make_user, django_assert_num_queries, n
+):
+    grids = add_grids(unit(ZHONGBEI), n)
+    url = reverse("unit_detail", args=[unit(ZHONGBEI).pk])
+    client.force_login(make_user(Role.STREET_STAFF, unit(WULIN)))
+    with django_assert_num_queries(
+        REQUEST_START
+        + 1  # the user's memberships → the scope
+        + 1  # the unit, with its parent
+        + 1  # the user's roles, for the menu
+        + 1  # the children in scope
+        + REQUEST_END
+    ):
+        response = client.get(url)
+    assert all(g.name in response.content.decode() for g in grids)
