@@ -1,0 +1,625 @@
+"""Spreadsheet import and export of org units and sites: what an administrator
+or street officer sees when they upload a file."""
+
+import csv
+import datetime
+import zipfile
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils.translation import override
+from openpyxl import Workbook, load_workbook
+
+from campaign.lib.xlsx.files import export_xlsx, read_xlsx, stored_upload
+from campaign.lib.xlsx.runner import run_import
+from campaign.plan import DIVISIONS_CSV
+from districts.models import OrgUnit, Role, Sector, Site
+from districts.resources import OrgUnitResource, SiteResource
+from districts.validators import credit_code_check_char
+
+pytestmark = pytest.mark.django_db
+
+UNIT_HEADERS = ["编码", "名称", "类型", "上级编码"]
+SITE_HEADERS = ["名称", "统一社会信用代码", "所属单位编码", "行业领域", "场所类别", "重大危险源"]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with override("en"):
+        yield
+
+
+def xlsx(headers, rows) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def division_rows() -> list[list]:
+    """The 2020 division file as Excel keeps it once saved as .xlsx: codes become numbers."""
+    with DIVISIONS_CSV.open(encoding="utf-8") as f:
+        return [[r["level"], int(r["code"]), r["name"], int(r["parent_code"])] for r in csv.DictReader(f)]
+
+
+def division_xlsx(rows=None) -> bytes:
+    return xlsx(["level", "code", "name", "parent_code"], division_rows() if rows is None else rows)
+
+
+def import_units(user, content, *, dry_run=False):
+    return run_import(OrgUnitResource(user=user), read_xlsx(BytesIO(content)), dry_run=dry_run)
+
+
+def import_sites(user, content, *, dry_run=False):
+    return run_import(SiteResource(user=user), read_xlsx(BytesIO(content)), dry_run=dry_run)
+
+
+def credit_code(n: int) -> str:
+    body = f"91330103{n:09d}"
+    return body + credit_code_check_char(body)
+
+
+def counts():
+    return (
+        OrgUnit.objects.count(),
+        OrgUnit.history.count(),
+        Site.objects.count(),
+        Site.history.count(),
+    )
+
+
+def assert_tree_consistent():
+    """Every unit's MPTT range holds exactly its descendants by parent link, at the right level."""
+    units = list(OrgUnit.objects.all())
+    children: dict[int | None, list[OrgUnit]] = {}
+    for u in units:
+        children.setdefault(u.parent_id, []).append(u)
+
+    def linked(u, depth):
+        assert u.level == depth, u.code
+        found = set()
+        for child in children.get(u.pk, []):
+            found |= {child.pk} | linked(child, depth + 1)
+        ranged = {v.pk for v in units if v.tree_id == u.tree_id and u.lft < v.lft and v.rght < u.rght}
+        assert ranged == found, u.code
+        return found
+
+    for root in children[None]:
+        linked(root, 0)
+
+
+@pytest.fixture
+def city(db):
+    return OrgUnit.objects.create(code="330100", name="杭州市", kind=OrgUnit.Kind.CITY)
+
+
+@pytest.fixture
+def city_admin(city, make_user):
+    return make_user(Role.SYSTEM_ADMIN, city)
+
+
+@pytest.fixture
+def district_admin(plan, unit, make_user):
+    return make_user(Role.SYSTEM_ADMIN, unit("330103"))
+
+
+@pytest.fixture
+def wulin_staff(plan, unit, make_user):
+    return make_user(Role.STREET_STAFF, unit("330103002"))
+
+
+# ---------------------------------------------------------------- org units
+
+
+def test_the_2020_division_file_imports_into_a_database_with_only_the_city(city_admin):
+    content = division_xlsx()
+
+    preview = import_units(city_admin, content, dry_run=True)
+    assert preview.ok, preview.errors
+    assert (preview.new, preview.updated, preview.unchanged) == (84, 0, 0)
+    assert OrgUnit.objects.count() == 1, "a dry run writes nothing"
+
+    report = import_units(city_admin, content)
+    assert report.committed
+    assert OrgUnit.objects.filter(kind=OrgUnit.Kind.STREET).count() == 8
+    assert OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY).count() == 75
+    zhongbei = OrgUnit.objects.get(code="330103002051")
+    assert zhongbei.name == "中北社区"
+    assert [u.name for u in zhongbei.get_ancestors()] == ["杭州市", "下城区", "武林街道"]
+    assert_tree_consistent()
+    assert OrgUnit.history.filter(history_user=city_admin).count() == 84
+
+
+def test_the_division_file_reimports_unchanged_after_load_plan(plan, unit, make_user):
+    admin = make_user(Role.SYSTEM_ADMIN, unit("330100"))
+    before = counts()
+
+    report = import_units(admin, division_xlsx())
+
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 84)
+    assert counts() == before
+
+
+def test_chinese_headers_and_kind_labels_are_accepted(plan, district_admin):
+    report = import_units(
+        district_admin,
+        xlsx(["编码", "名称", "层级", "上级编码"], [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]]),
+    )
+    assert report.committed, report.errors
+    grid = OrgUnit.objects.get(code="330103002051-01")
+    assert (grid.kind, grid.parent.code) == (OrgUnit.Kind.GRID, "330103002051")
+
+
+def test_children_may_come_before_their_parents(city_admin):
+    report = import_units(city_admin, division_xlsx(list(reversed(division_rows()))))
+
+    assert report.committed, report.errors
+    assert report.new == 84
+    assert OrgUnit.objects.get(code="330103009001").parent.code == "330103009"
+    assert_tree_consistent()
+
+
+def test_errors_in_a_reordered_file_keep_their_spreadsheet_row_numbers(city_admin):
+    rows = list(reversed(division_rows()))
+    # Row 10 of the sheet: a community whose street code is mistyped.
+    rows[8] = ["community", 330103009099, "错码社区", 330103099]
+    before = counts()
+
+    report = import_units(city_admin, division_xlsx(rows))
+
+    assert report.error_tuples() == [(10, "上级编码", "No unit has the code “330103099”.")]
+    assert not report.committed
+    assert counts() == before
+
+
+def test_every_kind_of_bad_unit_row_is_reported_and_nothing_is_written(plan, district_admin):
+    content = xlsx(
+        [*UNIT_HEADERS, "成立日期"],
+        [
+            ["330103002051-01", "中北社区第一网格", "网格", "330103002051", None],
+            ["330103002051-02", "第二网格", "网格", "330103002099", None],
+            ["330103002051-01", "重复的网格", "网格", "330103002051", None],
+            ["330103002051-03", None, "网格", "330103002051", None],
+            ["330103002051-04", "第四网格", "小区", "330103002051", None],
+            [None, None, None, None, None],
+            ["330103002051-05", "第五网格", "网格", "330103002051", "去年"],
+        ],
+    )
+    before = counts()
+
+    report = import_units(district_admin, content)
+
+    assert report.error_tuples() == [
+        (3, "上级编码", "No unit has the code “330103002099”."),
+        (4, "编码", "“330103002051-01” is also at row 2; each may appear only once in a file."),
+        (5, "名称", "This cell is empty; it must be filled in."),
+        (6, "类型", "“小区” is not one of: 市、区、街道、社区、网格、部门、创建办、巡查组、领导小组."),
+        (8, "成立日期", "“去年” is not a date: write it as 2020-06-30."),
+    ]
+    assert str(report.errors[0]) == "Row 3: 上级编码: No unit has the code “330103002099”."
+    assert not report.committed
+    assert counts() == before
+
+
+def test_a_child_of_a_bad_row_points_at_that_row(plan, district_admin):
+    report = import_units(
+        district_admin,
+        xlsx(
+            UNIT_HEADERS,
+            [
+                ["330103002051-01-A", "楼道", "网格", "330103002051-01"],
+                ["330103002051-01", "第一网格", "小区", "330103002051"],
+            ],
+        ),
+    )
+    assert (
+        2,
+        "上级编码",
+        "The parent unit “330103002051-01” (row 3) could not be imported; correct that row first.",
+    ) in (report.error_tuples())
+
+
+def test_a_missing_column_stops_the_file(plan, district_admin):
+    report = import_units(district_admin, xlsx(["编码", "名称", "类型"], [["X1", "某网格", "网格"]]))
+
+    assert [(e.row, e.column) for e in report.errors] == [(1, "上级编码")]
+    assert "parent_code" in report.errors[0].message
+    assert not OrgUnit.objects.filter(code="X1").exists()
+
+
+def test_moving_a_unit_keeps_the_tree_valid_and_records_who_moved_it(plan, district_admin):
+    report = import_units(district_admin, xlsx(UNIT_HEADERS, [["330103002051", "中北社区", "社区", "330103003"]]))
+
+    assert (report.new, report.updated, report.committed) == (0, 1, True)
+    moved = OrgUnit.objects.get(code="330103002051")
+    assert moved.parent.code == "330103003"
+    assert moved in OrgUnit.objects.get(code="330103003").get_descendants()
+    assert moved not in OrgUnit.objects.get(code="330103002").get_descendants()
+    assert_tree_consistent()
+    assert moved.history.latest().history_user == district_admin
+
+
+def test_dates_from_excel_cells_import_and_reimport_unchanged(plan, district_admin):
+    content = xlsx(
+        [*UNIT_HEADERS, "成立日期"],
+        [["330103002051-01", "中北社区第一网格", "网格", "330103002051", datetime.datetime(2019, 3, 1)]],
+    )
+    assert import_units(district_admin, content).committed
+    assert OrgUnit.objects.get(code="330103002051-01").established_on == datetime.date(2019, 3, 1)
+
+    again = import_units(district_admin, content)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_org_units_round_trip_through_an_export_unchanged(plan, unit, district_admin):
+    OrgUnit.objects.create(
+        code="330103002051-01",
+        name="中北社区第一网格",
+        kind=OrgUnit.Kind.GRID,
+        parent=unit("330103002051"),
+        established_on=datetime.date(2019, 3, 1),
+    )
+    resource = OrgUnitResource(user=district_admin)
+    content = export_xlsx(resource, resource.export_queryset(district_admin), title="单位")
+    visible = OrgUnit.objects.visible_to(district_admin).count()
+    before = counts()
+
+    report = import_units(district_admin, content)
+
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (0, 0, visible)
+    assert counts() == before
+
+
+def test_a_district_admin_cannot_add_a_unit_outside_the_district(plan, district_admin):
+    report = import_units(district_admin, xlsx(UNIT_HEADERS, [["330104", "江干区", "区", "330100"]]))
+
+    assert report.error_tuples() == [(2, "上级编码", "The parent unit “杭州市” is not within your scope.")]
+    assert not OrgUnit.objects.filter(code="330104").exists()
+
+
+# ---------------------------------------------------------------- sites
+
+
+def test_a_good_sites_file_imports_with_chinese_values(plan, wulin_staff):
+    content = xlsx(
+        [*SITE_HEADERS, "地址", "联系电话"],
+        [
+            [
+                "杭州安顺餐饮店",
+                f"  {credit_code(1).lower()} ",
+                330103002051,
+                "消防安全",
+                "三合一场所",
+                "是",
+                "中北路1号",
+                13800000000,
+            ],
+            ["武林商场", credit_code(2), "330103002", "商贸旅游", "人员密集场所", "否", None, None],
+            ["某出租房", credit_code(3), "330103002052", None, "出租房屋", None, None, None],
+        ],
+    )
+
+    report = import_sites(wulin_staff, content)
+
+    assert report.committed, report.errors
+    assert report.new == 3
+    site = Site.objects.get(credit_code=credit_code(1))
+    assert site.unit.code == "330103002051"
+    assert site.sector.code == "fire_safety"
+    assert site.category == Site.Category.THREE_IN_ONE
+    assert site.is_major_hazard_source is True
+    assert (site.address, site.contact_phone) == ("中北路1号", "13800000000")
+    assert Site.objects.get(credit_code=credit_code(3)).sector is None
+    assert site.history.latest().history_user == wulin_staff
+
+
+def test_every_kind_of_bad_site_row_is_reported_and_nothing_is_written(plan, wulin_staff):
+    bad_check = credit_code(4)[:-1] + ("0" if credit_code(4)[-1] != "0" else "1")
+    content = xlsx(
+        SITE_HEADERS,
+        [
+            ["好的场所", credit_code(1), "330103002051", "消防安全", "企业", "否"],
+            ["校验位错", bad_check, "330103002051", "消防安全", "企业", "否"],
+            ["未知领域", credit_code(5), "330103002051", "食品安全", "企业", "否"],
+            ["未知类别", credit_code(6), "330103002051", "消防安全", "工厂", "否"],
+            ["未知单位", credit_code(7), "330103002999", "消防安全", "企业", "否"],
+            ["没有代码", None, "330103002051", "消防安全", "企业", "否"],
+            ["重复代码", credit_code(1), "330103002051", "消防安全", "企业", "否"],
+            ["危险源不清", credit_code(8), "330103002051", "消防安全", "企业", "也许"],
+        ],
+    )
+    before = counts()
+
+    report = import_sites(wulin_staff, content)
+
+    assert report.error_tuples() == [
+        (
+            3,
+            "统一社会信用代码",
+            "The check character of this unified social credit code is wrong: please check the code.",
+        ),
+        (4, "行业领域", "“食品安全” is not one of the seven sectors (e.g. 消防安全)."),
+        (5, "场所类别", "“工厂” is not one of: 企业、人员密集场所、三合一场所、出租房屋、建筑工地、其他."),
+        (6, "所属单位编码", "No unit has the code “330103002999”."),
+        (7, "统一社会信用代码", "This cell is empty; it must be filled in."),
+        (8, "统一社会信用代码", f"“{credit_code(1)}” is also at row 2; each may appear only once in a file."),
+        (9, "重大危险源", "Write 是 (yes) or 否 (no), not “也许”."),
+    ]
+    assert report.bad_rows == 7
+    assert not report.committed
+    assert counts() == before
+
+
+def test_sites_round_trip_through_an_export_unchanged(plan, unit, wulin_staff):
+    fire = Sector.objects.get(code="fire_safety")
+    Site.objects.create(
+        name="杭州安顺餐饮店",
+        credit_code=credit_code(1),
+        unit=unit("330103002051"),
+        sector=fire,
+        category=Site.Category.THREE_IN_ONE,
+        address="中北路1号",
+        legal_representative="王五",
+        contact_person="赵六",
+        contact_phone="0571-85000000",
+        is_major_hazard_source=True,
+    )
+    Site.objects.create(name="=SUM(A1)", credit_code=credit_code(2), unit=unit("330103002"))
+    Site.objects.create(name="天水的场所", credit_code=credit_code(3), unit=unit("330103003"))
+    resource = SiteResource(user=wulin_staff)
+    content = export_xlsx(resource, resource.export_queryset(wulin_staff), title="场所")
+    exported = [row[1] for row in load_workbook(BytesIO(content)).worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert sorted(exported) == [credit_code(1), credit_code(2)], "only what the user may see"
+    before = counts()
+
+    report = import_sites(wulin_staff, content)
+
+    assert report.ok, report.errors
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 2)
+    assert counts() == before
+
+
+def test_reimporting_a_changed_site_updates_only_what_the_file_holds(plan, unit, wulin_staff):
+    old = Site.objects.create(name="旧名", credit_code=credit_code(1), unit=unit("330103002051"), address="中北路1号")
+
+    report = import_sites(
+        wulin_staff, xlsx(SITE_HEADERS, [["新名", credit_code(1), "330103002051", None, "企业", "否"]])
+    )
+
+    assert (report.new, report.updated, report.committed) == (0, 1, True)
+    site = Site.objects.get(credit_code=credit_code(1))
+    assert (site.name, site.address) == ("新名", "中北路1号"), "a column not in the file is left alone"
+    assert site.updated_at > old.updated_at
+    change = site.history.latest()
+    assert (change.history_type, change.history_user, change.name) == ("~", wulin_staff, "新名")
+
+
+def test_street_staff_cannot_import_a_site_into_another_street(plan, wulin_staff):
+    report = import_sites(
+        wulin_staff, xlsx(SITE_HEADERS, [["天水的场所", credit_code(1), "330103003051", None, "企业", "否"]])
+    )
+
+    assert report.error_tuples() == [(2, "所属单位编码", "灯芯巷社区 is not within your scope.")]
+    assert not Site.objects.exists()
+
+
+def test_street_staff_cannot_take_over_a_site_of_another_street(plan, unit, wulin_staff):
+    Site.objects.create(name="天水的场所", credit_code=credit_code(1), unit=unit("330103003051"))
+
+    report = import_sites(
+        wulin_staff, xlsx(SITE_HEADERS, [["搬来武林", credit_code(1), "330103002051", None, "企业", "否"]])
+    )
+
+    assert report.error_tuples() == [
+        (2, "统一社会信用代码", "This credit code belongs to a site that is not within your scope.")
+    ]
+    assert Site.objects.get(credit_code=credit_code(1)).unit.code == "330103003051"
+
+
+@pytest.mark.parametrize(
+    ("sector", "allowed"),
+    [("消防安全", True), ("道路交通", False), (None, False)],
+)
+def test_a_lead_department_imports_sites_of_its_sector_only(plan, unit, make_user, sector, allowed):
+    fire_brigade = make_user(Role.DEPARTMENT_STAFF, unit("330103-XFJY"))
+
+    report = import_sites(
+        fire_brigade, xlsx(SITE_HEADERS, [["某场所", credit_code(1), "330103002051", sector, "企业", "否"]])
+    )
+
+    assert report.committed is allowed
+    if not allowed:
+        assert [(e.row, e.column) for e in report.errors] == [(2, "所属单位编码")]
+        assert "not within your scope" in report.errors[0].message
+
+
+# ---------------------------------------------------------------- screens
+
+
+@pytest.fixture
+def client(client, settings):
+    """A browser that chose English with the language switch."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def upload(client, name, content, filename="file.xlsx"):
+    return client.post(
+        reverse(name),
+        {"file": _named(content, filename)},
+    )
+
+
+def _named(content, filename):
+    f = BytesIO(content)
+    f.name = filename
+    return f
+
+
+@pytest.mark.parametrize(
+    ("role", "unit_code", "units_page", "sites_page"),
+    [
+        (Role.SYSTEM_ADMIN, "330103", 200, 200),
+        (Role.STREET_STAFF, "330103002", 403, 200),
+        (Role.COMMUNITY_STAFF, "330103002051", 403, 200),
+        (Role.DEPARTMENT_STAFF, "330103-XFJY", 403, 200),
+        (Role.REVIEWER, "330103-CJB", 403, 403),
+        (Role.LEADER, "330103-LDXZ", 403, 403),
+        (Role.AUDIT_ADMIN, "330103", 403, 403),
+    ],
+)
+def test_who_may_open_the_import_screens(client, unit, make_user, role, unit_code, units_page, sites_page):
+    client.force_login(make_user(role, unit(unit_code)))
+
+    assert client.get(reverse("import_units")).status_code == units_page
+    assert client.get(reverse("import_units_template")).status_code == units_page
+    assert client.get(reverse("export_units")).status_code == units_page
+    assert client.get(reverse("import_sites")).status_code == sites_page
+    assert client.get(reverse("export_sites")).status_code == sites_page
+    home = client.get(reverse("home")).content.decode()
+    assert (reverse("import_units") in home) is (units_page == 200)
+    assert (reverse("import_sites") in home) is (sites_page == 200)
+
+
+def test_upload_preview_and_confirm(client, plan, district_admin, settings):
+    client.force_login(district_admin)
+    content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
+
+    preview = upload(client, "import_units", content)
+
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Preview: nothing has been saved yet" in page
+    assert "中北社区第一网格" in page
+    assert not OrgUnit.objects.filter(code="330103002051-01").exists()
+    token = preview.context["token"]
+    assert stored_upload(token).parent == settings.MEDIA_ROOT / "imports"
+
+    done = client.post(reverse("import_units_confirm"), {"token": token})
+
+    assert done.status_code == 302
+    assert done["Location"] == reverse("unit_tree")
+    grid = OrgUnit.objects.get(code="330103002051-01")
+    assert grid.history.latest().history_user == district_admin
+    with pytest.raises(FileNotFoundError):
+        stored_upload(token)
+    followed = client.get(done["Location"]).content.decode()
+    assert "Imported: 1 new, 0 updated, 0 unchanged." in followed
+
+
+def test_street_staff_import_sites_through_the_screens(client, plan, wulin_staff):
+    client.force_login(wulin_staff)
+    content = xlsx(SITE_HEADERS, [["杭州安顺餐饮店", credit_code(1), "330103002051", "消防安全", "企业", "否"]])
+
+    preview = upload(client, "import_sites", content)
+
+    assert "杭州安顺餐饮店" in preview.content.decode()
+    assert not Site.objects.exists()
+    done = client.post(reverse("import_sites_confirm"), {"token": preview.context["token"]})
+    assert done["Location"] == reverse("site_list")
+    site = Site.objects.get(credit_code=credit_code(1))
+    assert site.history.get().history_user == wulin_staff
+
+
+def test_a_preview_with_errors_offers_no_confirm(client, plan, district_admin):
+    client.force_login(district_admin)
+    content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002099"]])
+
+    preview = upload(client, "import_units", content)
+
+    page = preview.content.decode()
+    assert "<th>Row</th><th>Column</th><th>Problem</th>" in page
+    assert "No unit has the code “330103002099”." in page
+    assert "Nothing has been saved" in page
+    assert 'data-testid="confirm-import"' not in page
+
+
+def test_nobody_can_confirm_another_users_upload(client, plan, unit, district_admin, make_user):
+    client.force_login(district_admin)
+    content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
+    token = upload(client, "import_units", content).context["token"]
+
+    client.force_login(make_user(Role.SYSTEM_ADMIN, unit("330103")))
+    response = client.post(reverse("import_units_confirm"), {"token": token})
+
+    assert response.status_code == 403
+    assert not OrgUnit.objects.filter(code="330103002051-01").exists()
+
+
+def _zip_with_content_type(content_type: str) -> bytes:
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", f'<Types><Override ContentType="{content_type}"/></Types>')
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "编码,名称,类型,上级编码\n330103002051-01,网格,网格,330103002051\n".encode(),
+        _zip_with_content_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
+        _zip_with_content_type("application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+    ],
+    ids=["csv", "docx", "xlsm", "xls"],
+)
+def test_only_xlsx_workbooks_are_accepted(client, plan, district_admin, content):
+    client.force_login(district_admin)
+
+    response = upload(client, "import_units", content)
+
+    assert response.status_code == 200
+    assert "This is not an Excel workbook (.xlsx)." in response.content.decode()
+    assert not (response.context.get("token"))
+
+
+def test_a_file_over_the_size_limit_is_refused(client, plan, district_admin, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    client.force_login(district_admin)
+
+    response = upload(client, "import_units", division_xlsx())
+
+    assert "files up to 1000" in response.content.decode()
+    assert OrgUnit.objects.filter(code="330103002051-01").count() == 0
+
+
+def test_the_template_has_the_headers_and_no_data_row(client, plan, wulin_staff):
+    client.force_login(wulin_staff)
+
+    response = client.get(reverse("import_sites_template"))
+
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows == [
+        (
+            "名称",
+            "统一社会信用代码",
+            "所属单位编码",
+            "行业领域",
+            "场所类别",
+            "地址",
+            "法定代表人",
+            "联系人",
+            "联系电话",
+            "重大危险源",
+        )
+    ]
+
+
+def test_the_sites_export_holds_only_what_the_user_may_see(client, plan, unit, wulin_staff):
+    Site.objects.create(name="武林的场所", credit_code=credit_code(1), unit=unit("330103002051"))
+    Site.objects.create(name="天水的场所", credit_code=credit_code(2), unit=unit("330103003051"))
+    client.force_login(wulin_staff)
+
+    response = client.get(reverse("export_sites"))
+
+    sheet = load_workbook(BytesIO(response.content)).worksheets[0]
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["武林的场所"]
