@@ -81,17 +81,15 @@ class Target(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_indicator_display()}: {self.describe()}"
+        return _("%(indicator)s: %(target)s") % {"indicator": self.get_indicator_display(), "target": self.describe()}
 
     def describe(self) -> str:
+        value = f"{self.value.normalize():f}"  # 40.00 → 40, 2.50 → 2.5
         if self.kind == self.Kind.REDUCTION:
-            return _("−%(value)s%% against %(year)s") % {
-                "value": f"{self.value:g}",
-                "year": self.campaign.baseline_year,
-            }
+            return _("−%(value)s%% against %(year)s") % {"value": value, "year": self.campaign.baseline_year}
         if self.value == 0:
             return str(_("none"))
-        return _("at most %(value)s") % {"value": f"{self.value:g}"}
+        return _("at most %(value)s") % {"value": value}
 
 
 class JobHeartbeat(models.Model):

@@ -7,9 +7,11 @@ from districts.models import OrgUnit, Sector, Site
 
 class SiteFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    unit = django_filters.ModelChoiceFilter(label=_("Org unit"), queryset=OrgUnit.objects.none(), method="under_unit")
-    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.all())
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=Site.Category.choices)
+    unit = django_filters.ModelChoiceFilter(
+        label=_("Org unit"), queryset=OrgUnit.objects.none(), method="under_unit", empty_label=_("All")
+    )
+    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.all(), empty_label=_("All"))
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Site.Category.choices, empty_label=_("All"))
     is_major_hazard_source = django_filters.BooleanFilter(label=_("Major hazard source"))
 
     class Meta:
@@ -19,9 +21,11 @@ class SiteFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Only units the user may see can be chosen, streets and communities first.
-        self.filters["unit"].queryset = OrgUnit.objects.visible_to(user).filter(
-            kind__in=[OrgUnit.Kind.DISTRICT, OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID]
-        ).order_by("tree_id", "lft")
+        self.filters["unit"].queryset = (
+            OrgUnit.objects.visible_to(user)
+            .filter(kind__in=[OrgUnit.Kind.DISTRICT, OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID])
+            .order_by("tree_id", "lft")
+        )
 
     def search(self, queryset, name, value):
         value = value.strip()
