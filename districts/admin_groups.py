@@ -10,8 +10,14 @@ ALL = ("add", "change", "delete", "view")
 GROUP_PERMISSIONS = {
     # Users and the org tree.
     Role.SYSTEM_ADMIN: {
-        "districts": {"user": ("add", "change", "view"), "orgunit": ALL, "site": ALL, "sector": ("change", "view"),
-                      "sectorlead": ALL, "membership": ("view",)},
+        "districts": {
+            "user": ("add", "change", "view"),
+            "orgunit": ALL,
+            "site": ALL,
+            "sector": ("change", "view"),
+            "sectorlead": ALL,
+            "membership": ("view",),
+        },
         "campaign": {"campaign": ALL, "target": ALL, "jobheartbeat": ("view",)},
     },
     # Roles, sign-in security and lockouts.

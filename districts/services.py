@@ -13,9 +13,7 @@ from districts.models import ADMIN_ROLES, Membership, OrgUnit, Role, Site, User
 from districts.scoping import scope_for
 
 # Who may add and change sites, each within their own scope.
-SITE_EDITOR_ROLES = frozenset(
-    {Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.DEPARTMENT_STAFF, Role.SYSTEM_ADMIN}
-)
+SITE_EDITOR_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.DEPARTMENT_STAFF, Role.SYSTEM_ADMIN})
 # Who may load and reshape the org tree.
 ORG_EDITOR_ROLES = frozenset({Role.SYSTEM_ADMIN})
 
