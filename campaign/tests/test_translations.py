@@ -40,3 +40,15 @@ def test_the_sign_in_page_is_chinese_and_english_on_request():
     page = client.get(reverse("login")).content.decode()
     assert '<html lang="en">' in page
     assert "Username" in page and "用户名" not in page
+
+
+@pytest.mark.django_db
+def test_pages_load_nothing_from_another_host(client, plan, unit, make_user):
+    """Government intranets are closed: every script, style and image comes from the platform."""
+    import re
+
+    client.force_login(make_user("street_staff", unit("330103002")))
+    for url in (reverse("home"), reverse("site_list"), reverse("unit_tree"), reverse("import_sites")):
+        page = client.get(url).content.decode()
+        external = re.findall(r'(?:src|href)="((?:https?:)?//[^"]+)"', page)
+        assert external == [], f"{url} loads {external}"

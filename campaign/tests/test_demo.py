@@ -1,0 +1,55 @@
+"""The newcomer's path: the demo loads twice without change, and every demo
+login signs in and sees its own unit and role."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from campaign.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, scale_up
+from campaign.models import Campaign
+from districts.models import Membership, OrgUnit, Role, Site
+
+
+@pytest.fixture
+def demo(db):
+    return load_demo()
+
+
+def _counts():
+    return [m.objects.count() for m in (OrgUnit, Site, Membership, Campaign)]
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    counts = _counts()
+    load_demo()
+    assert _counts() == counts
+
+
+def test_the_demo_has_a_campaign_running_today(demo):
+    assert Campaign.objects.current().is_running()
+
+
+@pytest.mark.parametrize("username, full_name, unit_code, role", DEMO_USERS, ids=[u[0] for u in DEMO_USERS])
+def test_every_demo_login_signs_in_and_sees_its_role(demo, client, username, full_name, unit_code, role):
+    response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True)
+    page = response.content.decode()
+    assert response.request["PATH_INFO"] == reverse("home")
+    with translation.override("zh-hans"):
+        assert str(Role(role).label) in page
+    assert OrgUnit.objects.get(code=unit_code).name in page
+
+
+def test_street_staff_in_the_demo_has_sites_to_look_at(demo, client):
+    client.post(reverse("login"), {"username": "wulin", "password": DEMO_PASSWORD})
+    page = client.get(reverse("site_list")).content.decode()
+    assert page.count('href="/sites/') >= 10
+
+
+def test_scale_adds_communities_and_sites_up_to_the_totals(demo):
+    figures = scale_up(communities=90, sites=600, grids_per_community=1, out=lambda *_: None)
+    assert figures["communities"] == 90
+    assert figures["sites"] == 600
+    # The tree stays sound after the bulk insert: every new community is under its street.
+    street = OrgUnit.objects.get(code="330103002")
+    under = OrgUnit.objects.filter(tree_id=street.tree_id, lft__gt=street.lft, rght__lt=street.rght, kind="community")
+    assert under.count() > 7
