@@ -35,3 +35,23 @@ def check_cjk_font(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.compatibility, deploy=True)
+def check_broker_reachable(app_configs, broker_url=None, **kwargs):
+    """In production the Celery broker must answer, or reminders and rollups silently stop."""
+    from campaign.celery import app
+
+    url = broker_url or app.conf.broker_url
+    try:
+        with app.connection_for_write(url) as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+    except Exception as exc:
+        return [
+            Error(
+                f"The Celery broker ({url.split('://', 1)[0]}://…) cannot be reached: {exc}",
+                hint="Check CELERY_BROKER_URL and that the broker (Redis) is running.",
+                id="campaign.E003",
+            )
+        ]
+    return []

@@ -73,3 +73,17 @@ def test_a_number_setting_that_is_not_a_number_stops_the_start_naming_it(tmp_pat
 def test_good_settings_start(tmp_path):
     result = _start_django(tmp_path, DEBUG="false", SECRET_KEY="k" * 50)
     assert result.returncode == 0, result.stderr
+
+
+def test_deploy_check_reports_a_broker_that_does_not_answer():
+    from campaign.checks import check_broker_reachable
+
+    errors = check_broker_reachable(None, broker_url="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    assert [e.id for e in errors] == ["campaign.E003"]
+    assert "CELERY_BROKER_URL" in errors[0].hint
+
+
+def test_deploy_check_passes_with_the_configured_broker():
+    from campaign.checks import check_broker_reachable
+
+    assert check_broker_reachable(None) == []
