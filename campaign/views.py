@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from campaign.models import Campaign, JobHeartbeat
 from districts.models import ADMIN_ROLES
-from districts.selectors import memberships_of
+from districts.scoping import memberships_of
 
 # The heartbeat runs every minute; three missed beats mean the worker is down.
 HEARTBEAT_STALE_AFTER = timezone.timedelta(minutes=3)

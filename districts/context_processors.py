@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import ADMIN_ROLES, Role
+from districts.scoping import memberships_of
 from districts.services import SITE_EDITOR_ROLES
 
 
@@ -9,8 +10,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    roles = set(user.memberships.values_list("role", flat=True)) if not hasattr(user, "_nav_roles") else user._nav_roles
-    user._nav_roles = roles
+    roles = {m.role for m in memberships_of(user)}
     items = [("home", _("Home"))]
     data_roles = roles - {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
     if data_roles or user.is_superuser:

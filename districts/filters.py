@@ -20,12 +20,22 @@ class SiteFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # Only units the user may see can be chosen, streets and communities first.
-        self.filters["unit"].queryset = (
-            OrgUnit.objects.visible_to(user)
-            .filter(kind__in=[OrgUnit.Kind.DISTRICT, OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID])
-            .order_by("tree_id", "lft")
-        )
+        # Any place the user may see filters the list, a grid too (the org tree links to them).
+        self.filters["unit"].queryset = OrgUnit.objects.visible_to(user).filter(kind__in=OrgUnit.PLACE_KINDS)
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            field = super().form.fields["unit"]
+            # The menu offers districts, streets and communities in tree order, indented;
+            # a district's hundreds of grids would make it unusable (and slow to draw).
+            offered = list(field.queryset.exclude(kind=OrgUnit.Kind.GRID).order_by("tree_id", "lft"))
+            choices = [("", field.empty_label)] + [(u.pk, "　" * max(u.level - 1, 0) + u.name) for u in offered]
+            chosen = (self.data or {}).get("unit", "")
+            if chosen.isdigit() and int(chosen) not in {u.pk for u in offered}:
+                choices += [(g.pk, g.name) for g in field.queryset.filter(pk=chosen)]
+            field.widget.choices = choices
+        return self._form
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -80,22 +80,75 @@ def _district_of(unit: OrgUnit) -> OrgUnit:
     return unit.parent if unit.kind != Unit.Kind.DISTRICT else unit
 
 
+def _remembered(user: User, key, load):
+    """Load something about `user` once per request: request.user lives as long as the request."""
+    cache = getattr(user, "_scoping_cache", None)
+    if cache is None:
+        cache = {}
+        user._scoping_cache = cache  # through a SimpleLazyObject, onto the user itself
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+def memberships_of(user: User) -> list:
+    """The user's memberships with their units and parents: one query per request."""
+    from districts.models import Membership
+
+    return _remembered(
+        user,
+        "memberships",
+        lambda: list(
+            Membership.objects.filter(user=user).select_related("unit", "unit__parent").order_by("unit__code", "role")
+        ),
+    )
+
+
+def _unit_ids_with_role(user: User, role: str) -> list[int]:
+    return [m.unit_id for m in memberships_of(user) if m.role == role]
+
+
+def _sector_leads(user: User) -> list[tuple[int, Subtree, int]]:
+    """(department, district subtree, sector) for every department the user works in: one query."""
+    from districts.models import Role, SectorLead
+
+    def load():
+        leads = SectorLead.objects.filter(department__in=_unit_ids_with_role(user, Role.DEPARTMENT_STAFF))
+        return [
+            (lead.department_id, Subtree.of(lead.district), lead.sector_id) for lead in leads.select_related("district")
+        ]
+
+    return _remembered(user, "sector_leads", load)
+
+
+def _team_units(user: User) -> list[tuple[int, Subtree]]:
+    """(team, assigned unit's subtree) for every inspection team the user is on: one query."""
+    from districts.models import OrgUnit, Role
+
+    def load():
+        through = OrgUnit.assigned_units.through.objects.filter(
+            from_orgunit__in=_unit_ids_with_role(user, Role.INSPECTOR)
+        ).values_list("from_orgunit", "to_orgunit__tree_id", "to_orgunit__lft", "to_orgunit__rght")
+        return [(team, Subtree(tree, lft, rght)) for team, tree, lft, rght in through]
+
+    return _remembered(user, "team_units", load)
+
+
 def build_scope(user: User, roles: frozenset[str] | None = None) -> Scope:
     """The scope of `user`, counting only memberships with one of `roles` (all roles when None)."""
-    from districts.models import Membership, OrgUnit, Role, SectorLead
+    from districts.models import OrgUnit, Role
 
     if not user.is_authenticated or not user.is_active:
         return Scope()
     if user.is_superuser:
         return Scope(everything=True)
-    memberships = Membership.objects.filter(user=user).select_related("unit", "unit__parent")
-    if roles is not None:
-        memberships = memberships.filter(role__in=roles)
     subtrees: set[Subtree] = set()
     grants: set[tuple[Subtree, int]] = set()
     departments, teams = [], []
     everything = False
-    for m in memberships:
+    for m in memberships_of(user):
+        if roles is not None and m.role not in roles:
+            continue
         unit = m.unit
         match m.role:
             case Role.STREET_STAFF | Role.COMMUNITY_STAFF:
@@ -118,24 +171,15 @@ def build_scope(user: User, roles: frozenset[str] | None = None) -> Scope:
                 # they see no campaign data.
                 pass
     if departments:
-        for lead in SectorLead.objects.filter(department__in=departments).select_related("district"):
-            grants.add((Subtree.of(lead.district), lead.sector_id))
+        grants.update((s, sector) for dept, s, sector in _sector_leads(user) if dept in departments)
     if teams:
-        for unit in OrgUnit.objects.filter(assigned_teams__in=teams):
-            subtrees.add(Subtree.of(unit))
+        subtrees.update(s for team, s in _team_units(user) if team in teams)
     return Scope(everything=everything, subtrees=frozenset(subtrees), sector_grants=frozenset(grants))
 
 
 def scope_for(user: User, roles: frozenset[str] | None = None) -> Scope:
-    """build_scope, remembered on the user object for the rest of the request."""
-    cache = getattr(user, "_scope_cache", None)
-    if cache is None:
-        cache = {}
-        user._scope_cache = cache
-    key = roles
-    if key not in cache:
-        cache[key] = build_scope(user, roles)
-    return cache[key]
+    """build_scope, remembered for the rest of the request."""
+    return _remembered(user, ("scope", roles), lambda: build_scope(user, roles))
 
 
 class ScopedQuerySet(models.QuerySet):

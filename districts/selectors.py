@@ -2,29 +2,56 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from itertools import accumulate
 
-from districts.models import Membership, OrgUnit, Site, User
+from django.db.models import Count
+
+from districts.models import OrgUnit, Site, User
 
 
-def memberships_of(user: User) -> list[Membership]:
-    return list(
-        Membership.objects.filter(user=user).select_related("unit", "unit__parent").order_by("unit__code", "role")
+def _with_site_totals(user: User, units: list[OrgUnit]) -> list[OrgUnit]:
+    """Set `site_total` on each unit: the visible sites anywhere under it.
+
+    One grouped query counts the visible sites per unit; each unit's total is
+    then a range sum over its MPTT interval, so grids' sites count for their
+    community and street without a query per unit.
+    """
+    per_tree: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    grouped = (
+        Site.objects.visible_to(user)
+        .values_list("unit__tree_id", "unit__lft")
+        .annotate(n=Count("id"))
+        .order_by("unit__tree_id", "unit__lft")
     )
+    for tree_id, lft, n in grouped:
+        per_tree[tree_id].append((lft, n))
+    index = {
+        tree_id: ([lft for lft, _n in points], [0, *accumulate(n for _lft, n in points)])
+        for tree_id, points in per_tree.items()
+    }
+    for unit in units:
+        lefts, sums = index.get(unit.tree_id, ([], [0]))
+        unit.site_total = sums[bisect_right(lefts, unit.rght)] - sums[bisect_left(lefts, unit.lft)]
+    return units
 
 
-def unit_tree_for(user: User):
-    """The org units the user may see, in tree order, each with its count of visible sites."""
-    visible_sites = Site.objects.visible_to(user).values("pk")
-    return (
-        OrgUnit.objects.visible_to(user)
-        .annotate(site_count=Count("sites", filter=Q(sites__in=visible_sites)))
-        .order_by("tree_id", "lft")
-    )
+def unit_tree_for(user: User) -> list[OrgUnit]:
+    """The org units the user may see, in tree order, down to communities.
+
+    Grids (hundreds in a district) are listed on their community's page.
+    """
+    units = OrgUnit.objects.visible_to(user).exclude(kind=OrgUnit.Kind.GRID).order_by("tree_id", "lft")
+    return _with_site_totals(user, list(units))
 
 
 def unit_detail_for(user: User, pk: int) -> OrgUnit:
     return OrgUnit.objects.visible_to(user).select_related("parent").get(pk=pk)
+
+
+def unit_children_for(user: User, unit: OrgUnit) -> list[OrgUnit]:
+    return _with_site_totals(user, list(OrgUnit.objects.visible_to(user).filter(parent=unit).order_by("code")))
 
 
 def sites_for(user: User):

@@ -24,14 +24,14 @@ def _get_or_404(fn, *args):
 
 @login_required
 def unit_tree(request):
-    units = list(selectors.unit_tree_for(request.user))
+    units = selectors.unit_tree_for(request.user)
     return render(request, "districts/unit_tree.html", {"units": units})
 
 
 @login_required
 def unit_detail(request, pk):
     unit = _get_or_404(selectors.unit_detail_for, request.user, pk)
-    children = selectors.unit_tree_for(request.user).filter(parent=unit)
+    children = selectors.unit_children_for(request.user, unit)
     return render(request, "districts/unit_detail.html", {"unit": unit, "children": children})
 
 

@@ -45,10 +45,8 @@ def test_street_staff_site_list_costs_the_same_queries_for_10_and_100_sites(
             continue
         with django_assert_num_queries(
             REQUEST_START
-            + 1  # the user's memberships → the scope of what they may see
+            + 1  # the user's memberships → the scope, "Add a site" and the menu
             + 1  # COUNT of the sites in scope, for the paginator
-            + 1  # the user's memberships for the editor roles → whether to offer "Add a site"
-            + 1  # the user's roles, for the menu
             + 1  # the units offered in the unit filter
             + 1  # the sectors offered in the sector filter
             + 1  # the page of sites, joined to unit, its parent and grandparent, and sector
@@ -68,10 +66,9 @@ def test_department_staff_site_list_costs_the_same_queries_for_10_and_100_sites(
     client.force_login(make_user(Role.DEPARTMENT_STAFF, unit("330103-XFJY")))
     with django_assert_num_queries(
         REQUEST_START
-        + 2  # the user's memberships, then the sectors their department leads → the scope
+        + 1  # the user's memberships → the scope, "Add a site" and the menu
+        + 1  # the sectors their department leads → its district-wide part of the scope
         + 1  # COUNT of the sites in scope, for the paginator
-        + 2  # the same two for the editor roles → whether to offer "Add a site"
-        + 1  # the user's roles, for the menu
         + 1  # the units offered in the unit filter
         + 1  # the sectors offered in the sector filter
         + 1  # the page of sites, joined to unit, its parent and grandparent, and sector
@@ -93,16 +90,17 @@ def test_unit_tree_costs_the_same_queries_for_10_and_100_grids(
     client.force_login(make_user(Role.STREET_STAFF, unit(WULIN)))
     with django_assert_num_queries(
         REQUEST_START
-        + 1  # the user's memberships → the scope
-        + 1  # the units in scope in tree order, each with its count of visible sites
-        + 1  # the user's roles, for the menu
+        + 1  # the user's memberships → the scope and the menu
+        + 1  # the units in scope down to communities, in tree order
+        + 1  # the visible sites counted per unit, summed up the tree
         + REQUEST_END
     ):
         response = client.get(reverse("unit_tree"))
-    html = response.content.decode()
-    assert all(reverse("unit_detail", args=[g.pk]) in html for g in grids)
-    assert len(response.context["units"]) == 8 + n  # Wulin, its seven communities, the grids
-    assert all(u.site_count == 1 for u in response.context["units"] if u.kind == "grid")
+    units = {u.code: u for u in response.context["units"]}
+    assert len(units) == 8  # Wulin and its seven communities; grids are on their community's page
+    # Sites in grids count for the community and the street above them.
+    assert units[ZHONGBEI].site_total == n
+    assert units[WULIN].site_total == n
 
 
 @pytest.mark.parametrize("n", [10, 100])
@@ -114,10 +112,10 @@ def test_unit_page_costs_the_same_queries_for_10_and_100_children(
     client.force_login(make_user(Role.STREET_STAFF, unit(WULIN)))
     with django_assert_num_queries(
         REQUEST_START
-        + 1  # the user's memberships → the scope
+        + 1  # the user's memberships → the scope and the menu
         + 1  # the unit, with its parent
-        + 1  # the user's roles, for the menu
         + 1  # the children in scope
+        + 1  # the visible sites counted per unit, for the children's totals
         + REQUEST_END
     ):
         response = client.get(url)
