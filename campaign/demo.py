@@ -7,7 +7,7 @@ import datetime
 import random
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaign.models import Campaign, Target
@@ -88,6 +88,30 @@ def _site(rng, unit, sectors, n) -> Site:
     )
 
 
+def _add_units(rows: list[tuple[str, str, str, OrgUnit]]) -> int:
+    """Bulk-insert (code, name, kind, parent) rows not yet in the tree, then renumber the tree once."""
+    have = set(OrgUnit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
+    new = [
+        # Tree fields are placeholders until rebuild() renumbers the whole tree.
+        OrgUnit(code=code, name=name, kind=kind, parent=parent, tree_id=0, lft=0, rght=0, level=0)
+        for code, name, kind, parent in rows
+        if code not in have
+    ]
+    if new:
+        with OrgUnit.objects.disable_mptt_updates():
+            OrgUnit.objects.bulk_create(new, batch_size=2000)
+        OrgUnit.objects.rebuild()
+    return len(new)
+
+
+def _grids(communities, per_community: int) -> list[tuple[str, str, str, OrgUnit]]:
+    return [
+        (f"{c.code}-G{g:02d}", f"{c.name}第{g}网格", OrgUnit.Kind.GRID, c)
+        for c in communities
+        for g in range(1, per_community + 1)
+    ]
+
+
 @transaction.atomic
 def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str]]:
     """Idempotent. Returns (username, role, unit) for each demo login."""
@@ -104,15 +128,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         team.assigned_units.set(OrgUnit.objects.filter(code__in=assigned))
 
     communities = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY, parent__parent=district).order_by("code"))
-    existing_grids = set(OrgUnit.objects.filter(kind=OrgUnit.Kind.GRID).values_list("code", flat=True))
-    with OrgUnit.objects.delay_mptt_updates():
-        for community in communities:
-            for g in range(1, GRIDS_PER_COMMUNITY + 1):
-                code = f"{community.code}-G{g:02d}"
-                if code not in existing_grids:
-                    OrgUnit.objects.create(
-                        code=code, name=f"{community.name}第{g}网格", kind=OrgUnit.Kind.GRID, parent=community
-                    )
+    _add_units(_grids(communities, GRIDS_PER_COMMUNITY))
 
     if not Site.objects.filter(unit__tree_id=district.tree_id).exists():
         sites = [
@@ -161,46 +177,16 @@ def scale_up(*, communities: int = 180, sites: int = 50_000, grids_per_community
 
     started = time.perf_counter()
     have = OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY).count()
-    with transaction.atomic(), OrgUnit.objects.disable_mptt_updates():
-        new_units = []
-        for i in range(have, communities):
-            street = streets[i % len(streets)]
-            code = f"{street.code}9{i:02d}"[:12] if i < 100 else f"{street.code}X{i:03d}"
-            new_units.append(
-                OrgUnit(
-                    code=code,
-                    name=f"{street.name[:-2]}第{i}社区",
-                    kind=OrgUnit.Kind.COMMUNITY,
-                    parent=street,
-                    tree_id=0,
-                    lft=0,
-                    rght=0,
-                    level=3,
-                )
-            )
-        OrgUnit.objects.bulk_create(new_units)
-        grid_units = []
-        have_grids = set(OrgUnit.objects.filter(kind=OrgUnit.Kind.GRID).values_list("code", flat=True))
-        for community in OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY):
-            for g in range(1, grids_per_community + 1):
-                code = f"{community.code}-G{g:02d}"
-                if code not in have_grids:
-                    grid_units.append(
-                        OrgUnit(
-                            code=code,
-                            name=f"{community.name}第{g}网格",
-                            kind=OrgUnit.Kind.GRID,
-                            parent=community,
-                            tree_id=0,
-                            lft=0,
-                            rght=0,
-                            level=4,
-                        )
-                    )
-        OrgUnit.objects.bulk_create(grid_units, batch_size=2000)
-    OrgUnit.objects.rebuild()
+    rows = []
+    for i in range(have, communities):
+        street = streets[i % len(streets)]
+        code = f"{street.code}9{i:02d}" if i < 100 else f"{street.code}X{i:03d}"
+        rows.append((code, f"{street.name.removesuffix('街道')}第{i}社区", OrgUnit.Kind.COMMUNITY, street))
+    with transaction.atomic():
+        new_communities = _add_units(rows)
+        new_grids = _add_units(_grids(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY), grids_per_community))
     figures["units_seconds"] = time.perf_counter() - started
-    out(f"org units: +{len(new_units)} communities, +{len(grid_units)} grids in {figures['units_seconds']:.1f} s")
+    out(f"org units: +{new_communities} communities, +{new_grids} grids in {figures['units_seconds']:.1f} s")
 
     started = time.perf_counter()
     places = list(OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID]))
@@ -217,6 +203,10 @@ def scale_up(*, communities: int = 180, sites: int = 50_000, grids_per_community
     figures["sites_seconds"] = time.perf_counter() - started
     figures["sites_per_second"] = created / figures["sites_seconds"] if created else 0
     out(f"sites: +{created} in {figures['sites_seconds']:.1f} s ({figures['sites_per_second']:.0f} rows/s)")
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner takes 50,000 sites for a handful.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE districts_orgunit, districts_site")
     figures["communities"] = OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY).count()
     figures["sites"] = Site.objects.count()
     return figures

@@ -9,18 +9,7 @@ from districts.validators import normalize_credit_code
 class SiteForm(forms.ModelForm):
     class Meta:
         model = Site
-        fields = [
-            "name",
-            "credit_code",
-            "unit",
-            "sector",
-            "category",
-            "address",
-            "legal_representative",
-            "contact_person",
-            "contact_phone",
-            "is_major_hazard_source",
-        ]
+        fields = Site.EDITABLE_FIELDS
         widgets = {"credit_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"})}
 
     def __init__(self, *args, user, **kwargs):

@@ -248,6 +248,20 @@ class Site(models.Model):
     objects = SiteQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # What a user fills in; the rest is kept by the platform.
+    EDITABLE_FIELDS = (
+        "name",
+        "credit_code",
+        "unit",
+        "sector",
+        "category",
+        "address",
+        "legal_representative",
+        "contact_person",
+        "contact_phone",
+        "is_major_hazard_source",
+    )
+
     class Meta:
         verbose_name = _("site")
         verbose_name_plural = _("sites")

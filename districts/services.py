@@ -42,39 +42,25 @@ def ensure_can_edit_site(*, by: User, unit: OrgUnit, sector_id: int | None) -> N
         raise PermissionDenied(_("You may not add or change sites in %(unit)s.") % {"unit": unit})
 
 
-SITE_FIELDS = (
-    "name",
-    "credit_code",
-    "unit",
-    "sector",
-    "category",
-    "address",
-    "legal_representative",
-    "contact_person",
-    "contact_phone",
-    "is_major_hazard_source",
-)
-
-
-def site_create(*, by: User, **fields) -> Site:
-    site = Site(**{k: v for k, v in fields.items() if k in SITE_FIELDS})
-    ensure_can_edit_site(by=by, unit=site.unit, sector_id=site.sector_id)
+def _site_save(site: Site, by: User) -> Site:
     site.full_clean()
     with transaction.atomic():
         site._history_user = by
         site.save()
     return site
+
+
+def site_create(*, by: User, **fields) -> Site:
+    site = Site(**{k: v for k, v in fields.items() if k in Site.EDITABLE_FIELDS})
+    ensure_can_edit_site(by=by, unit=site.unit, sector_id=site.sector_id)
+    return _site_save(site, by)
 
 
 def site_update(*, site: Site, by: User, **fields) -> Site:
     # The writer must be allowed both where the site was and where it goes.
     ensure_can_edit_site(by=by, unit=site.unit, sector_id=site.sector_id)
     for name, value in fields.items():
-        if name in SITE_FIELDS:
+        if name in Site.EDITABLE_FIELDS:
             setattr(site, name, value)
     ensure_can_edit_site(by=by, unit=site.unit, sector_id=site.sector_id)
-    site.full_clean()
-    with transaction.atomic():
-        site._history_user = by
-        site.save()
-    return site
+    return _site_save(site, by)
