@@ -1,0 +1,33 @@
+"""Fixtures for the spreadsheet import tests (test_import_*.py)."""
+
+import pytest
+from django.utils.translation import override
+
+from districts.models import OrgUnit, Role
+
+
+@pytest.fixture
+def english():
+    """Messages in English, so that assertions do not depend on the catalog."""
+    with override("en"):
+        yield
+
+
+@pytest.fixture
+def city(db):
+    return OrgUnit.objects.create(code="330100", name="杭州市", kind=OrgUnit.Kind.CITY)
+
+
+@pytest.fixture
+def city_admin(city, make_user):
+    return make_user(Role.SYSTEM_ADMIN, city)
+
+
+@pytest.fixture
+def district_admin(plan, unit, make_user):
+    return make_user(Role.SYSTEM_ADMIN, unit("330103"))
+
+
+@pytest.fixture
+def wulin_staff(plan, unit, make_user):
+    return make_user(Role.STREET_STAFF, unit("330103002"))
