@@ -19,6 +19,12 @@ GROUP_PERMISSIONS = {
             "membership": ("view",),
         },
         "campaign": {"campaign": ALL, "target": ALL, "jobheartbeat": ("view",)},
+        "risks": {
+            "assessmentmethod": ("view",),
+            "methodversion": ("add", "view"),
+            "controlrule": ("change", "view"),
+            "riskpoint": ALL,
+        },
     },
     # Roles, sign-in security and lockouts.
     Role.SECURITY_ADMIN: {
@@ -29,6 +35,7 @@ GROUP_PERMISSIONS = {
     Role.AUDIT_ADMIN: {
         "districts": {m: ("view",) for m in ("user", "orgunit", "site", "sector", "sectorlead", "membership")},
         "campaign": {m: ("view",) for m in ("campaign", "target", "jobheartbeat")},
+        "risks": {m: ("view",) for m in ("assessmentmethod", "methodversion", "controlrule", "riskpoint")},
         "axes": {m: ("view",) for m in ("accessattempt", "accessfailurelog", "accesslog")},
         "admin": {"logentry": ("view",)},
     },

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
+from risks.services import method_revise
+
+
+class MethodVersionInline(admin.TabularInline):
+    model = MethodVersion
+    extra = 0
+    fields = ["number", "factors", "bands", "created_at", "created_by"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AssessmentMethod)
+class AssessmentMethodAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind"]
+    inlines = [MethodVersionInline]
+
+
+@admin.register(MethodVersion)
+class MethodVersionAdmin(admin.ModelAdmin):
+    """A version is never edited: "add" makes the next version, starting from the current one."""
+
+    list_display = ["method", "number", "created_at", "created_by"]
+    list_filter = ["method"]
+    fields = ["method", "factors", "bands"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        method = AssessmentMethod.objects.filter(pk=initial.get("method")).first()
+        if method and method.current:
+            initial.update(factors=method.current.factors, bands=method.current.bands)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        revised = method_revise(method=obj.method, by=request.user, factors=obj.factors, bands=obj.bands)
+        obj.pk, obj.number = revised.pk, revised.number
+
+
+@admin.register(ControlRule)
+class ControlRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["level", "control_level", "review_every_days"]
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    fk_name = "risk"
+    extra = 0
+    fields = ["stage", "method_version", "inputs", "score", "level", "assessed_by", "assessed_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RiskPoint)
+class RiskPointAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "unit", "sector", "accident_type", "status", "next_review_on"]
+    list_filter = ["sector", "accident_type", "status"]
+    search_fields = ["name", "unit__name", "site__name"]
+    autocomplete_fields = ["unit", "site", "responsible_unit"]
+    readonly_fields = ["current_assessment", "last_reviewed_on", "next_review_on"]
+    inlines = [AssessmentInline]
