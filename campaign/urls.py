@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("districts.urls")),
+    path("risks/", include("risks.urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME

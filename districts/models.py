@@ -344,3 +344,63 @@ class Membership(models.Model):
                         }
                     }
                 )
+
+
+class UnitBoundary(models.Model):
+    """An org unit's boundary as GeoJSON (a Polygon or MultiPolygon geometry, WGS 84),
+    loaded by an administrator, for the four-colour distribution map."""
+
+    unit = models.OneToOneField(OrgUnit, verbose_name=_("org unit"), on_delete=models.CASCADE, related_name="boundary")
+    geometry = models.JSONField(_("boundary (GeoJSON geometry)"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit boundary")
+        verbose_name_plural = _("unit boundaries")
+
+    def __str__(self):
+        return str(self.unit)
+
+    def clean(self):
+        geometry = self.geometry if isinstance(self.geometry, dict) else {}
+        if geometry.get("type") == "Feature":
+            geometry = geometry.get("geometry") or {}
+            self.geometry = geometry
+        if geometry.get("type") not in {"Polygon", "MultiPolygon"} or not geometry.get("coordinates"):
+            raise ValidationError({"geometry": _("A boundary is a GeoJSON Polygon or MultiPolygon.")})
+
+
+class ImportJob(models.Model):
+    """A spreadsheet import run by a worker, so that a big file never waits in a request.
+    The page polls it; `processed` of `total` rows tells the user how far it is."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("what is imported"), max_length=30)
+    dry_run = models.BooleanField(_("preview only"), default=True)
+    token = models.CharField(_("upload"), max_length=64)
+    created_by = models.ForeignKey(User, verbose_name=_("started by"), on_delete=models.PROTECT)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows done"), default=0)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.kind} · {self.get_status_display()}"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0
