@@ -88,6 +88,82 @@ def _site(rng, unit, sectors, n) -> Site:
     )
 
 
+# Risk points a street keeps on its register, by the kind of site they sit at:
+# (name, accident type, LEC inputs with controls, hazard factors, engineering measure).
+RISK_TEMPLATES = {
+    "hazardous_chemicals": (
+        "卸油作业区",
+        "fire",
+        {"L": 1, "E": 6, "C": 40},
+        "油气挥发、静电积聚",
+        "油气回收装置、静电接地报警仪",
+    ),
+    "construction": ("深基坑支护", "collapse", {"L": 1, "E": 6, "C": 40}, "支护失稳、降水不畅", "基坑变形自动化监测"),
+    "commerce_tourism": (
+        "人员密集区域疏散通道",
+        "other",
+        {"L": 1, "E": 6, "C": 15},
+        "节假日客流高峰",
+        "客流监测、限流设施",
+    ),
+    "fire_safety": ("后厨燃气灶具", "fire", {"L": 3, "E": 6, "C": 7}, "燃气泄漏、油烟管道积油", "燃气泄漏报警切断装置"),
+    "special_equipment": ("住宅电梯", "lifting", {"L": 1, "E": 6, "C": 15}, "维保不到位、困人", "电梯物联网监测"),
+    "city_operation": (
+        "燃气调压设施",
+        "other_explosion",
+        {"L": 0.5, "E": 6, "C": 40},
+        "管道腐蚀、第三方破坏",
+        "可燃气体探测、巡检",
+    ),
+    "road_traffic": ("客运车辆出车", "vehicle", {"L": 1, "E": 3, "C": 15}, "疲劳驾驶、超速", "动态监控、GPS限速"),
+    "rental_housing": (
+        "出租房电动自行车充电",
+        "fire",
+        {"L": 3, "E": 3, "C": 15},
+        "违规充电、线路老化",
+        "集中充电设施、烟感报警器",
+    ),
+}
+
+
+WORSE_STREETS = {"330103001", "330103002", "330103008"}
+
+
+def _demo_risks(*, by: User) -> int:
+    """A register that looks lived-in: each demo site's typical risk, graded with LEC."""
+    from risks.models import AssessmentMethod, RiskPoint
+    from risks.services import risk_assess, risk_create
+
+    if RiskPoint.objects.exists():
+        return 0
+    lec = AssessmentMethod.objects.get(code="lec")
+    made = 0
+    for site in Site.objects.select_related("unit__parent", "sector").order_by("id"):
+        key = "rental_housing" if site.category == Site.Category.RENTAL_HOUSING else site.sector.code
+        name, accident, inputs, factors, engineering = RISK_TEMPLATES[key]
+        risk = risk_create(
+            by=by,
+            name=f"{site.name.split('（')[0]}{name}",
+            unit=site.unit,
+            site=site,
+            sector=site.sector,
+            accident_type=accident,
+            hazard_factors=factors,
+            engineering_measures=engineering,
+            management_measures="落实岗位安全责任制，定期检查并建立台账",
+            emergency_measures="编制现场处置方案，每半年演练一次",
+            responsible_unit=site.unit.parent if site.unit.kind == OrgUnit.Kind.COMMUNITY else site.unit,
+            responsible_person=site.legal_representative or "负责人",
+        )
+        # Inherent grade without controls, then the residual grade with them. In three
+        # streets some sites are worse than their kind, so that the map shows every colour.
+        worse = dict(inputs, L=6) if made % 7 == 3 and site.unit.parent.code in WORSE_STREETS else inputs
+        risk_assess(risk=risk, by=by, method=lec, stage="inherent", inputs=dict(inputs, C=max(inputs["C"], 40)))
+        risk_assess(risk=risk, by=by, method=lec, stage="residual", inputs=worse)
+        made += 1
+    return made
+
+
 def _add_units(rows: list[tuple[str, str, str, OrgUnit]]) -> int:
     """Bulk-insert (code, name, kind, parent) rows not yet in the tree, then renumber the tree once."""
     have = set(OrgUnit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
@@ -156,6 +232,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         )
 
     logins = []
+    admin = None
     for username, full_name, unit_code, role in DEMO_USERS:
         user, created = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
         if created:
@@ -164,6 +241,9 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         unit = OrgUnit.objects.get(code=unit_code)
         Membership.objects.get_or_create(user=user, unit=unit, role=role)
         logins.append((username, Role(role).label, unit.name))
+        if role == Role.SYSTEM_ADMIN:
+            admin = user
+    _demo_risks(by=admin)
     return logins
 
 
