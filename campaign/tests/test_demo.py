@@ -2,6 +2,8 @@
 login signs in and sees its own unit and role."""
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -10,9 +12,20 @@ from campaign.models import Campaign
 from districts.models import Membership, OrgUnit, Role, Site
 
 
+@pytest.fixture(scope="module")
+def demo_for_module(django_db_setup, django_db_blocker):
+    """load_demo() once for the module (it grades 225 risks), rolled back after it."""
+    # The same fast hasher the function-scoped tests use, or the demo passwords would not verify.
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    return load_demo()
+def demo(demo_for_module, db):
+    # Each test runs in its own savepoint inside the module's transaction.
+    return demo_for_module
 
 
 def _counts():
