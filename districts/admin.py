@@ -1,10 +1,14 @@
+import json
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from districts.models import Membership, OrgUnit, Sector, SectorLead, Site, User
+from campaign.lib.svg import polygon_geometry
+from districts.models import Membership, OrgUnit, Sector, SectorLead, Site, UnitBoundary, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -67,3 +71,77 @@ class MembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__full_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
+
+
+class UnitBoundaryForm(forms.ModelForm):
+    """A boundary typed as JSON, or uploaded as a .geojson/.json file holding a geometry,
+    a Feature, or a FeatureCollection (its first feature is taken)."""
+
+    MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+    upload = forms.FileField(
+        label=_("GeoJSON file"),
+        required=False,
+        help_text=_(
+            "A .geojson or .json file: a Polygon or MultiPolygon in WGS 84 longitude/latitude. "
+            "It replaces the geometry below."
+        ),
+    )
+
+    class Meta:
+        model = UnitBoundary
+        fields = ["unit", "upload", "geometry"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["geometry"].required = False
+        self.fields["unit"].queryset = OrgUnit.objects.filter(
+            kind__in=[OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY]
+        ).order_by("tree_id", "lft")
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if not upload:
+            return None
+        if not upload.name.lower().endswith((".geojson", ".json")):
+            raise forms.ValidationError(_("Upload a .geojson or .json file."))
+        if upload.size > self.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        try:
+            return json.loads(upload.read().decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError):
+            raise forms.ValidationError(_("The file is not JSON.")) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        data = cleaned.get("upload") or cleaned.get("geometry")
+        if "upload" in self.errors or "geometry" in self.errors:
+            return cleaned
+        if not data:
+            raise forms.ValidationError(_("Upload a GeoJSON file or enter the geometry."))
+        try:
+            cleaned["geometry"] = polygon_geometry(data)
+        except ValueError:
+            field = "upload" if cleaned.get("upload") else "geometry"
+            self.add_error(
+                field,
+                _("This is not a GeoJSON Polygon or MultiPolygon of [longitude, latitude] rings."),
+            )
+        return cleaned
+
+
+@admin.register(UnitBoundary)
+class UnitBoundaryAdmin(SimpleHistoryAdmin):
+    form = UnitBoundaryForm
+    list_display = ["unit", "unit_kind", "geometry_type", "updated_at"]
+    list_filter = ["unit__kind"]
+    search_fields = ["unit__name", "unit__code"]
+    list_select_related = ["unit"]
+
+    @admin.display(description=_("kind"), ordering="unit__kind")
+    def unit_kind(self, obj):
+        return obj.unit.get_kind_display()
+
+    @admin.display(description=_("geometry"))
+    def geometry_type(self, obj):
+        return (obj.geometry or {}).get("type", "")

@@ -17,6 +17,8 @@ GROUP_PERMISSIONS = {
             "sector": ("change", "view"),
             "sectorlead": ALL,
             "membership": ("view",),
+            "unitboundary": ALL,
+            "importjob": ("view",),
         },
         "campaign": {"campaign": ALL, "target": ALL, "jobheartbeat": ("view",)},
         "risks": {
@@ -33,7 +35,10 @@ GROUP_PERMISSIONS = {
     },
     # Reads everything, changes nothing.
     Role.AUDIT_ADMIN: {
-        "districts": {m: ("view",) for m in ("user", "orgunit", "site", "sector", "sectorlead", "membership")},
+        "districts": {
+            m: ("view",)
+            for m in ("user", "orgunit", "site", "sector", "sectorlead", "membership", "unitboundary", "importjob")
+        },
         "campaign": {m: ("view",) for m in ("campaign", "target", "jobheartbeat")},
         "risks": {m: ("view",) for m in ("assessmentmethod", "methodversion", "controlrule", "riskpoint")},
         "axes": {m: ("view",) for m in ("accessattempt", "accessfailurelog", "accesslog")},

@@ -1,1 +1,7 @@
-urlpatterns = []
+from django.urls import path
+
+from risks import distribution_views
+
+urlpatterns = [
+    path("distribution/", distribution_views.risk_distribution, name="risk_distribution"),
+]

@@ -206,6 +206,9 @@ class RiskPoint(models.Model):
         ACTIVE = "active", _("Under control")
         RETIRED = "retired", _("Retired")
 
+    # R<unit code>-<n>, given when the risk is added (risks.services.risk_code_next):
+    # a spreadsheet row finds its risk again by it.
+    code = models.CharField(_("risk code"), max_length=40, unique=True, null=True, blank=True)
     name = models.CharField(_("risk point"), max_length=200)
     unit = models.ForeignKey(OrgUnit, verbose_name=_("place"), on_delete=models.PROTECT, related_name="risks")
     site = models.ForeignKey(

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from districts.models import Role, User
+from districts.models import OrgUnit, Role, User
 from districts.scoping import scope_for
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, Review, RiskPoint
 
@@ -51,11 +51,23 @@ def _save(risk: RiskPoint, by: User) -> RiskPoint:
     return risk
 
 
+def risk_code_next(*, unit: OrgUnit) -> str:
+    """The code for a new risk at `unit`: R<unit code>-<n>, n one more than the unit's last.
+    Call it inside the transaction that saves the risk: the unit's row stays locked until
+    then, so two risks added at once in one unit never get the same code."""
+    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()
+    prefix = f"R{unit.code}-"
+    last = RiskPoint.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    tail = last[len(prefix) :] if last else ""
+    return f"{prefix}{(int(tail) if tail.isdigit() else 0) + 1:06d}"
+
+
 @transaction.atomic
 def risk_create(*, by: User, assessments: list[dict] = (), **fields) -> RiskPoint:
     """A new risk point, with its first assessments ({"method", "stage", "inputs"}) if given."""
     risk = RiskPoint(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     ensure_can_edit_risk(by=by, unit=risk.unit, sector_id=risk.sector_id)
+    risk.code = risk_code_next(unit=risk.unit)
     _save(risk, by)
     for spec in assessments:
         risk_assess(risk=risk, by=by, **spec)

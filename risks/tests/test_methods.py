@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from districts.models import Role, Sector
 from risks.models import AccidentType, Assessment, AssessmentMethod, Level
@@ -85,7 +86,7 @@ def test_matrix_bands_at_every_boundary(matrix, product, level):
     ],
 )
 def test_a_value_outside_the_method_is_refused(lec, inputs, message):
-    with pytest.raises(ValidationError, match=message):
+    with translation.override("en"), pytest.raises(ValidationError, match=message):
         lec.current.score(inputs)
 
 

@@ -9,7 +9,7 @@ import datetime
 import time
 import uuid
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from io import BytesIO
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from campaign.lib.xlsx.cells import (
@@ -147,11 +147,27 @@ def _display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def write_xlsx(sheets: Iterable[tuple[str, Sequence[str], Sequence[Sequence]]]) -> bytes:
+# fill(header, value) → a colour such as "#e60012" to fill that cell with, or None.
+CellFill = Callable[[str, object], str | None]
+
+
+def _fill_styles(colour: str) -> tuple[PatternFill, Font | None]:
+    rgb = colour.lstrip("#").upper()
+    red, green, blue = (int(rgb[i : i + 2], 16) for i in (0, 2, 4))
+    # White text on a dark fill (red, blue), black on a light one (orange, yellow).
+    dark = 0.299 * red + 0.587 * green + 0.114 * blue < 150
+    return PatternFill(fill_type="solid", fgColor=f"FF{rgb}"), Font(color="FFFFFFFF") if dark else None
+
+
+def write_xlsx(
+    sheets: Iterable[tuple[str, Sequence[str], Sequence[Sequence]]], *, fill: CellFill | None = None
+) -> bytes:
     """A workbook of (title, headers, rows) sheets; every value is written as text
-    or a number, never as a formula, so a name starting with “=” stays a name."""
+    or a number, never as a formula, so a name starting with “=” stays a name.
+    `fill` colours chosen cells (a risk's level in its colour)."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
+    styles: dict[str, tuple[PatternFill, Font | None]] = {}
     for title, headers, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
         for i, header in enumerate(headers, start=1):
@@ -166,10 +182,17 @@ def write_xlsx(sheets: Iterable[tuple[str, Sequence[str], Sequence[Sequence]]]) 
         sheet.append(header_cells)
         for row in rows:
             cells = []
-            for value in row:
+            for header, value in zip(headers, row, strict=False):
                 cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str) and cell.data_type == "f":
                     cell.data_type = "s"
+                colour = fill(str(header), value) if fill else None
+                if colour:
+                    if colour not in styles:
+                        styles[colour] = _fill_styles(colour)
+                    cell.fill, font = styles[colour]
+                    if font is not None:
+                        cell.font = font
                 cells.append(cell)
             sheet.append(cells)
     buffer = BytesIO()
@@ -177,9 +200,9 @@ def write_xlsx(sheets: Iterable[tuple[str, Sequence[str], Sequence[Sequence]]]) 
     return buffer.getvalue()
 
 
-def export_xlsx(resource: XlsxResource, queryset, *, title: str) -> bytes:
+def export_xlsx(resource: XlsxResource, queryset, *, title: str, fill: CellFill | None = None) -> bytes:
     dataset = resource.export(queryset)
-    return write_xlsx([(title, dataset.headers, [list(r) for r in dataset])])
+    return write_xlsx([(title, dataset.headers, [list(r) for r in dataset])], fill=fill)
 
 
 def template_xlsx(resource: XlsxResource, *, title: str) -> bytes:

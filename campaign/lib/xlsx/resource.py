@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import NON_FIELD_ERRORS, ImproperlyConfigured, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,6 +58,10 @@ class XlsxResource(resources.ModelResource):
         self._duplicate_of: dict[int, int] = {}
         self._compared = [f for f in self.get_import_fields() if not f.readonly and f.attribute]
         self._loaded_values: list | None = None
+        # run_import's progress callback: called with the rows begun so far, every `_progress_every` rows.
+        self._progress: Callable[[int], None] | None = None
+        self._progress_every = 200
+        self._rows_begun = 0
 
     # -- the file's shape
 
@@ -112,6 +118,12 @@ class XlsxResource(resources.ModelResource):
             first = self._first_row_of_id.setdefault(key, row[ROW_COLUMN])
             if first != row[ROW_COLUMN]:
                 self._duplicate_of[row[ROW_COLUMN]] = first
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self._rows_begun += 1
+        if self._progress is not None and self._rows_begun % self._progress_every == 0:
+            self._progress(self._rows_begun)
 
     def _values(self, instance) -> list:
         return [f.get_value(instance) for f in self._compared]

@@ -4,6 +4,7 @@ row would do or did, with every problem by its spreadsheet row."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tablib
@@ -157,10 +158,22 @@ def _messages(error: ValidationError) -> dict[str, list[str]]:
         return {NON_FIELD_ERRORS: error.messages}
 
 
-def run_import(resource: XlsxResource, dataset: tablib.Dataset, *, dry_run: bool) -> ImportReport:
+def run_import(
+    resource: XlsxResource,
+    dataset: tablib.Dataset,
+    *,
+    dry_run: bool,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 200,
+) -> ImportReport:
     """Import `dataset` (from read_xlsx) in one transaction that is rolled back
-    on a dry run or on any bad row: a file goes in whole or not at all."""
+    on a dry run or on any bad row: a file goes in whole or not at all.
+
+    `progress`, if given, is called with the number of rows begun every
+    `progress_every` rows. It runs inside the import's transaction: what it
+    writes through the same connection is seen by no one else until the end."""
     started = time.monotonic()
+    resource._progress, resource._progress_every, resource._rows_begun = progress, progress_every, 0
     report = ImportReport(dry_run=dry_run, columns=resource.preview_columns())
     prepared, errors, report.ignored_columns = _prepare(resource, dataset)
     if errors:

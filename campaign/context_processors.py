@@ -1,0 +1,40 @@
+"""The menu. It spans every app, so it sits in the project package, above them all."""
+
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import ADMIN_ROLES, Role
+from districts.scoping import memberships_of
+from districts.services import ORG_EDITOR_ROLES, SITE_EDITOR_ROLES
+from risks.services import RISK_EDITOR_ROLES
+
+# Security and audit admins run the platform and see no campaign data.
+NO_DATA_ROLES = {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+
+
+def navigation(request):
+    """What the signed-in user's roles let them open: the pages, and a menu of imports."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "nav_imports": []}
+    roles = {m.role for m in memberships_of(user)}
+    everything = user.is_superuser
+    items = [("home", _("Home"))]
+    if roles - NO_DATA_ROLES or everything:
+        items += [
+            ("unit_tree", _("Org tree")),
+            ("site_list", _("Sites")),
+            ("risk_list", _("Risk register")),
+            ("risk_distribution", _("Four-colour map")),
+        ]
+    imports = []
+    if roles & ORG_EDITOR_ROLES or everything:
+        imports.append(("import_units", _("Org units")))
+    if roles & SITE_EDITOR_ROLES or everything:
+        imports.append(("import_sites", _("Sites")))
+    if roles & RISK_EDITOR_ROLES or everything:
+        imports.append(("import_risks", _("Risk list")))
+    return {
+        "nav_items": items,
+        "nav_imports": imports,
+        "nav_admin": bool(roles & ADMIN_ROLES) or user.is_staff,
+    }

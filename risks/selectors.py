@@ -1,0 +1,118 @@
+"""Scoped reads of the risk register. Each selector owns its joins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import ForeignKey, Prefetch
+
+from districts.models import User
+from risks.models import LEVEL_COLOURS, Assessment, AssessmentMethod, Level, MethodVersion, Review, RiskPoint
+
+# Kept by the platform, not typed by a person: a change to them is not worth a line in the history.
+HISTORY_HIDDEN_FIELDS = {"updated_at", "created_at", "current_assessment"}
+
+
+def risks_for(user: User):
+    # unit__parent__parent: the street and community of a risk in a grid, for the place column.
+    return RiskPoint.objects.visible_to(user).select_related(
+        "unit__parent__parent", "sector", "site", "responsible_unit", "current_assessment"
+    )
+
+
+def risk_detail_for(user: User, pk: int) -> RiskPoint:
+    return (
+        RiskPoint.objects.visible_to(user)
+        .select_related(
+            "unit__parent__parent",
+            "sector",
+            "site",
+            "responsible_unit",
+            "current_assessment__method_version__method",
+        )
+        .get(pk=pk)
+    )
+
+
+def assessments_of(risk: RiskPoint) -> list[Assessment]:
+    return list(risk.assessments.select_related("method_version__method", "assessed_by"))
+
+
+def reviews_of(risk: RiskPoint) -> list[Review]:
+    return list(risk.reviews.select_related("reviewed_by"))
+
+
+@dataclass
+class Change:
+    label: str
+    old: str | None  # None: a related record changed, shown by name only
+    new: str | None
+
+
+@dataclass
+class Version:
+    record: object
+    changes: list[Change]
+
+
+def _shown(field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    choices = dict(field.flatchoices) if field.choices else {}
+    return str(choices.get(value, value))
+
+
+def history_of(risk: RiskPoint, limit: int = 20) -> list[Version]:
+    """The record's versions, newest first, each with what it changed from the one before it."""
+    records = list(risk.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    versions = []
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        if len(versions) == limit:
+            break
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
+            for change in delta.changes:
+                field = RiskPoint._meta.get_field(change.field)
+                if isinstance(field, ForeignKey):
+                    changes.append(Change(str(field.verbose_name), None, None))
+                else:
+                    changes.append(
+                        Change(str(field.verbose_name), _shown(field, change.old), _shown(field, change.new))
+                    )
+        versions.append(Version(record, changes))
+    return versions
+
+
+def methods_with_current_version() -> list[AssessmentMethod]:
+    """Each method with `.current_version` set: the version a new assessment is made with."""
+    methods = AssessmentMethod.objects.prefetch_related(
+        Prefetch("versions", queryset=MethodVersion.objects.order_by("-number"), to_attr="versions_newest_first")
+    )
+    result = []
+    for method in methods:
+        if method.versions_newest_first:
+            method.current_version = method.versions_newest_first[0]
+            result.append(method)
+    return result
+
+
+def _text_on(colour: str) -> str:
+    """Dark text on light colours (yellow, orange), white on dark ones: WCAG relative luminance."""
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "#212529" if luminance > 0.18 else "#ffffff"
+
+
+def level_styles() -> list[dict]:
+    """The four levels with their colour and a readable text colour, for badges and the score preview."""
+    return [
+        {
+            "level": str(level.value),
+            "label": str(level.label),
+            "colour": LEVEL_COLOURS[level],
+            "text": _text_on(LEVEL_COLOURS[level]),
+        }
+        for level in Level
+    ]
