@@ -13,6 +13,8 @@ from django.db import transaction
 
 from campaign.models import Campaign, Target
 from districts.models import OrgUnit, Sector, SectorLead
+from risks.defaults import install as install_risk_defaults
+from risks.models import AssessmentMethod, ControlRule, MethodVersion
 
 DIVISIONS_CSV = Path(__file__).resolve().parent.parent / "districts" / "data" / "xiacheng-divisions-2020.csv"
 CITY = ("330100", "杭州市")
@@ -88,4 +90,7 @@ def load_plan() -> Campaign:
     )
     for indicator, kind, value in TARGETS:
         Target.objects.update_or_create(campaign=campaign, indicator=indicator, defaults={"kind": kind, "value": value})
+    # The register's methods and graded-control rules come with the migrations; put back any
+    # that are missing (a flushed test database), never overwriting an administrator's edits.
+    install_risk_defaults(AssessmentMethod, MethodVersion, ControlRule)
     return campaign
