@@ -231,9 +231,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
-# Uploads are read into memory up to 10 MB, then refused by the form.
+# Request bodies (form fields, not files) up to 10 MB; files stream to disk above 2.5 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = _int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Photos and attachments (campaign/lib/uploads.py): refused above these sizes.
+UPLOAD_MAX_IMAGE_BYTES = _int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+UPLOAD_MAX_ATTACHMENT_BYTES = _int("UPLOAD_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
