@@ -87,7 +87,7 @@ def _save(hazard: Hazard, by: User) -> None:
     hazard.save()
 
 
-def _event(hazard: Hazard, by: User, action: str, from_status: str, **fields) -> HazardEvent:
+def record_event(hazard: Hazard, by: User, action: str, from_status: str, **fields) -> HazardEvent:
     return HazardEvent.objects.create(
         hazard=hazard, action=action, from_status=from_status, to_status=hazard.status, by=by, **fields
     )
@@ -125,7 +125,7 @@ def hazard_report(*, by: User, photos: Sequence[CleanImage] = (), **fields) -> H
     hazard.number = next_numbers(unit=hazard.unit, when=hazard.found_at)[0]
     with _files_removed_on_failure() as written:
         _save(hazard, by)
-        event = _event(hazard, by, Action.REPORT, "")
+        event = record_event(hazard, by, Action.REPORT, "")
         _store_photos(written, hazard, event, HazardPhoto.Kind.BEFORE, photos, by)
     return hazard
 
@@ -175,7 +175,7 @@ def hazard_list_for_supervision(
     listing._history_user = by
     listing.save()
     _save(hazard, by)
-    _event(
+    record_event(
         hazard,
         by,
         Action.LIST,
@@ -199,7 +199,7 @@ def responsible_units_for(hazard_unit: OrgUnit):
     return OrgUnit.objects.filter(above_or_at | Q(parent=district, kind=OrgUnit.Kind.DEPARTMENT))
 
 
-def _issuing_unit(by: User, hazard: Hazard) -> OrgUnit | None:
+def issuing_unit(by: User, hazard: Hazard) -> OrgUnit | None:
     """The unit in whose name `by` assigns: their first membership whose role covers the hazard."""
     for membership in memberships_of(by):
         if membership.role in SIDE_ROLES[Side.ASSIGNER] and scope_for(by, frozenset({membership.role})).covers(
@@ -246,7 +246,7 @@ def hazard_assign(
         raise ValidationError(errors)
     was = hazard.status
     hazard.status = Status.RECTIFYING
-    hazard.issuing_unit = _issuing_unit(by, hazard)
+    hazard.issuing_unit = issuing_unit(by, hazard)
     hazard.responsible_unit = responsible_unit
     hazard.responsible_person = responsible_person.strip()
     hazard.responsible_phone = responsible_phone.strip()
@@ -254,7 +254,7 @@ def hazard_assign(
     hazard.measures = measures
     hazard.assigned_at = timezone.now()
     _save(hazard, by)
-    _event(hazard, by, Action.ASSIGN, was, note=measures, deadline=deadline)
+    record_event(hazard, by, Action.ASSIGN, was, note=measures, deadline=deadline)
     return hazard
 
 
@@ -288,7 +288,7 @@ def hazard_request_extension(
         reason=reason.strip(),
     )
     _save(hazard, by)
-    _event(hazard, by, Action.REQUEST_EXTENSION, hazard.status, note=request.reason, deadline=requested_deadline)
+    record_event(hazard, by, Action.REQUEST_EXTENSION, hazard.status, note=request.reason, deadline=requested_deadline)
     return request
 
 
@@ -312,7 +312,7 @@ def hazard_decide_extension(
     if approve:
         hazard.deadline = request.requested_deadline
     _save(hazard, by)
-    _event(hazard, by, action, hazard.status, note=note.strip(), deadline=hazard.deadline)
+    record_event(hazard, by, action, hazard.status, note=note.strip(), deadline=hazard.deadline)
     return request
 
 
@@ -347,7 +347,7 @@ def hazard_submit(
     hazard.rectified_at = timezone.now()
     with _files_removed_on_failure() as written:
         _save(hazard, by)
-        event = _event(hazard, by, Action.SUBMIT, was, note=hazard.rectification)
+        event = record_event(hazard, by, Action.SUBMIT, was, note=hazard.rectification)
         _store_photos(written, hazard, event, HazardPhoto.Kind.AFTER, photos, by)
     return hazard
 
@@ -375,7 +375,7 @@ def hazard_close(*, hazard: Hazard, by: User, note: str = "", expected_status: s
     hazard.status = Status.CLOSED
     hazard.closed_at = timezone.now()
     _save(hazard, by)
-    _event(hazard, by, Action.CLOSE, was, note=note.strip())
+    record_event(hazard, by, Action.CLOSE, was, note=note.strip())
     return hazard
 
 
@@ -400,7 +400,7 @@ def hazard_return(
     if new_deadline is not None:
         hazard.deadline = new_deadline
     _save(hazard, by)
-    _event(hazard, by, Action.RETURN, was, note=reason.strip(), deadline=hazard.deadline)
+    record_event(hazard, by, Action.RETURN, was, note=reason.strip(), deadline=hazard.deadline)
     return hazard
 
 
@@ -413,11 +413,11 @@ def hazard_cancel(*, hazard: Hazard, by: User, reason: str, expected_status: str
     was = hazard.status
     hazard.status = Status.CANCELLED
     _save(hazard, by)
-    _event(hazard, by, Action.CANCEL, was, note=reason.strip())
+    record_event(hazard, by, Action.CANCEL, was, note=reason.strip())
     return hazard
 
 
 def record_edit(*, hazard: Hazard, by: User, changed: Iterable[str]) -> HazardEvent:
     """The timeline entry for details changed outside the workflow steps (an import)."""
     labels = [str(Hazard._meta.get_field(name).verbose_name) for name in changed]
-    return _event(hazard, by, Action.EDIT, hazard.status, note="、".join(labels))
+    return record_event(hazard, by, Action.EDIT, hazard.status, note="、".join(labels))

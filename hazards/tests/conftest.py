@@ -48,6 +48,15 @@ USERS = {
 }
 
 
+def store_photo(hazard, event, kind, by):
+    clean = photo((30, 160, 30) if kind == HazardPhoto.Kind.AFTER else (200, 30, 30))
+    stored = HazardPhoto(hazard=hazard, event=event, kind=kind, width=clean.width, height=clean.height, uploaded_by=by)
+    stored.image.save("a.jpg", clean.content, save=False)
+    stored.thumbnail.save("t.jpg", clean.thumbnail, save=False)
+    stored.save()
+    return stored
+
+
 @pytest.fixture
 def teams(plan, unit):
     district = unit(DISTRICT_CODE)
@@ -83,6 +92,9 @@ def build(plan, unit, fire, users, make_user):
         listed=None,
         deadline=None,
         place=ZHONGBEI,
+        sector=None,
+        responsible=WULIN,
+        before_photos=0,
     ):
         n = next(counter)
         today = deadline_today()
@@ -92,13 +104,13 @@ def build(plan, unit, fire, users, make_user):
             number=f"T-{n:06d}",
             title=f"测试隐患{n}",
             unit=unit(place),
-            sector=fire,
+            sector=sector or fire,
             description="疏散通道堆放杂物",
             grade=grade,
             source=Source.INSPECTION,
             found_by=users["inspector"],
             status=state,
-            responsible_unit=unit(WULIN) if assigned else None,
+            responsible_unit=unit(responsible) if assigned else None,
             responsible_person="王芳" if assigned else "",
             deadline=(deadline or today + datetime.timedelta(days=10)) if assigned else None,
             assigned_at=timezone.now() if assigned else None,
@@ -106,9 +118,11 @@ def build(plan, unit, fire, users, make_user):
             rectified_at=timezone.now() if rectified else None,
             closed_at=timezone.now() if state == Status.CLOSED else None,
         )
-        HazardEvent.objects.create(
+        reported = HazardEvent.objects.create(
             hazard=hazard, action=Action.REPORT, to_status=Status.REPORTED, by=users["inspector"]
         )
+        for _i in range(before_photos):
+            store_photo(hazard, reported, HazardPhoto.Kind.BEFORE, users["inspector"])
         if listed if listed is not None else grade == Grade.MAJOR:
             SupervisionListing.objects.create(
                 hazard=hazard,
@@ -131,18 +145,7 @@ def build(plan, unit, fire, users, make_user):
                 by=submitter,
             )
             if after_photos:
-                clean = photo((30, 160, 30))
-                stored = HazardPhoto(
-                    hazard=hazard,
-                    event=event,
-                    kind=HazardPhoto.Kind.AFTER,
-                    width=clean.width,
-                    height=clean.height,
-                    uploaded_by=submitter,
-                )
-                stored.image.save("a.jpg", clean.content, save=False)
-                stored.thumbnail.save("t.jpg", clean.thumbnail, save=False)
-                stored.save()
+                store_photo(hazard, event, HazardPhoto.Kind.AFTER, submitter)
         if pending_extension and hazard.deadline:
             ExtensionRequest.objects.create(
                 hazard=hazard,
