@@ -7,6 +7,7 @@ WeasyPrint: a CJK font must be installed (system check campaign.E002)."""
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,10 @@ from hazards.numbers import district_of
 from hazards.views import hazard_or_404
 
 
+# WeasyPrint logs every rendering step at INFO; a notice printed is not news.
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+
+
 def official_name(unit) -> str:
     """A unit as a document heads it: 下城区武林街道, 下城区区创建办 → the district's name first."""
     if unit is None:
@@ -28,7 +33,9 @@ def official_name(unit) -> str:
     district = district_of(unit)
     if district is unit or unit.name.startswith(district.name):
         return unit.name
-    return f"{district.name}{unit.name}"
+    # 区创建办 → 下城区创建办, not 下城区区创建办.
+    name = unit.name[1:] if unit.name.startswith("区") and district.name.endswith("区") else unit.name
+    return f"{district.name}{name}"
 
 
 def cn_date(day: datetime.date | None) -> str:
