@@ -21,7 +21,6 @@ from hazards.models import Hazard
 from hazards.numbers import district_of
 from hazards.views import hazard_or_404
 
-
 # WeasyPrint logs every rendering step at INFO; a notice printed is not news.
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
