@@ -146,7 +146,7 @@ class Places:
 
 
 class HazardResource(XlsxResource):
-    row_number = ImportField(None, "序号", aliases=("no", "number"), readonly=True)
+    row_number = ImportField(None, "序号", aliases=("no", "row"), readonly=True)
     number = ImportField(
         "number",
         "隐患编号",
@@ -330,6 +330,9 @@ class HazardResource(XlsxResource):
                     % {"value": instance.number}
                 )
             )
+        if instance.pk is None:
+            instance.found_by = self.user
+            instance.found_at = instance.found_at or timezone.now().replace(second=0, microsecond=0)
         unit, place_errors = self._places.find(*(self._cell(row, n) for n in ("street", "unit", "unit_name")))
         if unit is not None:
             instance.unit = unit
@@ -419,8 +422,6 @@ class HazardResource(XlsxResource):
         super().before_save_instance(instance, row, **kwargs)
         instance._import_assign = self._will_assign(instance)
         if instance.pk is None:
-            instance.found_by = self.user
-            instance.found_at = instance.found_at or timezone.now().replace(second=0, microsecond=0)
             instance.number = next_numbers(unit=instance.unit, when=instance.found_at)[0]
         if instance._import_assign:
             instance.status = Status.RECTIFYING

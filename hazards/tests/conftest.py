@@ -109,6 +109,7 @@ def build(plan, unit, fire, users, make_user):
             grade=grade,
             source=Source.INSPECTION,
             found_by=users["inspector"],
+            found_at=timezone.now().replace(second=0, microsecond=0),
             status=state,
             responsible_unit=unit(responsible) if assigned else None,
             responsible_person="王芳" if assigned else "",
