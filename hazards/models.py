@@ -112,7 +112,7 @@ class Hazard(models.Model):
     )
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="hazards")
     location = models.CharField(_("exact location"), max_length=200, blank=True)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("hazard description"))
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, default=Grade.GENERAL)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     found_at = models.DateTimeField(_("found at"), default=timezone.now)

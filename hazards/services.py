@@ -180,7 +180,8 @@ def hazard_list_for_supervision(
         by,
         Action.LIST,
         hazard.status,
-        note=_("%(unit)s, document %(number)s") % {"unit": supervising_unit.name, "number": listing.document_number},
+        # Names, not sentences: the timeline is read in either language.
+        note=f"{supervising_unit.name} {listing.document_number}",
         deadline=plan_time_limit,
     )
     return listing
