@@ -59,3 +59,16 @@ def test_no_notice_before_assignment_and_no_listing_notice_for_a_general_hazard(
     assert client.get(reverse("hazard_rectification_notice", args=[reported.pk])).status_code == 403
     general = build(Status.RECTIFYING)
     assert client.get(reverse("hazard_listing_notice", args=[general.pk])).status_code == 403
+
+
+def test_printing_a_notice_does_not_let_truncated_photos_through_afterwards(users, build, tmp_path):
+    """Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process."""
+    from django.core.exceptions import ValidationError
+
+    from campaign.lib.uploads import clean_image
+    from hazards.notices import rectification_notice_pdf
+    from hazards.tests.images import jpeg_with_gps, upload
+
+    rectification_notice_pdf(build(Status.RECTIFYING))
+    with pytest.raises(ValidationError):
+        clean_image(upload("cut.jpg", jpeg_with_gps()[:-2000]))

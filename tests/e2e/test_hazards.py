@@ -30,8 +30,13 @@ def people(transactional_db):
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
-    page.context.clear_cookies()
+    """Sign out whoever is signed in (the page's own sign-out form), then sign in as `username`."""
+    logout = page.locator("form[action='/accounts/logout/']")
+    if logout.count():
+        logout.evaluate("form => form.submit()")
+        page.wait_for_url(f"{base}/accounts/login/")
     page.goto(f"{base}/accounts/login/")
+    expect(page.locator("#id_username")).to_be_visible()
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("form:has(#id_password) button[type=submit]").click()
