@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, reset_queries, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from districts.models import OrgUnit, Sector, User
 from hazards.models import Grade, Hazard, Source, Status, deadline_today
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         sectors = list(Sector.objects.all())
         by = User.objects.get(username="inspector")
         today = deadline_today()
+        now = timezone.now()
         statuses = [Status.REPORTED, Status.RECTIFYING, Status.RECTIFYING, Status.AWAITING_VERIFICATION, Status.CLOSED]
         year = today.year
         start = Hazard.objects.count()
@@ -51,8 +53,8 @@ class Command(BaseCommand):
                     responsible_unit=street if assigned else None,
                     responsible_person="负责人" if assigned else "",
                     deadline=today + datetime.timedelta(days=15 - i % 30) if assigned else None,
-                    rectified_at=None if status in (Status.REPORTED, Status.RECTIFYING) else today,
-                    closed_at=today if status == Status.CLOSED else None,
+                    rectified_at=None if status in (Status.REPORTED, Status.RECTIFYING) else now,
+                    closed_at=now if status == Status.CLOSED else None,
                 )
             )
         started = time.perf_counter()
