@@ -14,6 +14,7 @@ from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import Membership, OrgUnit, Role, Sector, Site, User
 from districts.validators import ALPHABET, credit_code_check_char
+from hazards.demo import load_hazards
 
 DEMO_PASSWORD = "demo-2026-safety"  # noqa: S105 (printed to every demo user on purpose)
 
@@ -244,6 +245,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         if role == Role.SYSTEM_ADMIN:
             admin = user
     _demo_risks(by=admin)
+    load_hazards()
     return logins
 
 
