@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw
 from campaign.lib.uploads import clean_image
 from districts.models import OrgUnit, Sector, Site, User
 from hazards import services
-from hazards.models import Grade, Hazard, HazardEvent, Source, deadline_today
+from hazards.models import Action, Grade, Hazard, HazardEvent, Source, SupervisionListing, deadline_today
 
 # title, place code, sector, source, grade, how far it goes, days its deadline is from today
 HAZARDS = [
@@ -50,7 +50,11 @@ def _backdate(hazard: Hazard, days: int) -> None:
     start = timezone.now() - datetime.timedelta(days=days)
     Hazard.objects.filter(pk=hazard.pk).update(found_at=start.replace(second=0, microsecond=0))
     for i, event in enumerate(hazard.events.order_by("id")):
-        HazardEvent.objects.filter(pk=event.pk).update(at=start + datetime.timedelta(days=i, hours=2))
+        at = start + datetime.timedelta(days=i, hours=2)
+        HazardEvent.objects.filter(pk=event.pk).update(at=at)
+        if event.action == Action.LIST:
+            # The listing document is dated the day it was listed.
+            SupervisionListing.objects.filter(hazard=hazard).update(listed_on=timezone.localdate(at))
 
 
 def load_hazards() -> int:
@@ -94,7 +98,7 @@ def load_hazards() -> int:
                 by=office,
                 supervising_unit=OrgUnit.objects.get(code="330103-CJB"),
                 document_number=f"下安委办〔{today.year}〕{n + 1}号",
-                listed_on=today - datetime.timedelta(days=30),
+                listed_on=today,
                 plan_measures="立即设置警戒区，限期完成工程整改",
                 plan_funds=Decimal("20.00") + n,
                 plan_responsible=f"{street.name} {staff.full_name.split()[-1]}",

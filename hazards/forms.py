@@ -3,9 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.lib.uploads import ImageUploadField
-from districts.models import OrgUnit, Site
-from hazards.models import Hazard, SupervisionListing, deadline_today
-from hazards.services import MAX_PHOTOS, REPORT_FIELDS, SUPERVISING_KINDS, responsible_units_for
+from districts.forms import SitePickField
+from districts.models import OrgUnit
+from hazards.models import Hazard, Status, SupervisionListing, deadline_today
+from hazards.services import EDIT_FIELDS, MAX_PHOTOS, REPORT_FIELDS, SUPERVISING_KINDS, responsible_units_for
 from hazards.workflow import SIDE_ROLES, Side
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -36,15 +37,6 @@ def photos_field(*, required: bool, label) -> ImageUploadField:
 class HazardForm(forms.ModelForm):
     """Logging a hazard: one screen a phone can fill in where the hazard is."""
 
-    site = forms.ModelChoiceField(
-        label=_("Site (unified social credit code)"),
-        queryset=Site.objects.none(),
-        to_field_name="credit_code",
-        required=False,
-        widget=forms.TextInput(attrs={"autocapitalize": "characters", "maxlength": 18}),
-        help_text=_("The 18 characters on the business licence, if the hazard is at a site."),
-        error_messages={"invalid_choice": _("No site you can see has this unified social credit code.")},
-    )
     photos = photos_field(required=False, label=_("Photos of the hazard"))
 
     class Meta:
@@ -61,7 +53,7 @@ class HazardForm(forms.ModelForm):
         self.fields["unit"].queryset = places.order_by("tree_id", "lft")
         self.fields["unit"].label_from_instance = _indented
         self.fields["unit"].help_text = _("The street, community or grid where the hazard is.")
-        self.fields["site"].queryset = Site.objects.visible_to(user)
+        self.fields["site"] = SitePickField(user=user, required=False, label=_("Site"))
         self.fields["found_at"].initial = lambda: timezone.localtime().replace(second=0, microsecond=0)
         self.fields["found_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.order_fields(["title", "unit", "location", "sector", "grade", "source", "description", "photos"])
@@ -144,3 +136,31 @@ class VerifyForm(_Step):
 
 class CancelForm(_Step):
     reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
+
+
+class EditForm(_Step):
+    """Correcting an open hazard's details (not its place, nor what the workflow keeps)."""
+
+    title = forms.CharField(max_length=200)
+    location = forms.CharField(max_length=200)
+    description = forms.CharField(widget=TEXTAREA)
+    source = forms.ChoiceField(choices=Hazard._meta.get_field("source").choices)
+    grade = forms.ChoiceField(choices=Hazard._meta.get_field("grade").choices)
+
+    def __init__(self, *args, hazard: Hazard, user, **kwargs):
+        kwargs["initial"] = {name: getattr(hazard, name) for name in EDIT_FIELDS} | kwargs.get("initial", {})
+        super().__init__(*args, **kwargs)
+        for name in ("title", "location", "description", "source", "grade"):
+            model_field = Hazard._meta.get_field(name)
+            self.fields[name].label = model_field.verbose_name
+            self.fields[name].required = not model_field.blank
+        self.fields["site"] = SitePickField(
+            user=user, required=False, label=Hazard._meta.get_field("site").verbose_name
+        )
+        self.order_fields(["title", "location", "site", "grade", "source", "description"])
+        if hazard.status != Status.REPORTED:
+            # Once assigned, the grade stays (a major hazard is listed before rectification starts).
+            self.fields["grade"].disabled = True
+
+    def edit_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in EDIT_FIELDS}

@@ -157,6 +157,8 @@ def hazard_list_for_supervision(
         )
     if listed_on > deadline_today():
         raise ValidationError({"listed_on": _("A listing cannot be dated in the future.")})
+    if listed_on < timezone.localdate(hazard.found_at):
+        raise ValidationError({"listed_on": _("A hazard cannot be listed before the day it was found.")})
     if plan_time_limit < listed_on:
         raise ValidationError({"plan_time_limit": _("The time limit cannot be before the listing date.")})
     listing = SupervisionListing(
@@ -418,7 +420,31 @@ def hazard_cancel(*, hazard: Hazard, by: User, reason: str, expected_status: str
     return hazard
 
 
+# What the reporting side may correct on an open hazard: not its place (which decides who sees it)
+# nor anything the workflow keeps. The grade only before rectification starts: a major hazard
+# must be listed, with its plan, before it is assigned.
+EDIT_FIELDS = ("title", "location", "description", "site", "source", "grade")
+
+
+@transaction.atomic
+def hazard_edit(*, hazard: Hazard, by: User, expected_status: str | None = None, **fields) -> Hazard:
+    """Correct a hazard's details; the timeline records which were changed."""
+    hazard = _begin(hazard, by, Action.EDIT, expected_status)
+    changed = [name for name in EDIT_FIELDS if name in fields and getattr(hazard, name) != fields[name]]
+    if not changed:
+        return hazard
+    if "grade" in changed and hazard.status != Status.REPORTED:
+        raise ValidationError({"grade": _("The grade can only be changed before the hazard is assigned.")})
+    if "grade" in changed and workflow.listing_of(hazard) is not None:
+        raise ValidationError({"grade": _("A hazard listed for supervision stays major.")})
+    for name in changed:
+        setattr(hazard, name, fields[name])
+    _save(hazard, by)
+    record_edit(hazard=hazard, by=by, changed=changed)
+    return hazard
+
+
 def record_edit(*, hazard: Hazard, by: User, changed: Iterable[str]) -> HazardEvent:
-    """The timeline entry for details changed outside the workflow steps (an import)."""
+    """The timeline entry for details changed outside the workflow steps (the edit page, an import)."""
     labels = [str(Hazard._meta.get_field(name).verbose_name) for name in changed]
     return record_event(hazard, by, Action.EDIT, hazard.status, note="、".join(labels))

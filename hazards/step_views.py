@@ -118,6 +118,13 @@ STEPS = {
         ),
         gettext_lazy("Verification recorded."),
     ),
+    "edit": Step(
+        gettext_lazy("Edit details"),
+        forms.EditForm,
+        (("save", Action.EDIT, gettext_lazy("Save changes")),),
+        lambda r, h, f, b: services.hazard_edit(hazard=h, by=r.user, expected_status=_expected(f), **f.edit_fields()),
+        gettext_lazy("Details saved."),
+    ),
     "cancel": Step(
         gettext_lazy("Cancel the record"),
         forms.CancelForm,
@@ -134,8 +141,10 @@ STEP_OF_ACTION = {action: name for name, step in STEPS.items() for _value, actio
 
 def _form(step: Step, request, hazard: Hazard):
     kwargs = {"initial": {"expected_status": hazard.status}}
-    if step.form in (forms.ListingForm, forms.AssignForm):
+    if step.form in (forms.ListingForm, forms.AssignForm, forms.EditForm):
         kwargs["hazard"] = hazard
+    if step.form is forms.EditForm:
+        kwargs["user"] = request.user
     if request.method == "POST":
         return step.form(request.POST, request.FILES if step.multipart else None, **kwargs)
     return step.form(**kwargs)

@@ -31,6 +31,7 @@ ACTION_PAGES = {
     Action.APPROVE_EXTENSION: ("decide-extension", gettext_lazy("Decide the extension request")),
     Action.CLOSE: ("verify", gettext_lazy("Verify")),
     Action.RETURN: ("verify", gettext_lazy("Verify")),
+    Action.EDIT: ("edit", gettext_lazy("Edit details")),
     Action.CANCEL: ("cancel", gettext_lazy("Cancel the record")),
 }
 

@@ -176,6 +176,7 @@ BUTTON_ORDER = [
     Action.REQUEST_EXTENSION,
     Action.CLOSE,
     Action.RETURN,
+    Action.EDIT,
     Action.CANCEL,
 ]
 

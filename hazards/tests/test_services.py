@@ -147,6 +147,17 @@ def test_a_listing_needs_every_part_of_the_plan(build, users, unit, missing):
     assert hazard.events.count() == 1
 
 
+def test_a_hazard_is_not_listed_before_the_day_it_was_found(build, users, unit):
+    hazard = build(Status.REPORTED, grade=Grade.MAJOR, listed=False)
+    day_before = timezone.localdate(hazard.found_at) - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        services.hazard_list_for_supervision(
+            hazard=hazard, by=users["reviewer"], **listing_fields(unit, listed_on=day_before)
+        )
+    assert "listed_on" in refused.value.message_dict
+    assert not SupervisionListing.objects.filter(hazard=hazard).exists()
+
+
 def test_a_general_hazard_is_not_listed(build, users, unit):
     hazard = build(Status.REPORTED)
     with pytest.raises(ValidationError):

@@ -117,3 +117,57 @@ def test_a_step_on_a_page_someone_else_has_acted_on_is_refused_with_a_clear_mess
     assert response.status_code == 200
     assert "已被他人处理" in response.content.decode()
     assert not HazardEvent.objects.filter(hazard=hazard, action="close").exists()
+
+
+def _edit_data(hazard, **changes):
+    return {
+        "title": hazard.title,
+        "location": hazard.location,
+        "description": hazard.description,
+        "site": "",
+        "source": hazard.source,
+        "grade": hazard.grade,
+        "expected_status": hazard.status,
+        **changes,
+    }
+
+
+def test_the_reporting_side_corrects_details_and_the_timeline_says_what_changed(client, users, build, settings):
+    hazard = build(Status.REPORTED)
+    client.force_login(users["street"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    detail = client.get(reverse("hazard_detail", args=[hazard.pk])).content.decode()
+    assert reverse("hazard_step", args=[hazard.pk, "edit"]) in detail
+
+    response = client.post(
+        reverse("hazard_step", args=[hazard.pk, "edit"]), _edit_data(hazard, title="楼道堆放电动车电池", grade="major")
+    )
+
+    assert response.status_code == 302
+    hazard.refresh_from_db()
+    assert (hazard.title, hazard.grade) == ("楼道堆放电动车电池", "major")
+    edit = HazardEvent.objects.get(hazard=hazard, action="edit")
+    assert edit.by == users["street"] and "隐患等级" in edit.note
+    assert "楼道堆放电动车电池" in client.get(reverse("hazard_detail", args=[hazard.pk])).content.decode()
+
+
+def test_once_assigned_the_grade_stays_and_a_tampered_post_changes_nothing(client, users, build, settings):
+    hazard = build(Status.RECTIFYING)
+    client.force_login(users["street"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("hazard_step", args=[hazard.pk, "edit"])).content.decode()
+    assert 'name="grade"' in page and "disabled" in page.split('name="grade"')[1].split(">")[0]
+
+    client.post(reverse("hazard_step", args=[hazard.pk, "edit"]), _edit_data(hazard, grade="major"))
+
+    assert Hazard.objects.get(pk=hazard.pk).grade == "general"
+    assert not HazardEvent.objects.filter(hazard=hazard, action="edit").exists()
+
+
+def test_readers_and_other_streets_cannot_edit(client, users, world):
+    hazard = world["wulin_fire"]
+    for who, status in [("leader", 403), ("other_street", 404)]:
+        client.force_login(users[who])
+        response = client.post(reverse("hazard_step", args=[hazard.pk, "edit"]), _edit_data(hazard, title="改"))
+        assert response.status_code == status, who
+    assert Hazard.objects.get(pk=hazard.pk).title == hazard.title
