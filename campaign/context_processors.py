@@ -25,6 +25,7 @@ def navigation(request):
             ("site_list", _("Sites")),
             ("risk_list", _("Risk register")),
             ("risk_distribution", _("Four-colour map")),
+            ("reporting_home", _("Reports")),
         ]
     imports = []
     if roles & ORG_EDITOR_ROLES or everything:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("districts.urls")),
     path("risks/", include("risks.urls")),
+    path("reports/", include("reporting.urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME
