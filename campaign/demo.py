@@ -8,12 +8,17 @@ import random
 import time
 
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import Membership, OrgUnit, Role, Sector, Site, User
 from districts.validators import ALPHABET, credit_code_check_char
+
+# Sent when load_demo() is done, with the demo campaign and today: apps above campaign
+# (reporting) add their own demo data. Imports run one way, so they listen instead of being called.
+demo_loaded = Signal()
 
 DEMO_PASSWORD = "demo-2026-safety"  # noqa: S105 (printed to every demo user on purpose)
 
@@ -244,6 +249,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         if role == Role.SYSTEM_ADMIN:
             admin = user
     _demo_risks(by=admin)
+    demo_loaded.send(sender=load_demo, campaign=demo, today=today)
     return logins
 
 
