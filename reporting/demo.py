@@ -69,7 +69,8 @@ def _text(rng: random.Random, unit: OrgUnit, period: Period) -> tuple[str, str]:
     topic, detail = rng.choice(TOPICS)
     if period.report_type.period_kind == PeriodKind.MONTH:
         return f"{unit.name}{topic}", f"{period.label}，{unit.name}{detail}"
-    return f"{unit.name}{period.label}{period.report_type.name}", f"{period.label}，{unit.name}{detail}下一步将持续推进。"
+    title = f"{unit.name}{period.label}{period.report_type.name}"
+    return title, f"{period.label}，{unit.name}{detail}下一步将持续推进。"
 
 
 def _fate(rng: random.Random, unit: OrgUnit, period: Period, today: datetime.date) -> str:
@@ -122,7 +123,7 @@ def load_demo(*, campaign, today: datetime.date) -> int:
     office = User.objects.filter(memberships__role=Role.REVIEWER).order_by("pk").first()
     if office is None:
         return 0
-    rng = random.Random(20190214)
+    rng = random.Random(20190214)  # noqa: S311 (demo data, the same every time)
     types = list(ReportType.objects.all())
     periods = list(Period.objects.filter(campaign=campaign).select_related("report_type", "campaign__district"))
     last_closed_month = max(
@@ -151,7 +152,8 @@ def _wulin_this_month(campaign, today) -> int:
     """The demo street's login finds a draft of this month's item waiting."""
     wulin = OrgUnit.objects.filter(code=DEMO_STREET).first()
     period = (
-        Period.objects.filter(campaign=campaign, report_type__code="monthly_item", starts_on__lte=today, due_on__gte=today)
+        Period.objects.filter(campaign=campaign, report_type__code="monthly_item")
+        .filter(starts_on__lte=today, due_on__gte=today)
         .select_related("report_type", "campaign__district")
         .first()
     )
