@@ -157,18 +157,19 @@ def report_scope(user: User, roles=None) -> Scope:
 
 def filer_units(campaign: Campaign, kinds, *, user: User | None = None):
     """The units of `kinds` in the campaign's district (that the user may see), with their
-    street loaded, streets with their communities first and then the departments."""
-    district = Subtree.of(campaign.district)
-    units = OrgUnit.objects.filter(kind__in=kinds).filter(district.q("")).exclude(pk=campaign.district_id)
+    parent loaded, that exist at some time during the campaign, in tree order."""
+    district = campaign.district_id
+    # Filers are the district's children (streets, departments) or grandchildren (communities):
+    # found by parent, not by the district's tree range, which an object loaded earlier may have stale.
+    units = OrgUnit.objects.filter(kind__in=kinds).filter(Q(parent_id=district) | Q(parent__parent_id=district))
     if user is not None:
         units = units.in_scope(report_scope(user))
-    units = [
+    return [
         u
         for u in units.select_related("parent").order_by("tree_id", "lft")
         if not (u.dissolved_on and u.dissolved_on <= campaign.starts_on)
         and not (u.established_on and u.established_on > campaign.ends_on)
     ]
-    return units
 
 
 def _street_of(unit: OrgUnit) -> OrgUnit | None:

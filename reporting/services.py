@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from campaign.models import Campaign
 from districts.models import OrgUnit, User
-from districts.scoping import Scope, Subtree, scope_for
+from districts.scoping import Scope, scope_for
 from reporting.models import (
     FILER_ROLES,
     REVIEWER_ROLES,
@@ -90,12 +90,9 @@ def may_review(user: User, unit: OrgUnit) -> bool:
 
 def ensure_owes(*, unit: OrgUnit, period: Period) -> None:
     """Refuse a report from a unit that does not owe one for this period."""
-    district = period.campaign.district
-    if (
-        unit.kind not in period.report_type.filer_kinds
-        or not Subtree.of(district).contains(unit)
-        or not unit_owes(unit, period)
-    ):
+    district = period.campaign.district_id
+    in_district = unit.parent_id == district or (unit.parent_id and unit.parent.parent_id == district)
+    if unit.kind not in period.report_type.filer_kinds or not in_district or not unit_owes(unit, period):
         raise ValidationError(
             _("%(unit)s does not file %(type)s for %(period)s.")
             % {"unit": unit, "type": period.report_type, "period": period.label}
