@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -162,7 +163,7 @@ class Period(models.Model):
     def __str__(self):
         return f"{self.report_type} · {self.label}"
 
-    @property
+    @cached_property
     def label(self) -> str:
         """2019年2月 / Feb 2019, 2019年第1季度 / 2019 Q1, … in the interface language."""
         year = self.key[:4]
@@ -191,7 +192,7 @@ class Period(models.Model):
             return self.key
         return str(_("Once"))
 
-    @property
+    @cached_property
     def deadline(self) -> datetime.datetime:
         return deadline_of(self.due_on)
 
