@@ -123,7 +123,7 @@ def _form_context(form, *, period, unit, submission=None) -> dict:
                 "Not saved: your sign-in has expired. Your text is kept in this browser: sign in again, "
                 "then come back to this page."
             ),
-            "failed": _("Not saved to the server. Your text is kept in this browser."),
+            "failed": _("Not saved to the server. Your text is kept in this browser: reload this page to try again."),
             "offline": _("Not saved: the server cannot be reached. Your text is kept in this browser."),
             "restored": _("Restored text this browser kept that had not reached the server."),
             "signin": _("Sign in again"),
