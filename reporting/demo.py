@@ -139,7 +139,9 @@ def load_demo(*, campaign, today: datetime.date) -> int:
                 continue
             fate = _fate(rng, unit, period, today)
             if unit.code == DEMO_STREET and period == last_closed_month:
-                fate = "returned"  # the demo street's login finds last month's item sent back
+                fate = "returned"  # the demo street's login finds last month's item sent back…
+            elif unit.code == DEMO_STREET and period.due_on >= today:
+                fate = "none"  # …and this month's still to write (a draft is waiting)
             made += bool(_file(unit=unit, period=period, by=by, office=office, fate=fate, rng=rng, today=today))
             if period.report_type.allows_several and fate == "on_time" and rng.random() < 0.2:
                 # A busy month: a second item, counted once.

@@ -52,12 +52,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         units = self._units(district, options["units"])
         campaign = self._campaign(district, options["months"])
-        reports = self._reports(campaign, units)
+        office = self._office(district)
+        reports = self._reports(campaign, units, office)
         self.stdout.write(
             f"seeded {len(units)} filing units × {options['months']} months, {reports} reports "
             f"in {time.perf_counter() - started:.1f} s on {connection.vendor}"
         )
-        office = self._office(district)
         client = Client(HTTP_HOST="localhost")
         client.force_login(office)
         base = f"?campaign={campaign.pk}"
@@ -113,10 +113,9 @@ class Command(BaseCommand):
         )
         return campaign
 
-    def _reports(self, campaign, units) -> int:
+    def _reports(self, campaign, units, by) -> int:
         rng = random.Random(180 * 24)  # noqa: S311 (benchmark data)
         periods = list(Period.objects.filter(campaign=campaign).select_related("report_type"))
-        by = User.objects.order_by("pk").first()
         rows = []
         for unit in units:
             for period in periods:
