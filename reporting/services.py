@@ -266,7 +266,7 @@ def attachment_add(*, submission: Submission, by: User, upload) -> Attachment:
     _ensure_filer(by, submission.unit)
     _ensure_editable(submission)
     if submission.attachments.count() >= MAX_ATTACHMENTS:
-        raise ValidationError({"attachment": _("A report takes at most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}})
+        raise ValidationError({"attachments": _("A report takes at most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}})
     attachment = Attachment(
         submission=submission,
         original_name=upload.original_name[:200],

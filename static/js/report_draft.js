@@ -24,6 +24,7 @@
   var timer = null;
   var inFlight = false;
   var again = false;
+  var waitingSubmit = null;
 
   function kept() {
     try {
@@ -106,6 +107,7 @@
           url = saved.autosave_url;
           key = keyPrefix + "s" + saved.id;
           form.action = saved.edit_url;
+          form.dataset.created = "1";
           window.history.replaceState(null, "", saved.edit_url);
         }
         if (title.value === sent.title && body.value === sent.body) {
@@ -121,6 +123,12 @@
       })
       .finally(function () {
         inFlight = false;
+        if (waitingSubmit) {
+          var submit = waitingSubmit;
+          waitingSubmit = null;
+          submit();
+          return;
+        }
         if (again) {
           again = false;
           schedule(0);
@@ -144,8 +152,25 @@
 
   title.addEventListener("input", changed);
   body.addEventListener("input", changed);
-  // A normal save or submit may meet an expired sign-in too: keep the copy until the server has it.
-  form.addEventListener("submit", keep);
+  form.addEventListener("submit", function (event) {
+    // A normal save or submit may meet an expired sign-in too: keep the copy until the server has it.
+    keep();
+    if (inFlight && !form.dataset.created) {
+      // The first save is still making the draft: post once it has, to the draft's own page,
+      // or the form would make a second report.
+      event.preventDefault();
+      var submitter = event.submitter;
+      again = false;
+      waitingSubmit = function () {
+        form.requestSubmit(submitter);
+      };
+      return;
+    }
+    // The form carries the same text: no autosave after it.
+    if (timer) window.clearTimeout(timer);
+    timer = null;
+    again = false;
+  });
 
   var copy = kept();
   if (copy && (copy.title !== title.value || copy.body !== body.value)) {

@@ -154,3 +154,26 @@ def test_the_calendar_and_the_form_fit_a_phone(page: Page, live_server, live_cal
     sign_in(page, base, "office-e2e", "/reports/calendar/")
     # The calendar scrolls inside its own box; the page itself does not grow sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_submitting_while_the_first_save_is_under_way_makes_one_report(page: Page, live_server, live_calendar):
+    """The first autosave makes the draft; a submit clicked before it answers waits for it and
+    goes to that draft, instead of making a second report."""
+    _campaign, month = live_calendar
+    base = live_server.url
+    sign_in(page, base, "wulin-e2e")
+    page.locator(f'[data-testid="todo"] li[data-period="{month.key}"]').get_by_role("link", name="填报").click()
+    held = []
+    page.route("**/autosave/", lambda route: held.append(route))  # the first save waits until released
+    page.locator("#id_title").fill("快速报送")
+    page.locator("#id_body").fill("一气呵成。")
+    expect(page.locator("[data-autosave-status]")).to_have_attribute("data-tone", "muted")  # saving…
+    page.locator('[data-testid="submit"]').click()
+    page.wait_for_timeout(300)
+    assert not Submission.objects.exists()  # the form waited for the draft
+    held[0].continue_()
+    expect(page.locator('[data-testid="status"]')).to_have_text("已报送")
+    page.wait_for_timeout(1500)  # longer than the autosave's pause
+    assert list(Submission.objects.filter(period=month).values_list("title", "status")) == [("快速报送", "submitted")]
