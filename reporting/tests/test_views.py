@@ -284,3 +284,17 @@ def test_a_community_sees_that_it_files_nothing(client, as_user):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     as_user(Role.COMMUNITY_STAFF)
     assert "Your unit files no periodic reports." in client.get(reverse("my_reports")).content.decode()
+
+
+def test_an_oversize_attachment_is_refused_with_its_limit(client, as_user, reports, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    settings.UPLOAD_MAX_ATTACHMENT_BYTES = 1024
+    as_user(Role.STREET_STAFF)
+    draft = reports["wulin_draft"]
+    big = SimpleUploadedFile("大文件.pdf", PDF[:-7] + b" " * 2048 + b"%%EOF\n", content_type="application/pdf")
+    page = client.post(
+        reverse("submission_edit", args=[draft.pk]),
+        {"title": "武林草稿", "body": "未完", "attachments": [big], "action": "save"},
+    ).content.decode()
+    assert "is larger than 1.0" in page
+    assert not Attachment.objects.exists()
