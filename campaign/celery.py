@@ -18,4 +18,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 50},
     },
+    "fail-stalled-imports": {
+        "task": "districts.tasks.fail_stalled_imports",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
 }

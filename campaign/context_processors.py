@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from districts.models import ADMIN_ROLES, Role
 from districts.scoping import memberships_of
 from districts.services import ORG_EDITOR_ROLES, SITE_EDITOR_ROLES
+from hazards.workflow import SIDE_ROLES, Side
 from risks.services import RISK_EDITOR_ROLES
 
 # Security and audit admins run the platform and see no campaign data.
@@ -25,6 +26,7 @@ def navigation(request):
             ("site_list", _("Sites")),
             ("risk_list", _("Risk register")),
             ("risk_distribution", _("Four-colour map")),
+            ("hazard_list", _("Hazards")),
             ("reporting_home", _("Reports")),
         ]
     imports = []
@@ -34,6 +36,8 @@ def navigation(request):
         imports.append(("import_sites", _("Sites")))
     if roles & RISK_EDITOR_ROLES or everything:
         imports.append(("import_risks", _("Risk list")))
+    if roles & SIDE_ROLES[Side.REPORTER] or everything:
+        imports.append(("import_hazards", _("Hazard ledger")))
     return {
         "nav_items": items,
         "nav_imports": imports,

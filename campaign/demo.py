@@ -15,6 +15,7 @@ from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import Membership, OrgUnit, Role, Sector, Site, User
 from districts.validators import ALPHABET, credit_code_check_char
+from hazards.demo import load_hazards
 
 # Sent when load_demo() is done, with the demo campaign and today: apps above campaign
 # (reporting) add their own demo data. Imports run one way, so they listen instead of being called.
@@ -249,6 +250,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         if role == Role.SYSTEM_ADMIN:
             admin = user
     _demo_risks(by=admin)
+    load_hazards()
     demo_loaded.send(sender=load_demo, campaign=demo, today=today)
     return logins
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("districts.urls")),
     path("risks/", include("risks.urls")),
+    path("hazards/", include("hazards.urls")),
     path("reports/", include("reporting.urls")),
 ]
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import OrgUnit, Site
@@ -24,3 +25,64 @@ class SiteForm(forms.ModelForm):
 
     def clean_credit_code(self):
         return normalize_credit_code(self.cleaned_data["credit_code"])
+
+
+class SitePickInput(forms.TextInput):
+    """A text box for a site's credit code, with suggestions fetched as the user types:
+    a district has tens of thousands of sites, far too many for a drop-down."""
+
+    template_name = "districts/widgets/site_pick.html"
+
+    class Media:
+        js = ["js/site_pick.js"]
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false", "inputmode": "search"}
+            | (attrs or {})
+        )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["lookup_url"] = reverse("site_lookup")
+        context["widget"]["current"] = getattr(self, "current_label", "")
+        return context
+
+
+class SitePickField(forms.Field):
+    """A site the user can see, given by its unified social credit code (or as "name（code）",
+    as the suggestions read). The cleaned value is the Site, or None when left empty."""
+
+    widget = SitePickInput
+    default_error_messages = {
+        "unknown": _(
+            "No site you can see has the unified social credit code “%(value)s”. Type part of its name to find it."
+        )
+    }
+
+    def __init__(self, *, user, **kwargs):
+        kwargs.setdefault(
+            "help_text", _("Type part of the site's name or its unified social credit code, then pick it.")
+        )
+        super().__init__(**kwargs)
+        self.queryset = Site.objects.visible_to(user)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            value = self.queryset.filter(pk=value).first()
+        if isinstance(value, Site):
+            self.widget.current_label = f"{value.name}（{value.credit_code}）"
+            return value.credit_code
+        return value
+
+    def to_python(self, value):
+        text = (value or "").strip()
+        if not text:
+            return None
+        if text.endswith(("）", ")")):
+            text = text.rstrip("）)").rsplit("（", 1)[-1].rsplit("(", 1)[-1]
+        code = normalize_credit_code(text)
+        site = self.queryset.filter(credit_code=code).first()
+        if site is None:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"value": text})
+        return site

@@ -4,6 +4,8 @@ Every piece of campaign data knows its org unit (and sector); who may see it
 is decided by districts.scoping from the user's memberships.
 """
 
+import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -392,6 +394,8 @@ class ImportJob(models.Model):
     report = models.JSONField(_("report"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The worker's last sign of life (claim, progress): a running job silent for long was cut off.
+    touched_at = models.DateTimeField(_("last progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import job")
@@ -404,3 +408,6 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
+
+    # A job running with no progress for this long lost its worker (it writes progress every few seconds).
+    STALLED_AFTER = datetime.timedelta(minutes=10)

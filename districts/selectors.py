@@ -6,7 +6,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from itertools import accumulate
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from districts.models import OrgUnit, Site, User
 
@@ -57,6 +57,14 @@ def unit_children_for(user: User, unit: OrgUnit) -> list[OrgUnit]:
 def sites_for(user: User):
     # unit__parent__parent: the street of a site in a grid, for the list's street column.
     return Site.objects.visible_to(user).select_related("unit__parent__parent", "sector")
+
+
+def site_suggestions_for(user: User, text: str, limit: int) -> list[Site]:
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    matches = Q(name__icontains=text) | Q(credit_code__startswith=text.upper())
+    return list(sites_for(user).filter(matches).select_related("unit").order_by("name", "id")[:limit])
 
 
 def site_detail_for(user: User, pk: int) -> Site:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
     path("sites/", views.site_list, name="site_list"),
     path("sites/new/", views.site_create, name="site_create"),
+    path("sites/lookup/", views.site_lookup, name="site_lookup"),
     path("sites/<int:pk>/", views.site_detail, name="site_detail"),
     path("sites/<int:pk>/edit/", views.site_edit, name="site_edit"),
     path("units/import/", import_upload, {"kind": "units"}, name="import_units"),

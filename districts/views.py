@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -103,3 +103,16 @@ def site_edit(request, pk):
         if response:
             return response
     return render(request, "districts/site_form.html", {"form": form, "site": site})
+
+
+LOOKUP_LIMIT = 20
+
+
+@login_required
+def site_lookup(request):
+    """Suggestions for the site picker: at most 20 visible sites whose name or credit code matches."""
+    results = [
+        {"code": site.credit_code, "label": f"{site.name} · {site.unit.name}"}
+        for site in selectors.site_suggestions_for(request.user, request.GET.get("q", ""), LOOKUP_LIMIT)
+    ]
+    return JsonResponse({"results": results})

@@ -145,7 +145,7 @@ def report_compilation_xlsx(request):
         raise PermissionDenied(_("There is nothing to compile."))
     period = context["period"]
     headers = [
-        _("No."),
+        _("Serial no."),
         _("Unit"),
         _("Title"),
         _("Text"),

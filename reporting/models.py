@@ -144,8 +144,8 @@ class Period(models.Model):
     )
     # 2019-02, 2019-Q1, 2019-H1, 2019, once: stable, so that regenerating finds the period again.
     key = models.CharField(_("key"), max_length=10)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
+    starts_on = models.DateField(_("covers from"))
+    ends_on = models.DateField(_("covers until"))
     due_on = models.DateField(_("due on"))
 
     objects = PeriodQuerySet.as_manager()

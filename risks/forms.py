@@ -4,7 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from districts.models import OrgUnit, Site
+from districts.forms import SitePickField
+from districts.models import OrgUnit
 from risks.models import Assessment, AssessmentMethod, RiskPoint
 from risks.services import EDITABLE_FIELDS, RISK_EDITOR_ROLES
 
@@ -40,8 +41,8 @@ class RiskForm(forms.ModelForm):
         self.fields["unit"].help_text = _("The district, street, community or grid where the risk is.")
         self.fields["responsible_unit"].queryset = editable
         self.fields["responsible_unit"].label_from_instance = _indented
-        self.fields["site"].queryset = Site.objects.visible_to(user).order_by("name", "id")
-        self.fields["site"].required = False
+        site = self.fields["site"]
+        self.fields["site"] = SitePickField(user=user, required=False, label=site.label)
         if not self.instance.pk:
             # A new risk is under control until someone retires it.
             del self.fields["status"]

@@ -31,7 +31,7 @@ from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import Subtree
 from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, RiskPoint
-from risks.services import ensure_can_edit_risk, risk_assess, risk_code_next
+from risks.services import Grade, ensure_can_edit_risk, risk_code_next, risks_assess
 
 A = AccidentType
 # GB 6441-1986's words for each type; the first is what exports write.
@@ -244,11 +244,19 @@ class RiskResource(XlsxResource):
             "next_review_on",
         )
         import_id_fields = ("code",)
+        # Rows are checked one by one and written a thousand at a time with their
+        # history; the assessments they carry are graded together at the end.
+        use_bulk = True
+        batch_size = 1000
+
+    # The place is found in the units loaded once per file (before_import).
+    trusted_relations = ("unit",)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         # Assessments this import recorded (in a dry run: would record).
         self.assessed = 0
+        self._grades: list[Grade] = []
 
     def get_queryset(self):
         return RiskPoint.objects.select_related(
@@ -531,9 +539,15 @@ class RiskResource(XlsxResource):
         if not self._assessment_changes(instance):
             return
         self.assessed += 1
-        if self._is_dry_run(kwargs):
+        if not self._is_dry_run(kwargs):
             # The factors were checked against the method's allowed values: a
-            # preview counts the assessment without grading (a third of the time).
-            return
-        method, inputs = instance._import_assessment
-        risk_assess(risk=instance, by=self.user, method=method, stage=Assessment.Stage.RESIDUAL, inputs=inputs)
+            # preview counts the assessment without grading.
+            method, inputs = instance._import_assessment
+            self._grades.append(Grade(instance, method, inputs, Assessment.Stage.RESIDUAL))
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        grades, self._grades = self._grades, []
+        if grades and not self._is_dry_run(kwargs) and not (result.has_errors() or result.has_validation_errors()):
+            # Every risk of the file is written by now (bulk_create gave the new ones their ids).
+            risks_assess(by=self.user, grades=grades)

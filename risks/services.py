@@ -4,12 +4,16 @@ writer's role and org unit; history is written in the same transaction."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import get_history_manager_for_model
 
 from districts.models import OrgUnit, Role, User
 from districts.scoping import scope_for
@@ -90,35 +94,99 @@ def next_review(level: str, since: datetime.date) -> datetime.date | None:
     return since + datetime.timedelta(days=rule.review_every_days) if rule else None
 
 
+@dataclass(frozen=True)
+class Grade:
+    """One assessment to make: `risk` graded by the current version of `method` from `inputs`."""
+
+    risk: RiskPoint
+    method: AssessmentMethod
+    inputs: dict
+    stage: str = Assessment.Stage.RESIDUAL
+    note: str = ""
+
+
 @transaction.atomic
+def risks_assess(*, by: User, grades: Sequence[Grade]) -> list[Assessment]:
+    """Grade risks with the current version of their method. The residual grade, once there is
+    one, is a risk's level; its next review is due by the cadence of that level. Each graded risk
+    gets a history row. Many grades at once (an import's thousands) cost a few queries."""
+    scope = scope_for(by, RISK_EDITOR_ROLES)
+    for grade in grades:
+        if not scope.covers(grade.risk.unit, grade.risk.sector_id):
+            raise PermissionDenied(_("You may not add or change risks in %(unit)s.") % {"unit": grade.risk.unit})
+    ids = {grade.risk.pk for grade in grades}
+    # Locked in id order, so that two grading transactions never wait on each other in a circle.
+    locked = {risk.pk: risk for risk in RiskPoint.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    with_residual = set(
+        Assessment.objects.filter(risk__in=ids, stage=Assessment.Stage.RESIDUAL).values_list("risk_id", flat=True)
+    )
+    cadence = dict(ControlRule.objects.values_list("level", "review_every_days"))
+    versions: dict[int, MethodVersion] = {}
+    today, now = timezone.localdate(), timezone.now()
+    assessments, graded = [], {}
+    for grade in grades:
+        if grade.method.pk not in versions:
+            versions[grade.method.pk] = grade.method.current
+        version = versions[grade.method.pk]
+        score = version.score(grade.inputs)
+        risk = locked[grade.risk.pk]
+        assessment = Assessment(
+            risk=risk,
+            stage=grade.stage,
+            method_version=version,
+            inputs={k: float(Decimal(str(v))) for k, v in grade.inputs.items()},
+            score=score,
+            level=version.level_of(score),
+            note=grade.note,
+            assessed_by=by,
+            assessed_at=now,
+        )
+        # The three relations are rows in hand, and the score of allowed factor values is never
+        # negative: no SELECT per assessment to check either (an import makes thousands).
+        assessment.full_clean(exclude=["risk", "method_version", "assessed_by"], validate_constraints=False)
+        assessments.append(assessment)
+        if grade.stage == Assessment.Stage.RESIDUAL or risk.pk not in with_residual:
+            risk.current_assessment = assessment
+            days = cadence.get(assessment.level)
+            since = risk.last_reviewed_on or today
+            risk.next_review_on = since + datetime.timedelta(days=days) if days is not None else None
+            risk.updated_at = now
+            graded[risk.pk] = risk
+        if grade.stage == Assessment.Stage.RESIDUAL:
+            with_residual.add(risk.pk)
+    Assessment.objects.bulk_create(assessments)
+    _point_at(graded.values(), now=now)
+    get_history_manager_for_model(RiskPoint).bulk_history_create(list(graded.values()), default_user=by)
+    for grade in grades:
+        # The caller's copy shows what was saved.
+        fresh = locked[grade.risk.pk]
+        grade.risk.current_assessment, grade.risk.next_review_on = fresh.current_assessment, fresh.next_review_on
+    return assessments
+
+
+def _point_at(risks, *, now) -> None:
+    """Save each risk's current assessment and next review date. bulk_update() would build a
+    CASE of one branch a risk, which PostgreSQL walks for every row (seconds for thousands):
+    instead one UPDATE per next-review date, each finding its risks' assessments by subquery."""
+    by_date: dict[datetime.date | None, list[RiskPoint]] = {}
+    for risk in risks:
+        by_date.setdefault(risk.next_review_on, []).append(risk)
+    for next_review_on, group in by_date.items():
+        chosen = [risk.current_assessment.pk for risk in group]
+        RiskPoint.objects.filter(pk__in=[risk.pk for risk in group]).update(
+            current_assessment=Subquery(Assessment.objects.filter(pk__in=chosen, risk=OuterRef("pk")).values("pk")[:1]),
+            next_review_on=next_review_on,
+            updated_at=now,
+        )
+    for risk in risks:
+        risk.current_assessment = risk.current_assessment  # the saved assessment's id onto the instance
+
+
 def risk_assess(
     *, risk: RiskPoint, by: User, method: AssessmentMethod, stage: str, inputs: dict, note: str = ""
 ) -> Assessment:
-    """Grade a risk with the current version of `method`. The residual grade, once there is
-    one, is the risk's level; the next review is due by the cadence of that level."""
-    ensure_can_edit_risk(by=by, unit=risk.unit, sector_id=risk.sector_id)
-    risk = RiskPoint.objects.select_for_update().get(pk=risk.pk)
-    version = method.current
-    score = version.score(inputs)
-    assessment = Assessment(
-        risk=risk,
-        stage=stage,
-        method_version=version,
-        inputs={k: float(Decimal(str(v))) for k, v in inputs.items()},
-        score=score,
-        level=version.level_of(score),
-        note=note,
-        assessed_by=by,
-    )
-    assessment.full_clean()
-    assessment.save()
-    has_residual = risk.assessments.filter(stage=Assessment.Stage.RESIDUAL).exclude(pk=assessment.pk).exists()
-    if stage == Assessment.Stage.RESIDUAL or not has_residual:
-        risk.current_assessment = assessment
-        today = timezone.localdate()
-        risk.next_review_on = next_review(assessment.level, risk.last_reviewed_on or today)
-        _save(risk, by)
-    return assessment
+    """Grade one risk (see risks_assess)."""
+    return risks_assess(by=by, grades=[Grade(risk, method, inputs, stage, note)])[0]
 
 
 @transaction.atomic

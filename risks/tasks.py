@@ -40,7 +40,10 @@ class _ProgressWriter:
                 self.connection = type(main)({**main.settings_dict}, DEFAULT_DB_ALIAS)
             table = self.connection.ops.quote_name(ImportJob._meta.db_table)
             with self.connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {table} SET processed = %s WHERE id = %s", [done, self.job_id])  # noqa: S608
+                cursor.execute(
+                    f"UPDATE {table} SET processed = %s, touched_at = %s WHERE id = %s",  # noqa: S608
+                    [done, self.connection.ops.adapt_datetimefield_value(timezone.now()), self.job_id],
+                )
         except DatabaseError:
             # Progress is a courtesy (SQLite may be locked by the import): the import goes on.
             logger.warning("import job %s: progress not recorded", self.job_id, exc_info=True)
@@ -102,7 +105,7 @@ def run_risk_import(job_id: int, language: str | None = None) -> None:
     """Preview (job.dry_run) or import the job's stored upload. A job is claimed by moving it
     from queued to running in one UPDATE: a task delivered twice finds nothing to claim."""
     claimed = ImportJob.objects.filter(pk=job_id, kind=KIND, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
+        status=ImportJob.Status.RUNNING, touched_at=timezone.now()
     )
     if not claimed:
         return

@@ -32,7 +32,7 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: what some phone cameras write for JPEG
 MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; more is refused before decoding
@@ -129,8 +129,12 @@ def _decode(upload, data: bytes) -> Image.Image:
         raise _not_an_image(upload)
     if image.width * image.height > MAX_IMAGE_PIXELS:
         raise _too_many_pixels(upload)
+    # Importing WeasyPrint turns LOAD_TRUNCATED_IMAGES on for the whole process; a photo kept
+    # as evidence must be whole, so it is turned off again before each load (what we store is
+    # re-encoded here and never truncated, so PDFs lose nothing by it).
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
-        image.load()  # raises on a truncated file (LOAD_TRUNCATED_IMAGES stays False)
+        image.load()  # raises on a truncated file
     except (OSError, SyntaxError, ValueError) as error:
         raise _not_an_image(upload) from error
     return image

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageFile
 
 from campaign.lib.uploads import (
     AttachmentUploadField,
@@ -165,3 +165,9 @@ def test_the_attachment_field_refuses_a_bad_file():
     assert field.clean(None) in (None, False, "")
     with pytest.raises(ValidationError):
         field.clean(upload("x.pdf", ELF))
+
+
+def test_a_truncated_photo_is_refused_even_after_a_pdf_library_relaxed_pillow(monkeypatch):
+    # WeasyPrint sets this process-wide when imported (it prints damaged images leniently).
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    refused(clean_image, upload("cut.jpg", jpeg_with_gps()[:-2000]), "not_an_image")

@@ -1,17 +1,19 @@
 """The risk list (风险清单) as a spreadsheet: what a street officer sees when they export
 the register, fill rows in, and import it again."""
 
+import datetime
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 
 from campaign.lib.xlsx.files import export_xlsx, read_xlsx
 from campaign.lib.xlsx.runner import run_import
 from districts.models import Role, Sector, Site
-from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, Level, RiskPoint
+from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, Level, RiskPoint
 from risks.resources import RiskResource, level_fill
 from risks.services import risk_create
 
@@ -140,7 +142,11 @@ def test_a_good_file_adds_risks_graded_by_the_server_with_codes(plan, unit, wuli
     assert (assessment.score, assessment.level, assessment.stage) == (Decimal(126), Level.GENERAL, "residual")
     assert assessment.method_version == AssessmentMethod.objects.get(code="lec").current
     assert assessment.assessed_by == wulin_staff
-    assert kitchen.next_review_on is not None
+    cadence = ControlRule.objects.get(level=Level.GENERAL).review_every_days
+    assert kitchen.next_review_on == timezone.localdate() + datetime.timedelta(days=cadence)
+    # Grading is in the risk's history too: its newest version points at the assessment.
+    graded = kitchen.history.latest()
+    assert (graded.current_assessment_id, graded.history_user) == (assessment.pk, wulin_staff)
     atrium = RiskPoint.objects.get(name="商场中庭")
     assert atrium.unit == unit("330103002"), "no community: the risk is the street's"
     assert (atrium.current_assessment.score, atrium.level) == (Decimal(20), Level.MAJOR)

@@ -1,6 +1,7 @@
 """Importing the risk list as a job the user watches: upload → preview job → confirm → import job,
 run by a worker and never by the request."""
 
+import datetime
 import os
 import subprocess
 import sys
@@ -13,11 +14,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import override
 from openpyxl import load_workbook
 
 from campaign.lib.xlsx.files import XLSX_MIME, store_upload, stored_upload
 from districts.models import ImportJob, Role
+from districts.tasks import fail_stalled_imports
 from risks.defaults import install
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
 from risks.tasks import _ProgressWriter, run_risk_import
@@ -207,6 +210,21 @@ def test_a_job_whose_file_is_gone_fails_with_a_message(wulin_staff):
         "failed",
         {"error": "The uploaded file is no longer available; upload it again."},
     )
+
+
+def test_a_job_cut_off_with_its_worker_ends_as_failed_and_says_so(signed_in, wulin_staff):
+    cut_off = _queued_job(wulin_staff, good_file(), dry_run=False)
+    busy = _queued_job(wulin_staff, good_file(), dry_run=False)
+    now = timezone.now()
+    ImportJob.objects.filter(pk=cut_off.pk).update(status="running", touched_at=now - datetime.timedelta(minutes=11))
+    ImportJob.objects.filter(pk=busy.pk).update(status="running", touched_at=now - datetime.timedelta(minutes=1))
+
+    assert fail_stalled_imports() == 1
+
+    page = signed_in.get(reverse("import_risks_job", args=[cut_off.pk])).content.decode()
+    assert "The import was cut off (the worker stopped) and nothing was written" in page
+    assert ImportJob.objects.get(pk=busy.pk).status == "running", "a job that reported progress a minute ago runs on"
+    assert RiskPoint.objects.count() == 0
 
 
 @pytest.mark.django_db(transaction=True)

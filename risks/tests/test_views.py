@@ -232,7 +232,7 @@ def test_creating_a_risk_with_lec_values_stores_the_server_computed_score_and_le
     login_as(Role.COMMUNITY_STAFF)
     fire = Sector.objects.get(code="fire_safety")
     site = SiteFactory(unit=unit(ZHONGBEI), sector=fire)
-    data = {**_risk_data(unit(ZHONGBEI), fire, site=site.pk), **_assess_data(lec, ["6", "2", "15"])}
+    data = {**_risk_data(unit(ZHONGBEI), fire, site=site.credit_code), **_assess_data(lec, ["6", "2", "15"])}
     # A tampered page cannot choose the score: there is no field for it, and it is ignored.
     data["assess-score"] = "1"
     response = client.post(reverse("risk_create"), data)

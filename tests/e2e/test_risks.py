@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from campaign.plan import load_plan
 from districts.models import Membership, OrgUnit, Role, Sector, User
+from districts.tests.factories import SiteFactory
 from risks.models import LEVEL_COLOURS, Level, RiskPoint
 
 PASSWORD = "e2e-pw-not-for-production"
@@ -28,6 +29,7 @@ def street_tile(page: Page):
 @pytest.mark.django_db(transaction=True)
 def test_street_staff_adds_a_risk_and_sees_the_street_coloured_on_the_map(page: Page, live_server, wulin_staff):
     base = live_server.url
+    site = SiteFactory(name="中北燃气调压站", unit=OrgUnit.objects.get(code=ZHONGBEI))
     page.goto(f"{base}/accounts/login/?next=/risks/distribution/")
     page.locator("#id_username").fill("wulin-risk")
     page.locator("#id_password").fill(PASSWORD)
@@ -40,6 +42,10 @@ def test_street_staff_adds_a_risk_and_sees_the_street_coloured_on_the_map(page: 
     page.locator("#id_name").fill("中北社区燃气调压箱")
     page.locator("#id_unit").select_option(str(OrgUnit.objects.get(code=ZHONGBEI).pk))
     page.locator("#id_sector").select_option(str(Sector.objects.get(code="city_operation").pk))
+    # The site is found by typing part of its name: the browser offers what the server suggests.
+    page.locator("#id_site").press_sequentially("调压")
+    expect(page.locator("#id_site-options option")).to_have_count(1)
+    page.locator("#id_site").fill(site.credit_code)
     page.locator("#id_accident_type").select_option("other_explosion")
     page.locator("#id_responsible_unit").select_option(str(OrgUnit.objects.get(code=WULIN).pk))
     page.locator("#id_responsible_person").fill("王芳")
@@ -56,6 +62,7 @@ def test_street_staff_adds_a_risk_and_sees_the_street_coloured_on_the_map(page: 
     risk = RiskPoint.objects.get(name="中北社区燃气调压箱")
     expect(page).to_have_url(f"{base}/risks/{risk.pk}/")
     assert risk.level == Level.MAJOR  # graded again by the server
+    assert risk.site == site
     assert risk.current_assessment.score == 1440
 
     page.goto(f"{base}/risks/distribution/")

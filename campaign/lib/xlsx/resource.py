@@ -51,6 +51,9 @@ class XlsxResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
 
+    # Relations a subclass sets itself from rows it loaded (not through a LookupWidget): they exist.
+    trusted_relations: tuple[str, ...] = ()
+
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
@@ -176,6 +179,7 @@ class XlsxResource(resources.ModelResource):
             # against the file (duplicates) and the database (the instance
             # loader), so the unique check on it is skipped too.
             trusted = {f.attribute for f in self.fields.values() if isinstance(f.widget, LookupWidget)}
+            trusted |= set(self.trusted_relations)
             exclude = set(errors) | trusted
             model_errors: dict = {}
             try:

@@ -1,0 +1,135 @@
+"""Demo hazards that look lived-in: every state of the workflow, some overdue, some major and
+listed for supervision, each step taken through the services by the demo user whose job it is,
+with small generated photos so that lists show thumbnails."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from campaign.lib.uploads import clean_image
+from districts.models import OrgUnit, Sector, Site, User
+from hazards import services
+from hazards.models import Grade, Hazard, HazardEvent, Source, deadline_today
+
+# title, place code, sector, source, grade, how far it goes, days its deadline is from today
+HAZARDS = [
+    ("消防通道堆放杂物", "330103002051", "fire_safety", Source.INSPECTION, Grade.GENERAL, "closed", -20),
+    ("电动自行车楼道内充电", "330103002052", "fire_safety", Source.PATROL, Grade.GENERAL, "awaiting", 5),
+    ("灭火器压力不足", "330103002051", "fire_safety", Source.INSPECTION, Grade.GENERAL, "rectifying", 10),
+    ("疏散指示标志损坏", "330103002053", "fire_safety", Source.SELF_CHECK, Grade.GENERAL, "rectifying", -3),
+    ("液化气钢瓶未固定", "330103003051", "hazardous_chemicals", Source.INSPECTION, Grade.GENERAL, "rectifying", -8),
+    ("深基坑临边防护缺失", "330103002057", "construction", Source.INSPECTION, Grade.MAJOR, "rectifying", -2),
+    ("加油站卸油区静电接地失效", "330103003052", "hazardous_chemicals", Source.SUPERVISION, Grade.MAJOR, "listed", 0),
+    ("电梯维保记录缺失", "330103002055", "special_equipment", Source.PUBLIC_REPORT, Grade.GENERAL, "reported", 0),
+    ("燃气管道穿越卧室", "330103003053", "city_operation", Source.PATROL, Grade.GENERAL, "extension", 4),
+    ("商场防火卷帘无法降落", "330103002056", "commerce_tourism", Source.INSPECTION, Grade.GENERAL, "returned", 6),
+    ("群租房隔断使用易燃材料", "330103002051", "fire_safety", Source.PUBLIC_REPORT, Grade.GENERAL, "cancelled", 0),
+    ("道路护栏缺损", "330103003054", "road_traffic", Source.INSPECTION, Grade.GENERAL, "closed", -40),
+]
+COLOURS = {"before": (190, 60, 40), "after": (40, 150, 70)}
+
+
+def demo_photo(label: str, kind: str):
+    image = Image.new("RGB", (480, 360), COLOURS[kind])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 20, 460, 340), outline=(255, 255, 255), width=6)
+    draw.text((40, 40), f"{kind.upper()} {label}", fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return clean_image(SimpleUploadedFile(f"{kind}.jpg", out.getvalue(), content_type="image/jpeg"))
+
+
+def _backdate(hazard: Hazard, days: int) -> None:
+    """Demo history: the hazard was found and its steps taken `days` ago, a day apart."""
+    start = timezone.now() - datetime.timedelta(days=days)
+    Hazard.objects.filter(pk=hazard.pk).update(found_at=start.replace(second=0, microsecond=0))
+    for i, event in enumerate(hazard.events.order_by("id")):
+        HazardEvent.objects.filter(pk=event.pk).update(at=start + datetime.timedelta(days=i, hours=2))
+
+
+def load_hazards() -> int:
+    """Idempotent: nothing is added once the district has hazards."""
+    if Hazard.objects.exists():
+        return 0
+    users = {u.username: u for u in User.objects.filter(username__in=["inspector", "wulin", "tianshui", "office"])}
+    if len(users) < 4:
+        return 0
+    inspector, office = users["inspector"], users["office"]
+    street_of = {"330103002": users["wulin"], "330103003": users["tianshui"]}
+    sectors = {s.code: s for s in Sector.objects.all()}
+    today = deadline_today()
+    made = 0
+    for n, (title, code, sector, source, grade, goes, due_in) in enumerate(HAZARDS):
+        place = OrgUnit.objects.select_related("parent").get(code=code)
+        street = place.parent
+        staff = street_of[street.code]
+        site = Site.objects.filter(unit=place, sector=sectors[sector]).first()
+        hazard = services.hazard_report(
+            by=inspector,
+            title=title,
+            unit=place,
+            site=site,
+            sector=sectors[sector],
+            location=f"{place.name}{n + 3}号楼",
+            description=f"{title}，存在安全隐患，需及时整改。",
+            grade=grade,
+            source=source,
+            photos=[demo_photo(str(n + 1), "before")],
+        )
+        made += 1
+        if goes == "cancelled":
+            services.hazard_cancel(hazard=hazard, by=office, reason="经核实为重复登记")
+        if goes in ("reported", "cancelled"):
+            _backdate(hazard, 2)
+            continue
+        if grade == Grade.MAJOR:
+            services.hazard_list_for_supervision(
+                hazard=hazard,
+                by=office,
+                supervising_unit=OrgUnit.objects.get(code="330103-CJB"),
+                document_number=f"下安委办〔{today.year}〕{n + 1}号",
+                listed_on=today - datetime.timedelta(days=30),
+                plan_measures="立即设置警戒区，限期完成工程整改",
+                plan_funds=Decimal("20.00") + n,
+                plan_responsible=f"{street.name} {staff.full_name.split()[-1]}",
+                plan_time_limit=today + datetime.timedelta(days=60),
+                plan_contingency="制定专项应急预案，落实24小时值守",
+            )
+        if goes == "listed":
+            _backdate(hazard, 30)
+            continue
+        # Assigned with a deadline in the future; overdue ones get their deadline moved back below.
+        hazard = services.hazard_assign(
+            hazard=hazard,
+            by=inspector,
+            responsible_unit=street,
+            responsible_person=staff.full_name.split()[-1],
+            responsible_phone="0571-85000000",
+            deadline=today + datetime.timedelta(days=max(due_in, 1)),
+            measures="按照相关标准立即整改，整改完成后上传照片",
+        )
+        if goes in ("awaiting", "closed", "returned"):
+            hazard = services.hazard_submit(
+                hazard=hazard, by=staff, rectification="已按要求整改完毕", photos=[demo_photo(str(n + 1), "after")]
+            )
+        if goes == "closed":
+            services.hazard_close(hazard=hazard, by=inspector, note="现场复查合格")
+        if goes == "returned":
+            services.hazard_return(hazard=hazard, by=inspector, reason="复查发现仍未整改到位")
+        if goes == "extension":
+            services.hazard_request_extension(
+                hazard=hazard,
+                by=staff,
+                requested_deadline=hazard.deadline + datetime.timedelta(days=15),
+                reason="需更换管道，材料采购周期较长",
+            )
+        if due_in < 0:
+            Hazard.objects.filter(pk=hazard.pk).update(deadline=today + datetime.timedelta(days=due_in))
+        _backdate(hazard, abs(due_in) + 14)
+    return made

@@ -1,0 +1,146 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from campaign.lib.uploads import ImageUploadField
+from districts.models import OrgUnit, Site
+from hazards.models import Hazard, SupervisionListing, deadline_today
+from hazards.services import MAX_PHOTOS, REPORT_FIELDS, SUPERVISING_KINDS, responsible_units_for
+from hazards.workflow import SIDE_ROLES, Side
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _indented(unit: OrgUnit) -> str:
+    return f"{'　' * max(unit.level - 1, 0)}{unit.name}"
+
+
+class _Step(forms.Form):
+    """Every step's form carries the state the page showed, so that a step taken on a page
+    someone else has acted on since is refused with a clear message."""
+
+    expected_status = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def photos_field(*, required: bool, label) -> ImageUploadField:
+    return ImageUploadField(
+        label=label,
+        required=required,
+        multiple=True,
+        max_files=MAX_PHOTOS,
+        help_text=_("Take them with the phone's camera, or choose up to %(count)d photos.") % {"count": MAX_PHOTOS},
+    )
+
+
+class HazardForm(forms.ModelForm):
+    """Logging a hazard: one screen a phone can fill in where the hazard is."""
+
+    site = forms.ModelChoiceField(
+        label=_("Site (unified social credit code)"),
+        queryset=Site.objects.none(),
+        to_field_name="credit_code",
+        required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "maxlength": 18}),
+        help_text=_("The 18 characters on the business licence, if the hazard is at a site."),
+        error_messages={"invalid_choice": _("No site you can see has this unified social credit code.")},
+    )
+    photos = photos_field(required=False, label=_("Photos of the hazard"))
+
+    class Meta:
+        model = Hazard
+        fields = REPORT_FIELDS
+        widgets = {
+            "description": TEXTAREA,
+            "found_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        places = OrgUnit.objects.editable_by(user, SIDE_ROLES[Side.REPORTER]).filter(kind__in=OrgUnit.PLACE_KINDS)
+        self.fields["unit"].queryset = places.order_by("tree_id", "lft")
+        self.fields["unit"].label_from_instance = _indented
+        self.fields["unit"].help_text = _("The street, community or grid where the hazard is.")
+        self.fields["site"].queryset = Site.objects.visible_to(user)
+        self.fields["found_at"].initial = lambda: timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["found_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.order_fields(["title", "unit", "location", "sector", "grade", "source", "description", "photos"])
+
+    def report_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k in REPORT_FIELDS}
+
+
+class ListingForm(_Step, forms.ModelForm):
+    class Meta:
+        model = SupervisionListing
+        fields = [
+            "supervising_unit",
+            "document_number",
+            "listed_on",
+            "plan_measures",
+            "plan_funds",
+            "plan_responsible",
+            "plan_time_limit",
+            "plan_contingency",
+        ]
+        widgets = {
+            "listed_on": DATE,
+            "plan_time_limit": DATE,
+            "plan_measures": TEXTAREA,
+            "plan_contingency": TEXTAREA,
+        }
+
+    def __init__(self, *args, hazard: Hazard, **kwargs):
+        super().__init__(*args, **kwargs)
+        district = hazard.unit.get_ancestors(include_self=True).filter(kind=OrgUnit.Kind.DISTRICT).first()
+        units = OrgUnit.objects.filter(kind__in=SUPERVISING_KINDS)
+        if district is not None:
+            units = units.filter(tree_id=district.tree_id, lft__gte=district.lft, rght__lte=district.rght)
+        self.fields["supervising_unit"].queryset = units.order_by("tree_id", "lft")
+        self.fields["supervising_unit"].label_from_instance = _indented
+        self.fields["listed_on"].initial = deadline_today
+        self.fields["document_number"].help_text = _("e.g. 下安委办〔2026〕3号")
+
+    def listing_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "expected_status"}
+
+
+class AssignForm(_Step):
+    responsible_unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=OrgUnit.objects.none())
+    responsible_person = forms.CharField(label=_("Responsible person"), max_length=50)
+    responsible_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE)
+    measures = forms.CharField(label=_("Rectification requirements"), widget=TEXTAREA, required=False)
+
+    def __init__(self, *args, hazard: Hazard, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_unit"].queryset = responsible_units_for(hazard.unit).order_by("tree_id", "lft")
+        self.fields["responsible_unit"].label_from_instance = _indented
+
+
+class SubmitForm(_Step):
+    rectification = forms.CharField(label=_("What was done"), widget=TEXTAREA)
+    photos = photos_field(required=True, label=_("Photos after rectification"))
+
+
+class ExtensionForm(_Step):
+    requested_deadline = forms.DateField(label=_("New deadline asked for"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)
+
+
+class DecisionForm(_Step):
+    note = forms.CharField(label=_("Note (required to refuse)"), widget=TEXTAREA, required=False)
+
+
+class VerifyForm(_Step):
+    note = forms.CharField(label=_("Findings (required to return it)"), widget=TEXTAREA, required=False)
+    new_deadline = forms.DateField(
+        label=_("New deadline, if returned"),
+        widget=DATE,
+        required=False,
+        help_text=_("Leave empty to keep the current deadline."),
+    )
+
+
+class CancelForm(_Step):
+    reason = forms.CharField(label=_("Reason"), widget=TEXTAREA)

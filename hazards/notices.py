@@ -1,0 +1,107 @@
+"""Printable notices as PDF (WeasyPrint): the rectification notice (整改通知书) and the
+supervision listing notice (重大事故隐患挂牌督办通知书), laid out as official documents.
+
+The font is named on <html> (page margin boxes do not inherit body's) and embedded by
+WeasyPrint: a CJK font must be installed (system check campaign.E002)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from hazards import workflow
+from hazards.models import Hazard
+from hazards.numbers import district_of
+from hazards.views import hazard_or_404
+
+# WeasyPrint logs every rendering step at INFO; a notice printed is not news.
+logging.getLogger("weasyprint").setLevel(logging.WARNING)
+
+
+def official_name(unit) -> str:
+    """A unit as a document heads it: 下城区武林街道, 下城区区创建办 → the district's name first."""
+    if unit is None:
+        return ""
+    district = district_of(unit)
+    if district is unit or unit.name.startswith(district.name):
+        return unit.name
+    # 区创建办 → 下城区创建办, not 下城区区创建办.
+    name = unit.name[1:] if unit.name.startswith("区") and district.name.endswith("区") else unit.name
+    return f"{district.name}{name}"
+
+
+def cn_date(day: datetime.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def render_pdf(html: str) -> bytes:
+    from PIL import ImageFile
+    from weasyprint import HTML  # imported here: loading it costs a second at start-up
+
+    # Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which
+    # would let a truncated photo through campaign.lib.uploads.clean_image afterwards.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return HTML(string=html).write_pdf()
+
+
+def rectification_notice_pdf(hazard: Hazard) -> bytes:
+    html = render_to_string(
+        "hazards/notices/rectification.html",
+        {
+            "hazard": hazard,
+            "issuer": official_name(hazard.issuing_unit),
+            "addressee": official_name(hazard.responsible_unit),
+            "deadline": cn_date(hazard.deadline),
+            "issued_on": cn_date(hazard.assigned_at.date() if hazard.assigned_at else None),
+            "found_on": cn_date(hazard.found_at.date()),
+        },
+    )
+    return render_pdf(html)
+
+
+def listing_notice_pdf(hazard: Hazard) -> bytes:
+    listing = workflow.listing_of(hazard)
+    html = render_to_string(
+        "hazards/notices/listing.html",
+        {
+            "hazard": hazard,
+            "listing": listing,
+            "issuer": official_name(listing.supervising_unit),
+            "addressee": official_name(hazard.responsible_unit) or (hazard.site.name if hazard.site else hazard.unit),
+            "listed_on": cn_date(listing.listed_on),
+            "time_limit": cn_date(listing.plan_time_limit),
+        },
+    )
+    return render_pdf(html)
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def rectification_notice(request, pk):
+    hazard = hazard_or_404(request.user, pk)
+    if hazard.responsible_unit_id is None:
+        raise PermissionDenied(_("A rectification notice is issued once the hazard is assigned."))
+    return _pdf_response(rectification_notice_pdf(hazard), f"{hazard.number}-rectification-notice.pdf")
+
+
+@login_required
+@require_GET
+def listing_notice(request, pk):
+    hazard = hazard_or_404(request.user, pk)
+    if workflow.listing_of(hazard) is None:
+        raise PermissionDenied(_("This hazard is not listed for supervision."))
+    return _pdf_response(listing_notice_pdf(hazard), f"{hazard.number}-listing-notice.pdf")

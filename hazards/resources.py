@@ -1,0 +1,451 @@
+"""The hazard ledger (隐患台账) as a spreadsheet: export, and import with a dry run.
+
+One row a hazard, found again by 隐患编号; an empty 隐患编号 logs a new hazard and the
+system gives it a number. The place is a street (name or code) and, below it, a community
+or grid (code, or name within the street). A row that names 责任单位, 责任人 and 整改期限 for a
+hazard still 已登记 assigns it for rectification; on a hazard already assigned those cells
+must stay as they are (the deadline moves through an extension, not a file). Columns the
+workflow fills in (状态, 是否逾期, 整改情况, 销号时间, the listing) are exported and only read.
+A closed or cancelled hazard is not changed by a file.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import widgets
+
+from campaign.lib.xlsx.cells import (
+    ChoiceWidget,
+    DateWidget,
+    ImportField,
+    LookupWidget,
+    TextWidget,
+    cell_text,
+    header_key,
+)
+from campaign.lib.xlsx.resource import XlsxResource
+from districts.models import OrgUnit, Sector, Site
+from districts.scoping import Subtree
+from hazards import workflow
+from hazards.models import DEADLINE_TZ, OPEN_STATUSES, Action, Grade, Hazard, Source, Status
+from hazards.numbers import next_numbers
+from hazards.services import (
+    ensure_can_report,
+    issuing_unit,
+    record_edit,
+    record_event,
+    responsible_units_for,
+)
+from hazards.workflow import Side
+
+GRADE_LABELS = {Grade.GENERAL: ("一般", "一般隐患", "一般事故隐患"), Grade.MAJOR: ("重大", "重大隐患", "重大事故隐患")}
+SOURCE_LABELS = {
+    Source.SELF_CHECK: ("企业自查", "自查"),
+    Source.PATROL: ("网格巡查", "巡查"),
+    Source.INSPECTION: ("监督检查", "检查", "执法检查"),
+    Source.SUPERVISION: ("督查评估", "督查"),
+    Source.PUBLIC_REPORT: ("群众举报", "举报", "投诉举报"),
+    Source.OTHER: ("其他", "其它"),
+}
+STATUS_LABELS = {
+    Status.REPORTED: "已登记",
+    Status.RECTIFYING: "整改中",
+    Status.AWAITING_VERIFICATION: "待验收",
+    Status.CLOSED: "已销号",
+    Status.CANCELLED: "已撤销",
+}
+ASSIGNMENT = ("responsible_unit", "responsible_person", "deadline")
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class MinuteWidget(widgets.Widget):
+    """A time to the minute in Shanghai: 2026-03-05 14:30 (or an Excel date-time)."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime.datetime):
+            moment = value
+        elif isinstance(value, datetime.date):
+            moment = datetime.datetime.combine(value, datetime.time())
+        else:
+            text = cell_text(value)
+            for fmt in (TIME_FORMAT, "%Y-%m-%d", "%Y/%m/%d %H:%M", "%Y/%m/%d"):
+                try:
+                    moment = datetime.datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+            else:
+                raise ValueError(_("“%(value)s” is not a time: write it as 2026-03-05 14:30.") % {"value": text})
+        if timezone.is_naive(moment):
+            moment = moment.replace(tzinfo=DEADLINE_TZ)
+        return moment.replace(second=0, microsecond=0)
+
+    def render(self, value, obj=None, **kwargs):
+        return value.astimezone(DEADLINE_TZ).strftime(TIME_FORMAT) if value else ""
+
+
+class Places:
+    """Finds the place a row names: a street (name or code) and, below it, a community or
+    grid (code, or name within the street). All units are read once per file."""
+
+    def __init__(self):
+        units = list(OrgUnit.objects.all())
+        by_pk = {u.pk: u for u in units}
+        self.units = {header_key(u.code): u for u in units}
+        self.streets: dict[str, OrgUnit] = {}
+        for kinds in ((OrgUnit.Kind.STREET,), (OrgUnit.Kind.DISTRICT,)):
+            for u in units:
+                if u.kind in kinds:
+                    self.streets.setdefault(header_key(u.code), u)
+                    self.streets.setdefault(header_key(u.name), u)
+        self.below_street: dict[tuple[int, str], OrgUnit] = {}
+        for u in units:
+            if u.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID):
+                street = u
+                while street is not None and street.kind != OrgUnit.Kind.STREET:
+                    street = by_pk.get(street.parent_id)
+                if street is not None:
+                    self.below_street.setdefault((street.pk, header_key(u.name)), u)
+
+    def find(self, street_text: str, code_text: str, name_text: str) -> tuple[OrgUnit | None, dict]:
+        errors: dict[str, str] = {}
+        street = None
+        if street_text:
+            street = self.streets.get(header_key(street_text))
+            if street is None:
+                errors["street"] = _("No street has the name or code “%(value)s”.") % {"value": street_text}
+        if code_text:
+            unit = self.units.get(header_key(code_text))
+            if unit is None:
+                errors["unit"] = _("No unit has the code “%(value)s”.") % {"value": code_text}
+            elif street is not None and not Subtree.of(street).contains(unit):
+                errors["unit"] = _("%(unit)s is not in %(street)s.") % {"unit": unit.name, "street": street.name}
+            return unit, errors
+        if name_text:
+            if street is None:
+                if not street_text:
+                    errors["street"] = _("Give the street: the community or grid is found by name within it.")
+                return None, errors
+            unit = self.below_street.get((street.pk, header_key(name_text)))
+            if unit is None:
+                errors["unit_name"] = _("%(street)s has no community or grid called “%(value)s”.") % {
+                    "street": street.name,
+                    "value": name_text,
+                }
+            return unit, errors
+        if not street_text:
+            errors["street"] = _("Give the street, or the code of the community or grid, where the hazard is.")
+        return street, errors
+
+
+class HazardResource(XlsxResource):
+    row_number = ImportField(None, "序号", aliases=("no", "row"), readonly=True)
+    number = ImportField(
+        "number",
+        "隐患编号",
+        aliases=("hazard_number", "编号"),
+        widget=TextWidget(upper=True),
+        help_text=gettext_lazy("Given by the system; it identifies the hazard. Leave it empty for a new hazard."),
+        example="YH330103-2026-000001",
+    )
+    title = ImportField(
+        "title", "隐患名称", aliases=("title", "隐患", "隐患简述"), required=True, example="消防通道堵塞"
+    )
+    street = ImportField(
+        None,
+        "所在街道",
+        aliases=("street", "街道"),
+        help_text=gettext_lazy("The street's name or code; the district's for a hazard of the whole district."),
+        example="武林街道",
+    )
+    unit = ImportField(
+        None,
+        "所在社区/网格编码",
+        aliases=("unit_code", "unit", "社区编码", "网格编码"),
+        help_text=gettext_lazy("The code of the community or grid; empty for a hazard of the whole street."),
+        example="330103002051",
+    )
+    unit_name = ImportField(
+        None,
+        "所在社区/网格",
+        aliases=("unit_name", "所在社区", "所在网格"),
+        help_text=gettext_lazy("Its name, if the code is not given: found within the street."),
+        example="中北社区",
+    )
+    location = ImportField("location", "具体位置", aliases=("location", "位置"), example="菜场东侧通道")
+    site = ImportField(
+        "site",
+        "生产经营单位",
+        aliases=("site", "统一社会信用代码"),
+        widget=LookupWidget(
+            Site, ("credit_code",), not_found=gettext_lazy("No site has the unified social credit code “%(value)s”.")
+        ),
+        help_text=gettext_lazy("The unified social credit code of the site, if the hazard is at one."),
+    )
+    sector = ImportField(
+        "sector",
+        "重点领域",
+        aliases=("sector", "行业领域", "领域"),
+        widget=LookupWidget(
+            Sector,
+            ("name", "code", "name_en"),
+            not_found=gettext_lazy("“%(value)s” is not one of the seven sectors (e.g. 消防安全)."),
+            list_in_template=True,
+        ),
+        required=True,
+        example="消防安全",
+    )
+    grade = ImportField(
+        "grade", "隐患等级", aliases=("grade", "等级"), widget=ChoiceWidget(Grade.choices, GRADE_LABELS), required=True
+    )
+    source = ImportField(
+        "source",
+        "隐患来源",
+        aliases=("source", "来源"),
+        widget=ChoiceWidget(Source.choices, SOURCE_LABELS),
+        required=True,
+    )
+    description = ImportField("description", "隐患描述", aliases=("description", "描述"), required=True)
+    found_at = ImportField(
+        "found_at",
+        "发现时间",
+        aliases=("found_at", "发现日期", "排查时间"),
+        widget=MinuteWidget(),
+        help_text=gettext_lazy("e.g. 2026-03-05 14:30; empty means now."),
+    )
+    found_by = ImportField(None, "登记人", aliases=("found_by",), readonly=True)
+    status = ImportField(None, "状态", aliases=("status",), readonly=True)
+    responsible_unit = ImportField(
+        "responsible_unit",
+        "责任单位编码",
+        aliases=("responsible_unit", "责任单位"),
+        widget=LookupWidget(OrgUnit, ("code",), not_found=gettext_lazy("No unit has the code “%(value)s”.")),
+        help_text=gettext_lazy("With 责任人 and 整改期限, assigns a hazard still 已登记 for rectification."),
+        example="330103002",
+    )
+    responsible_person = ImportField("responsible_person", "责任人", aliases=("responsible_person",), example="王芳")
+    responsible_phone = ImportField("responsible_phone", "联系电话", aliases=("responsible_phone", "电话"))
+    deadline = ImportField("deadline", "整改期限", aliases=("deadline",), widget=DateWidget(), example="2026-06-30")
+    measures = ImportField("measures", "整改要求", aliases=("measures", "整改措施"))
+    overdue = ImportField(None, "是否逾期", aliases=("overdue",), readonly=True)
+    rectification = ImportField(None, "整改情况", aliases=("rectification",), readonly=True)
+    closed_at = ImportField(None, "销号时间", aliases=("closed_at",), readonly=True)
+    supervising_unit = ImportField(None, "挂牌督办单位", aliases=("supervising_unit",), readonly=True)
+    document_number = ImportField(None, "挂牌文号", aliases=("document_number",), readonly=True)
+
+    class Meta:
+        model = Hazard
+        fields = (
+            "row_number", "number", "title", "street", "unit", "unit_name", "location", "site", "sector",
+            "grade", "source", "description", "found_at", "found_by", "status", "responsible_unit",
+            "responsible_person", "responsible_phone", "deadline", "measures", "overdue", "rectification",
+            "closed_at", "supervising_unit", "document_number",
+        )  # fmt: skip
+        import_id_fields = ("number",)
+
+    def get_queryset(self):
+        return Hazard.objects.select_related("unit", "site", "sector", "responsible_unit")
+
+    # -- export
+
+    def before_export(self, queryset, **kwargs):
+        super().before_export(queryset, **kwargs)
+        self._exported = 0
+
+    def dehydrate_row_number(self, hazard):
+        self._exported += 1
+        return self._exported
+
+    def dehydrate_street(self, hazard):
+        unit = hazard.unit
+        if unit.kind == OrgUnit.Kind.DISTRICT:
+            return unit.name
+        street = unit.street
+        return street.name if street else ""
+
+    def dehydrate_unit(self, hazard):
+        return hazard.unit.code if hazard.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
+
+    def dehydrate_unit_name(self, hazard):
+        return hazard.unit.name if hazard.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
+
+    def dehydrate_found_by(self, hazard):
+        return str(hazard.found_by)
+
+    def dehydrate_status(self, hazard):
+        return STATUS_LABELS[hazard.status]
+
+    def dehydrate_overdue(self, hazard):
+        return "是" if hazard.overdue() else "否"
+
+    def dehydrate_rectification(self, hazard):
+        return hazard.rectification
+
+    def dehydrate_closed_at(self, hazard):
+        return MinuteWidget().render(hazard.closed_at)
+
+    def dehydrate_supervising_unit(self, hazard):
+        listing = workflow.listing_of(hazard)
+        return listing.supervising_unit.name if listing else ""
+
+    def dehydrate_document_number(self, hazard):
+        listing = workflow.listing_of(hazard)
+        return listing.document_number if listing else ""
+
+    # -- import
+
+    def before_import(self, dataset, **kwargs):
+        column = self.fields["number"].column_name
+        if column not in dataset.headers:
+            dataset.append_col([None] * len(dataset), header=column)
+        super().before_import(dataset, **kwargs)
+        self._places = Places()
+        self.assigned = 0
+
+    def _cell(self, row, name: str) -> str:
+        return cell_text(row.get(self.fields[name].column_name))
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._import_was = None if new else (instance.unit, instance.sector_id, instance.status)
+        instance._import_before = None if new else _assignment(instance)
+        super().after_init_instance(instance, new, row, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if instance.pk is None and instance.number:
+            errors.setdefault("number", []).append(
+                ValidationError(
+                    _("No hazard has the number “%(value)s”: leave the cell empty to log a new hazard.")
+                    % {"value": instance.number}
+                )
+            )
+        if instance.pk is None:
+            instance.found_by = self.user
+            instance.found_at = instance.found_at or timezone.now().replace(second=0, microsecond=0)
+        unit, place_errors = self._places.find(*(self._cell(row, n) for n in ("street", "unit", "unit_name")))
+        if unit is not None:
+            instance.unit = unit
+        for key, message in place_errors.items():
+            errors.setdefault(key, []).append(ValidationError(message))
+        for key, message in self._workflow_errors(instance).items():
+            errors.setdefault(key, []).append(ValidationError(message))
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _assignment_given(instance) -> list[str]:
+        return [f for f, value in _assignment(instance).items() if value]
+
+    def _workflow_errors(self, instance) -> dict[str, str]:
+        was = instance._import_was
+        if was is not None and was[2] not in OPEN_STATUSES and self._changed(instance):
+            return {"number": _("A closed or cancelled hazard is not changed by a file.")}
+        given = self._assignment_given(instance)
+        status = was[2] if was else Status.REPORTED
+        if status != Status.REPORTED:
+            before = instance._import_before
+            if _assignment(instance) != before:
+                return {"deadline": _("The assignment of a hazard under rectification changes only through its page.")}
+            return {}
+        if given and len(given) < len(ASSIGNMENT):
+            missing = [f for f in ASSIGNMENT if f not in given]
+            columns = "、".join(str(self.fields[f].column_name) for f in missing)
+            return {missing[0]: _("To assign it, also fill in: %(columns)s.") % {"columns": columns}}
+        if given and instance.grade == Grade.MAJOR:
+            return {
+                "grade": _(
+                    "A major hazard is listed for supervision before it is assigned: leave the assignment empty."
+                )
+            }
+        if given and instance.deadline < timezone.localdate(timezone=DEADLINE_TZ):
+            return {"deadline": _("The deadline cannot be in the past.")}
+        if (
+            given
+            and instance.unit_id
+            and not responsible_units_for(instance.unit).filter(pk=instance.responsible_unit_id).exists()
+        ):
+            return {
+                "responsible_unit": _(
+                    "The responsible unit is the hazard's community or street, or a department of the district."
+                )
+            }
+        if was is not None and instance.grade != Grade.MAJOR and workflow.listing_of(instance) is not None:
+            return {"grade": _("A hazard listed for supervision stays major.")}
+        return {}
+
+    def _changed(self, instance) -> bool:
+        return bool(getattr(instance, "_import_changed", None)) or self._loaded_values != self._values(instance)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if not super().skip_row(instance, original, row, import_validation_errors):
+            return False
+        return instance.unit_id == instance._import_was[0].pk
+
+    def row_permission_errors(self, instance):
+        errors = {}
+        was = instance._import_was
+        if was is not None and (denied := self._denied(was[0], was[1])):
+            errors["number"] = denied
+        if instance.unit_id and instance.sector_id and (denied := self._denied(instance.unit, instance.sector_id)):
+            errors["unit"] = denied
+        if (
+            instance.unit_id
+            and self._will_assign(instance)
+            and not workflow.on_side(self.user, Side.ASSIGNER, instance)
+        ):
+            errors["responsible_unit"] = str(workflow.SIDE_REFUSALS[Side.ASSIGNER])
+        return errors
+
+    def _denied(self, unit, sector_id) -> str | None:
+        try:
+            ensure_can_report(by=self.user, unit=unit, sector_id=sector_id)
+        except PermissionDenied as exc:
+            return str(exc)
+        return None
+
+    def _will_assign(self, instance) -> bool:
+        status = instance._import_was[2] if instance._import_was else Status.REPORTED
+        return status == Status.REPORTED and len(self._assignment_given(instance)) == len(ASSIGNMENT)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        instance._import_assign = self._will_assign(instance)
+        if instance.pk is None:
+            instance.number = next_numbers(unit=instance.unit, when=instance.found_at)[0]
+        if instance._import_assign:
+            instance.status = Status.RECTIFYING
+            instance.assigned_at = timezone.now()
+            instance.issuing_unit = issuing_unit(self.user, instance)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if instance._import_was is None:
+            instance.status, assigned = Status.REPORTED, instance.status
+            record_event(instance, self.user, Action.REPORT, "")
+            instance.status = assigned
+        elif getattr(instance, "_import_changed", None):
+            record_edit(hazard=instance, by=self.user, changed=sorted(instance._import_changed - set(ASSIGNMENT)))
+        if instance._import_assign:
+            self.assigned += 1
+            record_event(
+                instance, self.user, Action.ASSIGN, Status.REPORTED, note=instance.measures, deadline=instance.deadline
+            )
+
+
+def _assignment(hazard) -> dict:
+    return {
+        "responsible_unit": hazard.responsible_unit_id,
+        "responsible_person": hazard.responsible_person,
+        "deadline": hazard.deadline,
+    }

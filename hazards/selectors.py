@@ -1,0 +1,113 @@
+"""Scoped reads of the hazard ledger. Each selector owns its joins; a list page costs the
+same number of queries for ten hazards as for a million."""
+
+from __future__ import annotations
+
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+
+from districts.models import User
+from districts.scoping import scope_for
+from hazards.models import (
+    OPEN_STATUSES,
+    ExtensionRequest,
+    Grade,
+    Hazard,
+    HazardEvent,
+    HazardPhoto,
+    Status,
+    _units_only,
+    overdue_q,
+)
+from hazards.workflow import SIDE_ROLES, Side
+
+QUEUES = ("assign", "rectify", "verify", "overdue", "major")
+
+
+def _first_photo(kind: str):
+    return Subquery(HazardPhoto.objects.filter(hazard=OuterRef("pk"), kind=kind).order_by("id").values("id")[:1])
+
+
+def hazards_for(user: User):
+    """The hazards `user` sees, with what a list row shows: place (street · community · grid),
+    sector, site, responsible unit, listing, overdue, and the first photo before for a thumbnail."""
+    return (
+        Hazard.objects.visible_to(user)
+        .with_overdue()
+        .select_related("unit__parent__parent", "sector", "site", "responsible_unit", "listing__supervising_unit")
+        .annotate(thumb_id=_first_photo(HazardPhoto.Kind.BEFORE))
+    )
+
+
+def queue_q(user: User, queue: str) -> Q:
+    """The hazards waiting for `user` in `queue`: to assign, to rectify, to verify; or every
+    overdue one, or every open major one, that they see."""
+    match queue:
+        case "assign":
+            scope = scope_for(user, SIDE_ROLES[Side.ASSIGNER])
+            return Q(status=Status.REPORTED) & scope.q("unit__", "sector")
+        case "rectify":
+            scope = _units_only(scope_for(user, SIDE_ROLES[Side.RECTIFIER]))
+            return Q(status=Status.RECTIFYING) & scope.q("responsible_unit__", None)
+        case "verify":
+            scope = scope_for(user, SIDE_ROLES[Side.VERIFIER])
+            return Q(status=Status.AWAITING_VERIFICATION) & scope.q("unit__", "sector")
+        case "overdue":
+            return overdue_q()
+        case "major":
+            return Q(grade=Grade.MAJOR, status__in=OPEN_STATUSES)
+    raise ValueError(queue)
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """How many hazards wait in each queue: one query."""
+    return Hazard.objects.visible_to(user).aggregate(
+        **{queue: Count("pk", filter=queue_q(user, queue)) for queue in QUEUES}
+    )
+
+
+def open_by_unit(user: User, limit: int = 30) -> list[dict]:
+    """Per responsible unit, the hazards it has open and how many of them are overdue: one query."""
+    rows = (
+        Hazard.objects.visible_to(user)
+        .filter(status__in=(Status.RECTIFYING, Status.AWAITING_VERIFICATION))
+        .values("responsible_unit", "responsible_unit__name")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_q()))
+        .order_by("-overdue", "-open", "responsible_unit__name")
+    )
+    return list(rows[:limit])
+
+
+def hazard_detail_for(user: User, pk: int) -> Hazard:
+    return (
+        Hazard.objects.visible_to(user)
+        .with_overdue()
+        .select_related(
+            "unit__parent__parent",
+            "sector",
+            "site",
+            "responsible_unit",
+            "issuing_unit",
+            "found_by",
+            "listing__supervising_unit",
+            "listing__listed_by",
+        )
+        .get(pk=pk)
+    )
+
+
+def timeline_of(hazard: Hazard) -> list[HazardEvent]:
+    """Every step, oldest first, with who took it and the photos it added: two queries."""
+    return list(
+        hazard.events.select_related("by").prefetch_related(
+            Prefetch("photos", queryset=HazardPhoto.objects.order_by("id"))
+        )
+    )
+
+
+def pending_extension_of(hazard: Hazard) -> ExtensionRequest | None:
+    return hazard.extensions.filter(decision=ExtensionRequest.Decision.PENDING).select_related("requested_by").first()
+
+
+def photo_for(user: User, pk: int) -> HazardPhoto:
+    """A photo, only if its hazard is one `user` sees."""
+    return HazardPhoto.objects.get(pk=pk, hazard__in=Hazard.objects.visible_to(user).values("pk"))

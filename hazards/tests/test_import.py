@@ -1,0 +1,124 @@
+"""The hazard ledger as a spreadsheet: an export re-imports unchanged; a file of new hazards
+is previewed, then logged (and assigned where it says so) all together; a file with a bad
+row is reported row by row in Chinese and nothing of it is saved."""
+
+import datetime
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils.translation import override
+from openpyxl import Workbook
+
+from campaign.lib.xlsx.files import read_xlsx
+from campaign.lib.xlsx.runner import run_import
+from hazards.models import Action, Hazard, HazardEvent, Status, deadline_today
+from hazards.resources import HazardResource
+from hazards.tests.conftest import WULIN, ZHONGBEI
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = ["隐患名称", "所在街道", "所在社区/网格", "重点领域", "隐患等级", "隐患来源", "隐患描述", "发现时间",
+           "责任单位编码", "责任人", "整改期限"]  # fmt: skip
+
+
+@pytest.fixture
+def plan(plan_for_module, db):
+    return plan_for_module
+
+
+def workbook(rows, headers=HEADERS) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+def export(user, **params) -> bytes:
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse("export_hazards"), params)
+    assert response.status_code == 200
+    return response.content
+
+
+def test_an_export_imports_back_unchanged(users, build):
+    for state in Status:
+        build(state)
+    build(Status.RECTIFYING, grade="major")
+    content = export(users["street"])
+    report = run_import(HazardResource(user=users["street"]), read_xlsx(io.BytesIO(content)), dry_run=False)
+    assert report.ok, report.error_tuples()
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 6)
+    assert HazardEvent.objects.filter(action=Action.EDIT).count() == 0
+
+
+def test_new_hazards_are_previewed_then_logged_and_assigned_together(users, unit):
+    due = (deadline_today() + datetime.timedelta(days=20)).isoformat()
+    rows = [
+        ["楼道堆放杂物", "武林街道", "中北社区", "消防安全", "一般", "网格巡查", "三楼楼道堆放纸箱", "2026-01-05 09:30",
+         "", "", ""],
+        ["配电房门锁损坏", "武林街道", "中北社区", "城市运行", "一般", "监督检查", "配电房无人值守且门锁损坏", "",
+         WULIN, "王芳", due],
+    ]  # fmt: skip
+    user = users["inspector"]
+    preview = run_import(HazardResource(user=user), read_xlsx(workbook(rows)), dry_run=True)
+    assert preview.ok, preview.error_tuples()
+    assert preview.new == 2 and not Hazard.objects.exists()
+    resource = HazardResource(user=user)
+    done = run_import(resource, read_xlsx(workbook(rows)), dry_run=False)
+    assert done.committed and resource.assigned == 1
+    logged = {h.title: h for h in Hazard.objects.all()}
+    assert logged["楼道堆放杂物"].status == Status.REPORTED
+    assert logged["楼道堆放杂物"].unit == unit(ZHONGBEI)
+    assigned = logged["配电房门锁损坏"]
+    assert (assigned.status, assigned.responsible_unit, assigned.deadline.isoformat()) == (
+        Status.RECTIFYING,
+        unit(WULIN),
+        due,
+    )
+    assert list(assigned.events.values_list("action", flat=True)) == [Action.REPORT, Action.ASSIGN]
+    assert all(h.number.startswith("YH330103-") for h in logged.values())
+
+
+def test_a_file_with_bad_rows_is_reported_in_chinese_and_nothing_is_saved(users):
+    past = (deadline_today() - datetime.timedelta(days=1)).isoformat()
+    rows = [
+        ["楼道堆放杂物", "武林街道", "中北社区", "消防安全", "一般", "网格巡查", "描述", "", "", "", ""],
+        ["", "武林街道", "中北社区", "消防安全", "一般", "网格巡查", "描述", "", "", "", ""],
+        ["塔吊基础积水", "天水街道", "灯芯巷社区", "建设施工", "一般", "监督检查", "描述", "", "", "", ""],
+        ["重大隐患直接交办", "武林街道", "中北社区", "消防安全", "重大", "监督检查", "描述", "", WULIN, "王芳", past],
+        ["等级不对", "武林街道", "中北社区", "消防安全", "特大", "监督检查", "描述", "", "", "", ""],
+    ]
+    with override("zh-hans"):
+        report = run_import(HazardResource(user=users["street"]), read_xlsx(workbook(rows)), dry_run=False)
+    assert not report.committed
+    by_row = {}
+    for row, column, message in report.error_tuples():
+        by_row.setdefault(row, []).append((column, message))
+    assert set(by_row) == {3, 4, 5, 6}
+    assert "隐患名称" in dict(by_row[3])
+    assert "无权" in " ".join(m for _c, m in by_row[4])  # Tianshui is not Wulin's
+    assert "重大隐患须先挂牌督办" in " ".join(m for _c, m in by_row[5])
+    assert "隐患等级" in dict(by_row[6])
+    assert not Hazard.objects.exists()
+
+
+def test_an_exported_assigned_hazard_cannot_have_its_deadline_moved_by_a_file(users, build):
+    hazard = build(Status.RECTIFYING)
+    dataset = read_xlsx(io.BytesIO(export(users["street"])))
+    column = dataset.headers.index("整改期限")
+    row = list(dataset[0])
+    row[column] = (hazard.deadline + datetime.timedelta(days=30)).isoformat()
+    dataset[0] = row
+    with override("en"):
+        report = run_import(HazardResource(user=users["street"]), dataset, dry_run=False)
+    assert not report.committed
+    assert any("only through its page" in message for _r, _c, message in report.error_tuples())
+    assert Hazard.objects.get(pk=hazard.pk).deadline == hazard.deadline

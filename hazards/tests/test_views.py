@@ -1,0 +1,119 @@
+"""The hazard screens through the pages a person opens. Nobody reads or changes a hazard
+outside their scope: its page, its photos, its notices and its steps answer 404, and a
+POST there changes nothing. In scope but on the wrong side, a step answers 403."""
+
+import pytest
+from django.urls import reverse
+
+from districts.models import Sector
+from hazards.models import Hazard, HazardEvent, HazardPhoto, Status
+from hazards.tests.conftest import DENGXIN, FIRE_BRIGADE, USERS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(plan_for_module, db):
+    return plan_for_module
+
+
+@pytest.fixture
+def world(build):
+    construction = Sector.objects.get(code="construction")
+    return {
+        # 中北社区 (Wulin), fire safety, being rectified by Wulin street.
+        "wulin_fire": build(Status.RECTIFYING, before_photos=1),
+        # 灯芯巷社区 (Tianshui), construction, assigned to the fire brigade, which does not lead construction.
+        "tianshui_construction": build(
+            Status.AWAITING_VERIFICATION,
+            place=DENGXIN,
+            sector=construction,
+            responsible=FIRE_BRIGADE,
+            before_photos=1,
+        ),
+    }
+
+
+COLUMNS = ["wulin_fire", "tianshui_construction"]
+SEES = {
+    "street": (True, False),
+    "other_street": (False, True),
+    "community": (True, False),
+    "fire_department": (True, True),  # its sector; and a hazard it must rectify
+    "other_department": (False, False),
+    "inspector": (True, False),
+    "other_inspector": (False, True),
+    "reviewer": (True, True),
+    "leader": (True, True),
+    "sysadmin": (True, True),
+}
+CASES = [
+    pytest.param(who, key, sees, id=f"{who}-{key}")
+    for who, row in SEES.items()
+    for key, sees in zip(COLUMNS, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(("who", "key", "sees"), CASES)
+def test_a_hazard_its_photos_and_notice_answer_only_within_scope(client, users, world, who, key, sees):
+    hazard = world[key]
+    client.force_login(users[who])
+    photo = hazard.photos.get(kind=HazardPhoto.Kind.BEFORE)
+    urls = [
+        reverse("hazard_detail", args=[hazard.pk]),
+        reverse("hazard_photo", args=[photo.pk]),
+        reverse("hazard_photo_thumb", args=[photo.pk]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == (200 if sees else 404), url
+    listed = client.get(reverse("hazard_list")).context["page"].paginator.object_list
+    assert (hazard in listed) == sees
+    if sees:
+        photo_response = client.get(urls[1])
+        assert photo_response["Content-Type"] == "image/jpeg"
+        assert "no-store" in photo_response["Cache-Control"]
+
+
+@pytest.mark.parametrize("who", [w for w in USERS if not SEES[w][0]])
+def test_nobody_changes_a_hazard_outside_their_scope(client, users, world, who):
+    hazard = world["wulin_fire"]
+    client.force_login(users[who])
+    before = (Hazard.objects.get(pk=hazard.pk).status, HazardEvent.objects.count())
+    for step, data in [
+        ("cancel", {"reason": "越权撤销"}),
+        ("extension", {"requested_deadline": "2099-01-01", "reason": "越权"}),
+        ("submit", {"rectification": "越权"}),
+    ]:
+        response = client.post(reverse("hazard_step", args=[hazard.pk, step]), data)
+        assert response.status_code == 404
+    assert (Hazard.objects.get(pk=hazard.pk).status, HazardEvent.objects.count()) == before
+
+
+def test_in_scope_on_the_wrong_side_a_step_answers_403_and_changes_nothing(client, users, world, settings):
+    hazard = world["wulin_fire"]
+    client.force_login(users["leader"])  # sees everything, changes nothing
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert client.get(reverse("hazard_step", args=[hazard.pk, "cancel"])).status_code == 403
+    response = client.post(
+        reverse("hazard_step", args=[hazard.pk, "cancel"]), {"reason": "无权", "expected_status": hazard.status}
+    )
+    assert response.status_code == 403
+    assert "Only the creation office" in response.content.decode()
+    assert Hazard.objects.get(pk=hazard.pk).status == Status.RECTIFYING
+
+
+def test_a_step_on_a_page_someone_else_has_acted_on_is_refused_with_a_clear_message(client, users, build, settings):
+    hazard = build(Status.AWAITING_VERIFICATION)
+    client.force_login(users["inspector"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.get(reverse("hazard_step", args=[hazard.pk, "verify"]))
+    assert page.status_code == 200
+    Hazard.objects.filter(pk=hazard.pk).update(status=Status.CANCELLED)  # the office cancelled it meanwhile
+    response = client.post(
+        reverse("hazard_step", args=[hazard.pk, "verify"]),
+        {"decision": "close", "expected_status": Status.AWAITING_VERIFICATION},
+    )
+    assert response.status_code == 200
+    assert "已被他人处理" in response.content.decode()
+    assert not HazardEvent.objects.filter(hazard=hazard, action="close").exists()
