@@ -27,6 +27,7 @@ def navigation(request):
             ("risk_list", _("Risk register")),
             ("risk_distribution", _("Four-colour map")),
             ("hazard_list", _("Hazards")),
+            ("reporting_home", _("Reports")),
         ]
     imports = []
     if roles & ORG_EDITOR_ROLES or everything:

@@ -8,6 +8,7 @@ import random
 import time
 
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from campaign.models import Campaign, Target
@@ -15,6 +16,10 @@ from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import Membership, OrgUnit, Role, Sector, Site, User
 from districts.validators import ALPHABET, credit_code_check_char
 from hazards.demo import load_hazards
+
+# Sent when load_demo() is done, with the demo campaign and today: apps above campaign
+# (reporting) add their own demo data. Imports run one way, so they listen instead of being called.
+demo_loaded = Signal()
 
 DEMO_PASSWORD = "demo-2026-safety"  # noqa: S105 (printed to every demo user on purpose)
 
@@ -246,6 +251,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
             admin = user
     _demo_risks(by=admin)
     load_hazards()
+    demo_loaded.send(sender=load_demo, campaign=demo, today=today)
     return logins
 
 

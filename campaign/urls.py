@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("districts.urls")),
     path("risks/", include("risks.urls")),
     path("hazards/", include("hazards.urls")),
+    path("reports/", include("reporting.urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME

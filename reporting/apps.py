@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = _("Reporting")
+
+    def ready(self):
+        from campaign.demo import demo_loaded
+        from reporting import demo, signals  # noqa: F401 (signals connects its receivers)
+
+        demo_loaded.connect(_demo_loaded, dispatch_uid="reporting_demo")
+
+
+def _demo_loaded(sender, *, campaign, today, **kwargs):
+    from reporting.demo import load_demo
+
+    load_demo(campaign=campaign, today=today)

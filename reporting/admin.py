@@ -1,0 +1,70 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from reporting.models import Period, ReportType, Submission, SubmissionEvent
+
+
+@admin.register(ReportType)
+class ReportTypeAdmin(SimpleHistoryAdmin):
+    """Report types are data. Saving one brings every campaign's periods in line (reporting.signals)."""
+
+    list_display = ["name", "code", "period_kind", "due_rule", "grace_days", "fixed_due_on", "allows_several"]
+    fields = [
+        "code",
+        "name",
+        "name_en",
+        "order",
+        "period_kind",
+        "due_rule",
+        "grace_days",
+        "fixed_due_on",
+        "allows_several",
+        "filer_kinds",
+    ]
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    """Generated from the report types: read here, changed through the type."""
+
+    list_display = ["report_type", "key", "starts_on", "ends_on", "due_on", "campaign"]
+    list_filter = ["campaign", "report_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EventInline(admin.TabularInline):
+    model = SubmissionEvent
+    extra = 0
+    fields = ["at", "action", "from_status", "to_status", "by", "comment"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Submission)
+class SubmissionAdmin(SimpleHistoryAdmin):
+    """Read-only: reports are written and reviewed on the platform's own screens, through the services."""
+
+    list_display = ["title", "unit", "period", "status", "first_submitted_at"]
+    list_filter = ["status", "period__report_type"]
+    search_fields = ["title", "unit__name"]
+    inlines = [EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

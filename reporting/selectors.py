@@ -1,0 +1,335 @@
+"""Scoped reads of the periodic reports, and the reporting calendar with its
+completeness (报送率) and timeliness (及时率).
+
+The calendar costs a fixed number of queries whatever its size: the periods,
+the units, and one grouped query that gives, for every unit × period with a
+report, how many were filed, accepted and returned and when the first was
+sent. Who owes what is date arithmetic on those rows (reporting.periods).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min, Q
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Campaign
+from districts.models import OrgUnit, User
+from districts.scoping import Scope, Subtree, scope_for
+from reporting.models import (
+    FILED_STATUSES,
+    FILER_ROLES,
+    Period,
+    ReportType,
+    Status,
+    Submission,
+)
+from reporting.periods import unit_owes
+
+
+class CellState:
+    ON_TIME = "on_time"
+    LATE = "late"
+    RETURNED = "returned"
+    MISSING = "missing"
+    NOT_DUE = "not_due"
+    NOT_OWED = "not_owed"
+
+    LABELS = {
+        ON_TIME: _("On time"),
+        LATE: _("Late"),
+        RETURNED: _("Returned"),
+        MISSING: _("Missing"),
+        NOT_DUE: _("Not yet due"),
+        NOT_OWED: _("Not owed"),
+    }
+
+
+@dataclass
+class Tally:
+    """Reports expected, filed and filed on time, over periods whose due day is over."""
+
+    expected: int = 0
+    filed: int = 0
+    on_time: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.expected += other.expected
+        self.filed += other.filed
+        self.on_time += other.on_time
+
+    @property
+    def completeness(self) -> float | None:
+        """报送率: units that filed ÷ units expected."""
+        return self.filed / self.expected if self.expected else None
+
+    @property
+    def timeliness(self) -> float | None:
+        """及时率: units that filed by the due date ÷ units expected."""
+        return self.on_time / self.expected if self.expected else None
+
+
+@dataclass
+class Cell:
+    unit: OrgUnit
+    period: Period
+    state: str
+    filed: int = 0  # reports filed (a month may have several; the unit counts once)
+    accepted: bool = False
+    link: int | None = None  # the submission the cell opens, or None when there are several or none
+    owed: bool = True
+
+    @property
+    def label(self) -> str:
+        return str(CellState.LABELS[self.state])
+
+    def tally(self, today: datetime.date) -> Tally:
+        # A period still open counts neither way: a report sent early waits for its period to close.
+        if not self.owed or self.period.due_on >= today:
+            return Tally()
+        filed = self.state in (CellState.ON_TIME, CellState.LATE)
+        return Tally(expected=1, filed=int(filed), on_time=int(self.state == CellState.ON_TIME))
+
+
+@dataclass
+class Row:
+    unit: OrgUnit
+    cells: list[Cell]
+    tally: Tally
+    depth: int = 0
+
+
+@dataclass
+class Group:
+    """A street with its communities (rolled up to the street), or the district's departments."""
+
+    unit: OrgUnit | None
+    rows: list[Row] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+
+
+@dataclass
+class Grid:
+    report_type: ReportType
+    periods: list[Period]
+    groups: list[Group]
+    columns: list[Tally]
+    total: Tally
+
+    @property
+    def rows(self) -> list[Row]:
+        return [row for group in self.groups for row in group.rows]
+
+    @property
+    def years(self) -> list[tuple[str, int]]:
+        """(year, how many of the periods fall in it), for a header row above the periods."""
+        spans: list[list] = []
+        for period in self.periods:
+            year = period.key[:4] if period.key[:4].isdigit() else ""
+            if spans and spans[-1][0] == year:
+                spans[-1][1] += 1
+            else:
+                spans.append([year, 1])
+        return [(year, n) for year, n in spans]
+
+
+def campaigns_for(user: User) -> list[Campaign]:
+    """Campaigns of the districts the user's scope reaches, the latest first."""
+    scope = report_scope(user)
+    campaigns = Campaign.objects.select_related("district").order_by("-starts_on", "-pk")
+    return [
+        c for c in campaigns if scope.everything or any(_overlap(s, Subtree.of(c.district)) for s in scope.subtrees)
+    ]
+
+
+def _overlap(a: Subtree, b: Subtree) -> bool:
+    """One subtree holds the other: a street inside a district, or a city around it."""
+    return a.tree_id == b.tree_id and a.lft <= b.rght and b.lft <= a.rght
+
+
+def report_scope(user: User, roles=None) -> Scope:
+    """The user's scope over reports: subtrees only, for reports belong to no sector."""
+    scope = scope_for(user, roles)
+    return Scope(everything=scope.everything, subtrees=scope.subtrees)
+
+
+def filer_units(campaign: Campaign, kinds, *, user: User | None = None):
+    """The units of `kinds` in the campaign's district (that the user may see), with their
+    parent loaded, that exist at some time during the campaign, in tree order."""
+    district = campaign.district_id
+    # Filers are the district's children (streets, departments) or grandchildren (communities):
+    # found by parent, not by the district's tree range, which an object loaded earlier may have stale.
+    units = OrgUnit.objects.filter(kind__in=kinds).filter(Q(parent_id=district) | Q(parent__parent_id=district))
+    if user is not None:
+        units = units.in_scope(report_scope(user))
+    return [
+        u
+        for u in units.select_related("parent").order_by("tree_id", "lft")
+        if not (u.dissolved_on and u.dissolved_on <= campaign.starts_on)
+        and not (u.established_on and u.established_on > campaign.ends_on)
+    ]
+
+
+def _street_of(unit: OrgUnit) -> OrgUnit | None:
+    if unit.kind == OrgUnit.Kind.STREET:
+        return unit
+    if unit.kind == OrgUnit.Kind.COMMUNITY:
+        return unit.parent
+    return None
+
+
+def _cell_counts(campaign: Campaign, report_types, units) -> dict[tuple[int, int], dict]:
+    """One grouped query: per unit × period that has a report beyond a draft, what became of it."""
+    filed = Q(status__in=FILED_STATUSES)
+    rows = (
+        Submission.objects.filter(period__campaign=campaign, period__report_type__in=report_types)
+        .filter(unit_id__in=[u.pk for u in units])
+        .exclude(status=Status.DRAFT)
+        .values("unit_id", "period_id")
+        .annotate(
+            filed=Count("pk", filter=filed),
+            accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+            returned=Count("pk", filter=Q(status=Status.RETURNED)),
+            first_sent=Min("first_submitted_at", filter=filed),
+            filed_id=Min("pk", filter=filed),
+            returned_id=Min("pk", filter=Q(status=Status.RETURNED)),
+        )
+        .order_by()
+    )
+    return {(r["unit_id"], r["period_id"]): r for r in rows}
+
+
+def _cell(unit: OrgUnit, period: Period, counts: dict | None, today: datetime.date) -> Cell:
+    owed = unit_owes(unit, period)
+    if counts and counts["filed"]:
+        late = period.is_late(counts["first_sent"])
+        return Cell(
+            unit,
+            period,
+            CellState.LATE if late else CellState.ON_TIME,
+            filed=counts["filed"],
+            accepted=counts["accepted"] == counts["filed"],
+            link=counts["filed_id"] if counts["filed"] == 1 else None,
+            owed=owed,
+        )
+    if counts and counts["returned"]:
+        link = counts["returned_id"] if counts["returned"] == 1 else None
+        return Cell(unit, period, CellState.RETURNED, link=link, owed=owed)
+    if not owed:
+        return Cell(unit, period, CellState.NOT_OWED, owed=False)
+    return Cell(unit, period, CellState.MISSING if period.due_on < today else CellState.NOT_DUE)
+
+
+def grids(
+    campaign: Campaign,
+    report_types: list[ReportType],
+    *,
+    today: datetime.date,
+    user: User | None = None,
+    units: list[OrgUnit] | None = None,
+    year: int | None = None,
+) -> list[Grid]:
+    """The calendar of each report type: its units × its periods, with the rates of every
+    unit, period, street (with its communities) and the district.
+
+    Queries: the periods, the units (unless given), and the grouped count: three, for any
+    number of units, periods and report types."""
+    periods = list(Period.objects.filter(campaign=campaign, report_type__in=report_types).order_by("starts_on"))
+    if year is not None:
+        periods = [p for p in periods if p.key.startswith(str(year)) or p.key == "once"]
+    if units is None:
+        kinds = sorted({k for t in report_types for k in t.filer_kinds})
+        units = filer_units(campaign, kinds, user=user)
+    counts = _cell_counts(campaign, report_types, units)
+    result = []
+    for report_type in report_types:
+        own_periods = [p for p in periods if p.report_type_id == report_type.pk]
+        for p in own_periods:
+            p.report_type = report_type
+        type_units = [u for u in units if u.kind in report_type.filer_kinds]
+        result.append(_grid(report_type, own_periods, type_units, counts, today))
+    return result
+
+
+def _grid(report_type, periods, units, counts, today) -> Grid:
+    groups: dict[int | None, Group] = {}
+    columns = [Tally() for _p in periods]
+    total = Tally()
+    for unit in units:
+        street = _street_of(unit)
+        group = groups.setdefault(street.pk if street else None, Group(street))
+        cells = [_cell(unit, p, counts.get((unit.pk, p.pk)), today) for p in periods]
+        tally = Tally()
+        for i, cell in enumerate(cells):
+            t = cell.tally(today)
+            tally.add(t)
+            columns[i].add(t)
+        group.rows.append(Row(unit, cells, tally, depth=int(unit.kind == OrgUnit.Kind.COMMUNITY)))
+        group.tally.add(tally)
+        total.add(tally)
+    # Streets (with their communities) first, then the departments.
+    ordered = sorted(groups.values(), key=lambda g: (g.unit is None, g.unit.code if g.unit else ""))
+    return Grid(report_type, periods, ordered, columns, total)
+
+
+# ---------------------------------------------------------------- lists and details
+
+
+def submissions_for(user: User):
+    return Submission.objects.visible_to(user).select_related(
+        "unit", "period__report_type", "period__campaign", "submitted_by"
+    )
+
+
+def submission_detail_for(user: User, pk: int) -> Submission:
+    return (
+        Submission.objects.visible_to(user)
+        .select_related(
+            "unit", "period__report_type", "period__campaign__district", "created_by", "submitted_by", "reviewed_by"
+        )
+        .get(pk=pk)
+    )
+
+
+def events_of(submission: Submission) -> list:
+    return list(submission.events.select_related("by"))
+
+
+def attachments_of(submission: Submission) -> list:
+    return list(submission.attachments.all())
+
+
+def own_units(user: User) -> list[OrgUnit]:
+    """The units the user files for: those of their filing memberships."""
+    from districts.scoping import memberships_of
+
+    seen, units = set(), []
+    for m in memberships_of(user):
+        if m.role in FILER_ROLES and m.unit_id not in seen:
+            seen.add(m.unit_id)
+            units.append(m.unit)
+    return units
+
+
+def drafts_of(user: User, unit: OrgUnit, campaign: Campaign) -> list[Submission]:
+    return list(
+        Submission.objects.visible_to(user)
+        .filter(unit=unit, period__campaign=campaign, status=Status.DRAFT)
+        .select_related("period__report_type")
+        .order_by("period__due_on", "id")
+    )
+
+
+def compilation(user: User, period: Period) -> list[Submission]:
+    """Every accepted report of one period that the user may read, streets first, with attachments."""
+    rows = list(
+        submissions_for(user)
+        .filter(period=period, status=Status.ACCEPTED)
+        .select_related("reviewed_by")
+        .prefetch_related("attachments")
+        .order_by("unit__tree_id", "unit__lft", "first_submitted_at", "id")
+    )
+    rows.sort(key=lambda s: (s.unit.kind == OrgUnit.Kind.DEPARTMENT, s.unit.tree_id, s.unit.lft))
+    return rows

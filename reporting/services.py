@@ -1,0 +1,297 @@
+"""Writes to the periodic reports. Each is one transaction, checked against the
+writer's role and org unit, and leaves history in the same transaction: the
+submission's own history (django-simple-history) for every save, and a
+SubmissionEvent for every move of its workflow."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from campaign.models import Campaign
+from districts.models import OrgUnit, User
+from districts.scoping import Scope, scope_for
+from reporting.models import (
+    FILER_ROLES,
+    REVIEWER_ROLES,
+    Attachment,
+    Period,
+    ReportType,
+    Status,
+    Submission,
+    SubmissionEvent,
+)
+from reporting.periods import periods_of, unit_owes
+
+Action = SubmissionEvent.Action
+
+# The workflow, whole: each action, the state it starts from, the state it leads to, and who may take it.
+TRANSITIONS: dict[str, tuple[str, str, frozenset[str]]] = {
+    Action.SUBMIT: (Status.DRAFT, Status.SUBMITTED, FILER_ROLES),
+    Action.RESUBMIT: (Status.RETURNED, Status.SUBMITTED, FILER_ROLES),
+    Action.RETURN: (Status.SUBMITTED, Status.RETURNED, REVIEWER_ROLES),
+    Action.ACCEPT: (Status.SUBMITTED, Status.ACCEPTED, REVIEWER_ROLES),
+    # Reopening takes an accepted report back under review: the office alone, and with a reason.
+    Action.REOPEN: (Status.ACCEPTED, Status.SUBMITTED, REVIEWER_ROLES),
+}
+MAX_ATTACHMENTS = 10
+
+
+# ---------------------------------------------------------------- periods
+
+
+@transaction.atomic
+def periods_generate(*, campaign: Campaign, report_types=None) -> int:
+    """Bring the campaign's periods in line with its dates and the report types' rules.
+
+    Idempotent: missing periods are added, due dates follow the rule, and periods the
+    campaign no longer covers are removed unless a unit has written something for them.
+    Returns the number of periods added."""
+    types = list(report_types if report_types is not None else ReportType.objects.all())
+    added = 0
+    for report_type in types:
+        have = {p.key: p for p in Period.objects.filter(campaign=campaign, report_type=report_type)}
+        wanted = periods_of(report_type, campaign.starts_on, campaign.ends_on)
+        new, changed = [], []
+        for span in wanted:
+            period = have.pop(span.key, None)
+            if period is None:
+                new.append(Period(campaign=campaign, report_type=report_type, **span.__dict__))
+            elif (period.starts_on, period.ends_on, period.due_on) != (span.starts_on, span.ends_on, span.due_on):
+                period.starts_on, period.ends_on, period.due_on = span.starts_on, span.ends_on, span.due_on
+                changed.append(period)
+        Period.objects.bulk_create(new)
+        Period.objects.bulk_update(changed, ["starts_on", "ends_on", "due_on"])
+        Period.objects.filter(pk__in=[p.pk for p in have.values()], submissions__isnull=True).delete()
+        added += len(new)
+    return added
+
+
+# ---------------------------------------------------------------- permissions
+
+
+def _submission_scope(user: User, roles: frozenset[str]) -> Scope:
+    # Reports have no sector: only the subtrees of the user's units count.
+    scope = scope_for(user, roles)
+    return Scope(everything=scope.everything, subtrees=scope.subtrees)
+
+
+def may_file(user: User, unit: OrgUnit) -> bool:
+    return _submission_scope(user, FILER_ROLES).covers(unit)
+
+
+def may_review(user: User, unit: OrgUnit) -> bool:
+    return _submission_scope(user, REVIEWER_ROLES).covers(unit)
+
+
+def ensure_owes(*, unit: OrgUnit, period: Period) -> None:
+    """Refuse a report from a unit that does not owe one for this period."""
+    district = period.campaign.district_id
+    in_district = unit.parent_id == district or (unit.parent_id and unit.parent.parent_id == district)
+    if unit.kind not in period.report_type.filer_kinds or not in_district or not unit_owes(unit, period):
+        raise ValidationError(
+            _("%(unit)s does not file %(type)s for %(period)s.")
+            % {"unit": unit, "type": period.report_type, "period": period.label}
+        )
+
+
+def _ensure_filer(by: User, unit: OrgUnit) -> None:
+    if not may_file(by, unit):
+        raise PermissionDenied(_("You may not write reports for %(unit)s.") % {"unit": unit})
+
+
+def _ensure_editable(submission: Submission) -> None:
+    if not submission.is_editable:
+        raise ValidationError(
+            _("This report is %(status)s and can no longer be changed.")
+            % {"status": submission.get_status_display().lower()},
+            code="locked",
+        )
+
+
+def _save(submission: Submission, by: User) -> Submission:
+    submission.full_clean()
+    submission._history_user = by
+    submission.save()
+    return submission
+
+
+def _clean_text(title: str, body: str) -> tuple[str, str]:
+    return (title or "").strip(), (body or "").replace("\r\n", "\n")
+
+
+# ---------------------------------------------------------------- writing
+
+
+@transaction.atomic
+def submission_start(*, by: User, unit: OrgUnit, period: Period, title: str = "", body: str = "") -> Submission:
+    """A new draft for `unit` and `period`. Where the type takes one report a period,
+    a unit that already has one is sent to it instead."""
+    _ensure_filer(by, unit)
+    ensure_owes(unit=unit, period=period)
+    # Lock the unit's row: two first saves at once must not make two reports where one is allowed.
+    OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()
+    if not period.report_type.allows_several:
+        existing = Submission.objects.filter(unit=unit, period=period).first()
+        if existing is not None:
+            raise ValidationError(
+                _("%(unit)s already has a report for %(period)s: continue that one.")
+                % {"unit": unit, "period": period.label},
+                code="exists",
+                params={"pk": existing.pk},
+            )
+    title, body = _clean_text(title, body)
+    return _save(Submission(unit=unit, period=period, title=title, body=body, created_by=by), by)
+
+
+@transaction.atomic
+def submission_save(*, submission: Submission, by: User, title: str, body: str) -> Submission:
+    """Change the text of a draft, or of a report the office returned."""
+    submission = Submission.objects.select_for_update().select_related("unit", "period").get(pk=submission.pk)
+    _ensure_filer(by, submission.unit)
+    _ensure_editable(submission)
+    submission.title, submission.body = _clean_text(title, body)
+    return _save(submission, by)
+
+
+def _check_move(submission: Submission, by: User, action: str) -> None:
+    """Refuse a move the user may not make, or one the workflow does not allow from here."""
+    from_status, _to, roles = TRANSITIONS[action]
+    if not _submission_scope(by, roles).covers(submission.unit):
+        if roles == REVIEWER_ROLES:
+            raise PermissionDenied(_("Only the creation office reviews reports."))
+        raise PermissionDenied(_("You may not submit reports for %(unit)s.") % {"unit": submission.unit})
+    if submission.status != from_status:
+        raise ValidationError(
+            _("A report that is %(status)s cannot be %(action)s.")
+            % {"status": submission.get_status_display().lower(), "action": Action(action).label.lower()},
+            code="illegal_transition",
+        )
+
+
+def _move(*, submission: Submission, by: User, action: str, comment: str = "", at=None, check=None) -> Submission:
+    """Take `action` on the submission: lock it, check the move is legal and the user may
+    make it (and `check`, if given), change the state and write the event, all in the
+    caller's transaction."""
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("unit", "period__report_type", "period__campaign__district")
+        .get(pk=submission.pk)
+    )
+    _check_move(submission, by, action)
+    if check:
+        check(submission)
+    from_status, to_status, _roles = TRANSITIONS[action]
+    at = at or timezone.now()
+    submission.status = to_status
+    if action in (Action.SUBMIT, Action.RESUBMIT):
+        submission.submitted_by = by
+        submission.submitted_at = at
+        submission.first_submitted_at = submission.first_submitted_at or at
+    if action in (Action.RETURN, Action.ACCEPT):
+        submission.reviewed_by, submission.reviewed_at = by, at
+    _save(submission, by)
+    SubmissionEvent.objects.create(
+        submission=submission,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        by=by,
+        at=at,
+        comment=comment,
+    )
+    return submission
+
+
+def _ready_to_submit(submission: Submission) -> None:
+    errors = {}
+    if not submission.title.strip():
+        errors["title"] = _("Give the report a title before submitting it.")
+    if not submission.body.strip():
+        errors["body"] = _("Write the report before submitting it.")
+    if errors:
+        raise ValidationError(errors)
+    if submission.status == Status.DRAFT:
+        ensure_owes(unit=submission.unit, period=submission.period)
+
+
+@transaction.atomic
+def submission_submit(*, submission: Submission, by: User, at: datetime.datetime | None = None) -> Submission:
+    """Send a draft, or a returned report, to the office. A report sent after its due day is
+    still taken, and marked late."""
+    # Read the state afresh: the caller's copy may be old. _move checks it again under the lock.
+    status = Submission.objects.filter(pk=submission.pk).values_list("status", flat=True).get()
+    action = Action.RESUBMIT if status == Status.RETURNED else Action.SUBMIT
+    return _move(submission=submission, by=by, action=action, at=at, check=_ready_to_submit)
+
+
+def _required(comment: str, message: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": message})
+    return comment
+
+
+@transaction.atomic
+def submission_return(*, submission: Submission, by: User, comment: str, at=None) -> Submission:
+    """Send a submitted report back to its unit, saying what to change."""
+    comment = _required(comment, _("Say what the unit should change."))
+    return _move(submission=submission, by=by, action=Action.RETURN, comment=comment, at=at)
+
+
+@transaction.atomic
+def submission_accept(*, submission: Submission, by: User, comment: str = "", at=None) -> Submission:
+    """Accept a submitted report. From now on it is locked."""
+    return _move(submission=submission, by=by, action=Action.ACCEPT, comment=(comment or "").strip(), at=at)
+
+
+@transaction.atomic
+def submission_reopen(*, submission: Submission, by: User, reason: str, at=None) -> Submission:
+    """Take an accepted report back under review. The office alone may, and the reason stays on record."""
+    reason = _required(reason, _("Give the reason for reopening an accepted report."))
+    return _move(submission=submission, by=by, action=Action.REOPEN, comment=reason, at=at)
+
+
+# ---------------------------------------------------------------- attachments
+
+
+@transaction.atomic
+def attachment_add(*, submission: Submission, by: User, upload) -> Attachment:
+    """Attach a file already checked by campaign.lib.uploads.clean_attachment (a CleanAttachment)."""
+    submission = Submission.objects.select_for_update().select_related("unit").get(pk=submission.pk)
+    _ensure_filer(by, submission.unit)
+    _ensure_editable(submission)
+    if submission.attachments.count() >= MAX_ATTACHMENTS:
+        raise ValidationError({"attachments": _("A report takes at most %(n)s attachments.") % {"n": MAX_ATTACHMENTS}})
+    attachment = Attachment(
+        submission=submission,
+        original_name=upload.original_name[:200],
+        kind=upload.kind,
+        mime=upload.mime,
+        size=upload.content.size,
+        uploaded_by=by,
+    )
+    attachment.file.save(upload.content.name, upload.content, save=False)
+    attachment._history_user = by
+    attachment.save()
+    # The report changed: its own history says so, and who did it.
+    _save(submission, by)
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by: User) -> None:
+    submission = Submission.objects.select_for_update().select_related("unit").get(pk=attachment.submission_id)
+    _ensure_filer(by, submission.unit)
+    _ensure_editable(submission)
+    stored = attachment.file.name
+    attachment._history_user = by
+    attachment.delete()
+    _save(submission, by)
+    # The file goes once the removal is committed; a rollback keeps both row and file.
+    storage = attachment.file.storage
+    transaction.on_commit(lambda: storage.delete(stored))
