@@ -27,6 +27,8 @@ GROUP_PERMISSIONS = {
             "controlrule": ("change", "view"),
             "riskpoint": ALL,
         },
+        # Report types are data the system admin keeps; periods follow from them.
+        "reporting": {"reporttype": ("add", "change", "view"), "period": ("view",)},
     },
     # Roles, sign-in security and lockouts.
     Role.SECURITY_ADMIN: {
@@ -41,6 +43,7 @@ GROUP_PERMISSIONS = {
         },
         "campaign": {m: ("view",) for m in ("campaign", "target", "jobheartbeat")},
         "risks": {m: ("view",) for m in ("assessmentmethod", "methodversion", "controlrule", "riskpoint")},
+        "reporting": {m: ("view",) for m in ("reporttype", "period")},
         "axes": {m: ("view",) for m in ("accessattempt", "accessfailurelog", "accesslog")},
         "admin": {"logentry": ("view",)},
     },

@@ -17,6 +17,8 @@ CASES = [
     (Role.SYSTEM_ADMIN, "admin:districts_user_add", 200),
     (Role.SYSTEM_ADMIN, "admin:districts_membership_add", 403),
     (Role.SYSTEM_ADMIN, "admin:axes_accessattempt_changelist", 403),
+    (Role.SYSTEM_ADMIN, "admin:reporting_reporttype_add", 200),
+    (Role.SYSTEM_ADMIN, "admin:reporting_submission_changelist", 403),
     (Role.SECURITY_ADMIN, "admin:districts_membership_add", 200),
     (Role.SECURITY_ADMIN, "admin:axes_accessattempt_changelist", 200),
     (Role.SECURITY_ADMIN, "admin:districts_orgunit_add", 403),
@@ -25,6 +27,9 @@ CASES = [
     (Role.AUDIT_ADMIN, "admin:districts_membership_changelist", 200),
     (Role.AUDIT_ADMIN, "admin:axes_accesslog_changelist", 200),
     (Role.AUDIT_ADMIN, "admin:districts_site_add", 403),
+    (Role.AUDIT_ADMIN, "admin:reporting_reporttype_changelist", 200),
+    (Role.AUDIT_ADMIN, "admin:reporting_reporttype_add", 403),
+    (Role.SECURITY_ADMIN, "admin:reporting_reporttype_changelist", 403),
     (Role.AUDIT_ADMIN, "admin:districts_membership_add", 403),
     (Role.AUDIT_ADMIN, "admin:districts_user_add", 403),
 ]
