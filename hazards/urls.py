@@ -12,8 +12,5 @@ urlpatterns = [
     path("photos/<int:pk>/", views.hazard_photo, name="hazard_photo"),
     path("photos/<int:pk>/thumb/", views.hazard_photo, {"size": "thumb"}, name="hazard_photo_thumb"),
     path("export.xlsx", import_views.export, name="export_hazards"),
-    path("import/", import_views.import_upload, name="import_hazards"),
-    path("import/template.xlsx", import_views.import_template, name="import_hazards_template"),
-    path("import/jobs/<int:pk>/", import_views.import_job, name="import_hazards_job"),
-    path("import/jobs/<int:pk>/confirm/", import_views.import_job_confirm, name="import_hazards_confirm"),
+    *import_views.HAZARD_IMPORT.urlpatterns(),
 ]

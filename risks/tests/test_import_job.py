@@ -19,11 +19,12 @@ from django.utils.translation import override
 from openpyxl import load_workbook
 
 from campaign.lib.xlsx.files import XLSX_MIME, store_upload, stored_upload
+from districts.jobs import _ProgressWriter
 from districts.models import ImportJob, Role
 from districts.tasks import fail_stalled_imports
 from risks.defaults import install
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
-from risks.tasks import _ProgressWriter, run_risk_import
+from risks.tasks import run_risk_import
 from risks.tests.test_import import HEADERS, row, xlsx
 
 pytestmark = pytest.mark.usefixtures("english")
