@@ -3,9 +3,12 @@ the office may do and what it never sees (drafts), and what the street's own scr
 
 A report outside the user's scope, or a draft of another unit, answers 404."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 
 from districts.models import Role
@@ -298,3 +301,23 @@ def test_an_oversize_attachment_is_refused_with_its_limit(client, as_user, repor
     ).content.decode()
     assert "is larger than 1.0" in page
     assert not Attachment.objects.exists()
+
+
+def test_autosaves_of_one_sitting_are_one_version_in_the_history(client, as_user, reports):
+    user = as_user(Role.STREET_STAFF)
+    draft = reports["wulin_draft"]
+    versions = draft.history.count()
+    url = reverse("submission_autosave", args=[draft.pk])
+    for body in ("写", "写到", "写到一半"):
+        assert client.post(url, {"title": draft.title, "body": body}).status_code == 200
+    client.post(url, {"title": draft.title, "body": "写到一半"})  # nothing changed: nothing saved
+
+    assert draft.history.count() == versions + 1
+    newest = draft.history.first()
+    assert (newest.body, newest.history_user) == ("写到一半", user)
+
+    # Half an hour later it is a new sitting, and a new version.
+    draft.history.update(history_date=F("history_date") - datetime.timedelta(minutes=30))
+    client.post(url, {"title": draft.title, "body": "写完了"})
+    assert draft.history.count() == versions + 2
+    assert [v.body for v in draft.history.all()[:2]] == ["写完了", "写到一半"]
