@@ -45,6 +45,10 @@ def demo_photo(label: str, kind: str):
     return clean_image(SimpleUploadedFile(f"{kind}.jpg", out.getvalue(), content_type="image/jpeg"))
 
 
+# The hazard's own time of each step, moved with the step.
+STAMPED = {Action.ASSIGN: "assigned_at", Action.SUBMIT: "rectified_at", Action.CLOSE: "closed_at"}
+
+
 def _backdate(hazard: Hazard, days: int) -> None:
     """Demo history: the hazard was found and its steps taken `days` ago, a day apart."""
     start = timezone.now() - datetime.timedelta(days=days)
@@ -52,6 +56,11 @@ def _backdate(hazard: Hazard, days: int) -> None:
     for i, event in enumerate(hazard.events.order_by("id")):
         at = start + datetime.timedelta(days=i, hours=2)
         HazardEvent.objects.filter(pk=event.pk).update(at=at)
+        stamp = {Action.ASSIGN: "assigned_at", Action.SUBMIT: "rectified_at", Action.CLOSE: "closed_at"}.get(
+            event.action
+        )
+        if stamp:
+            Hazard.objects.filter(pk=hazard.pk).update(**{stamp: at})
         if event.action == Action.LIST:
             # The listing document is dated the day it was listed.
             SupervisionListing.objects.filter(hazard=hazard).update(listed_on=timezone.localdate(at))

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -59,8 +60,9 @@ def rectification_notice_pdf(hazard: Hazard) -> bytes:
             "issuer": official_name(hazard.issuing_unit),
             "addressee": official_name(hazard.responsible_unit),
             "deadline": cn_date(hazard.deadline),
-            "issued_on": cn_date(hazard.assigned_at.date() if hazard.assigned_at else None),
-            "found_on": cn_date(hazard.found_at.date()),
+            # Dates as they were in Shanghai, not in UTC (an assignment at 01:00 is that day's).
+            "issued_on": cn_date(timezone.localdate(hazard.assigned_at) if hazard.assigned_at else None),
+            "found_on": cn_date(timezone.localdate(hazard.found_at)),
         },
     )
     return render_pdf(html)

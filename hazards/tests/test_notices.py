@@ -1,13 +1,15 @@
 """The notices print in Chinese with the CJK font embedded: checked in the PDF's font list
 (pdffonts), since a PDF without the font still yields the right text to a text extractor."""
 
+import datetime
 import shutil
 import subprocess
+import zoneinfo
 
 import pytest
 from django.urls import reverse
 
-from hazards.models import Grade, Status
+from hazards.models import Grade, Hazard, Status
 
 pytestmark = [
     pytest.mark.django_db,
@@ -72,3 +74,15 @@ def test_printing_a_notice_does_not_let_truncated_photos_through_afterwards(user
     rectification_notice_pdf(build(Status.RECTIFYING))
     with pytest.raises(ValidationError):
         clean_image(upload("cut.jpg", jpeg_with_gps()[:-2000]))
+
+
+def test_the_notice_is_dated_the_shanghai_day_it_was_assigned(client, users, build, tmp_path):
+    hazard = build(Status.RECTIFYING)
+    # Half past midnight in Shanghai on 2 March is still 1 March in UTC.
+    assigned = datetime.datetime(2026, 3, 2, 0, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+    Hazard.objects.filter(pk=hazard.pk).update(assigned_at=assigned)
+    client.force_login(users["street"])
+    text = "".join(
+        text_of(client.get(reverse("hazard_rectification_notice", args=[hazard.pk])).content, tmp_path).split()
+    )
+    assert "2026年3月2日" in text and "2026年3月1日" not in text
