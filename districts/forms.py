@@ -31,10 +31,8 @@ class SitePickInput(forms.TextInput):
     """A text box for a site's credit code, with suggestions fetched as the user types:
     a district has tens of thousands of sites, far too many for a drop-down."""
 
+    # The template brings its script along, so that any form using the picker works without more.
     template_name = "districts/widgets/site_pick.html"
-
-    class Media:
-        js = ["js/site_pick.js"]
 
     def __init__(self, attrs=None):
         super().__init__(

@@ -56,7 +56,7 @@ class HazardForm(forms.ModelForm):
         self.fields["site"] = SitePickField(user=user, required=False, label=_("Site"))
         self.fields["found_at"].initial = lambda: timezone.localtime().replace(second=0, microsecond=0)
         self.fields["found_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        self.order_fields(["title", "unit", "location", "sector", "grade", "source", "description", "photos"])
+        self.order_fields(["title", "unit", "location", "site", "sector", "grade", "source", "description", "photos"])
 
     def report_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k in REPORT_FIELDS}

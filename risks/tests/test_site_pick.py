@@ -86,3 +86,9 @@ def test_a_site_the_user_cannot_see_is_refused_and_nothing_is_saved(wulin_client
     assert not RiskPoint.objects.filter(name="商场液化气").exists()
     # What the user typed is still in the form.
     assert "商场液化气" in response.content.decode()
+
+
+def test_every_form_with_the_picker_brings_its_script(wulin_client):
+    for url in (reverse("risk_create"), reverse("hazard_create")):
+        page = wulin_client.get(url).content.decode()
+        assert 'data-site-pick-for="id_site"' in page and "js/site_pick.js" in page, url

@@ -4,7 +4,8 @@
   "use strict";
   function attach(list) {
     var input = document.getElementById(list.dataset.sitePickFor);
-    if (!input) return;
+    if (!input || list.dataset.attached) return;  // each picker brings the script: attach once
+    list.dataset.attached = "1";
     input.setAttribute("list", list.id);
     var timer = null, last = null;
     input.addEventListener("input", function () {
