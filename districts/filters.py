@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib.widgets import YesNoAllSelect
 from districts.models import OrgUnit, Sector, Site
 
 
@@ -12,7 +13,7 @@ class SiteFilter(django_filters.FilterSet):
     )
     sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.all(), empty_label=_("All"))
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Site.Category.choices, empty_label=_("All"))
-    is_major_hazard_source = django_filters.BooleanFilter(label=_("Major hazard source"))
+    is_major_hazard_source = django_filters.BooleanFilter(label=_("Major hazard source"), widget=YesNoAllSelect)
 
     class Meta:
         model = Site

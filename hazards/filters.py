@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib.widgets import YesNoAllSelect
 from districts.models import OrgUnit, Sector
 from hazards.models import Grade, Hazard, Source, Status, overdue_q
 from hazards.selectors import QUEUES, queue_q
@@ -27,7 +28,7 @@ class HazardFilter(django_filters.FilterSet):
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Grade.choices, empty_label=_("All"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All"))
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices, empty_label=_("All"))
-    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue")
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=YesNoAllSelect)
 
     class Meta:
         model = Hazard

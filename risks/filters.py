@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib.widgets import YesNoAllSelect
 from districts.models import OrgUnit, Sector
 from risks.models import AccidentType, Level, RiskPoint
 
@@ -19,7 +20,7 @@ class RiskFilter(django_filters.FilterSet):
     accident_type = django_filters.ChoiceFilter(
         label=_("Accident type"), choices=AccidentType.choices, empty_label=_("All")
     )
-    overdue = django_filters.BooleanFilter(label=_("Review overdue"), method="review_overdue")
+    overdue = django_filters.BooleanFilter(label=_("Review overdue"), method="review_overdue", widget=YesNoAllSelect)
 
     class Meta:
         model = RiskPoint
