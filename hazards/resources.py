@@ -26,11 +26,10 @@ from campaign.lib.xlsx.cells import (
     LookupWidget,
     TextWidget,
     cell_text,
-    header_key,
 )
 from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Sector, Site
-from districts.scoping import Subtree
+from districts.places import Places
 from hazards import workflow
 from hazards.models import DEADLINE_TZ, OPEN_STATUSES, Action, Grade, Hazard, Source, Status
 from hazards.numbers import next_numbers
@@ -89,60 +88,6 @@ class MinuteWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return value.astimezone(DEADLINE_TZ).strftime(TIME_FORMAT) if value else ""
-
-
-class Places:
-    """Finds the place a row names: a street (name or code) and, below it, a community or
-    grid (code, or name within the street). All units are read once per file."""
-
-    def __init__(self):
-        units = list(OrgUnit.objects.all())
-        by_pk = {u.pk: u for u in units}
-        self.units = {header_key(u.code): u for u in units}
-        self.streets: dict[str, OrgUnit] = {}
-        for kinds in ((OrgUnit.Kind.STREET,), (OrgUnit.Kind.DISTRICT,)):
-            for u in units:
-                if u.kind in kinds:
-                    self.streets.setdefault(header_key(u.code), u)
-                    self.streets.setdefault(header_key(u.name), u)
-        self.below_street: dict[tuple[int, str], OrgUnit] = {}
-        for u in units:
-            if u.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID):
-                street = u
-                while street is not None and street.kind != OrgUnit.Kind.STREET:
-                    street = by_pk.get(street.parent_id)
-                if street is not None:
-                    self.below_street.setdefault((street.pk, header_key(u.name)), u)
-
-    def find(self, street_text: str, code_text: str, name_text: str) -> tuple[OrgUnit | None, dict]:
-        errors: dict[str, str] = {}
-        street = None
-        if street_text:
-            street = self.streets.get(header_key(street_text))
-            if street is None:
-                errors["street"] = _("No street has the name or code “%(value)s”.") % {"value": street_text}
-        if code_text:
-            unit = self.units.get(header_key(code_text))
-            if unit is None:
-                errors["unit"] = _("No unit has the code “%(value)s”.") % {"value": code_text}
-            elif street is not None and not Subtree.of(street).contains(unit):
-                errors["unit"] = _("%(unit)s is not in %(street)s.") % {"unit": unit.name, "street": street.name}
-            return unit, errors
-        if name_text:
-            if street is None:
-                if not street_text:
-                    errors["street"] = _("Give the street: the community or grid is found by name within it.")
-                return None, errors
-            unit = self.below_street.get((street.pk, header_key(name_text)))
-            if unit is None:
-                errors["unit_name"] = _("%(street)s has no community or grid called “%(value)s”.") % {
-                    "street": street.name,
-                    "value": name_text,
-                }
-            return unit, errors
-        if not street_text:
-            errors["street"] = _("Give the street, or the code of the community or grid, where the hazard is.")
-        return street, errors
 
 
 class HazardResource(XlsxResource):
@@ -333,7 +278,10 @@ class HazardResource(XlsxResource):
         if instance.pk is None:
             instance.found_by = self.user
             instance.found_at = instance.found_at or timezone.now().replace(second=0, microsecond=0)
-        unit, place_errors = self._places.find(*(self._cell(row, n) for n in ("street", "unit", "unit_name")))
+        unit, place_errors = self._places.find(
+            *(self._cell(row, n) for n in ("street", "unit", "unit_name")),
+            nothing=_("Give the street, or the code of the community or grid, where the hazard is."),
+        )
         if unit is not None:
             instance.unit = unit
         for key, message in place_errors.items():

@@ -29,7 +29,7 @@ from campaign.lib.xlsx.cells import (
 )
 from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Sector, Site
-from districts.scoping import Subtree
+from districts.places import Places
 from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, RiskPoint
 from risks.services import Grade, ensure_can_edit_risk, risk_code_next, risks_assess
 
@@ -347,23 +347,7 @@ class RiskResource(XlsxResource):
         self.assessed = 0
         self._last_code: dict[int, str] = {}
         # Places and methods, once per file: a row costs no query to find them.
-        units = list(OrgUnit.objects.all())
-        self._units = {header_key(u.code): u for u in units}
-        by_pk = {u.pk: u for u in units}
-        self._streets: dict[str, OrgUnit] = {}
-        for kinds in ((OrgUnit.Kind.STREET,), (OrgUnit.Kind.DISTRICT,)):
-            for u in units:
-                if u.kind in kinds:
-                    self._streets.setdefault(header_key(u.code), u)
-                    self._streets.setdefault(header_key(u.name), u)
-        self._below_street: dict[tuple[int, str], OrgUnit] = {}
-        for u in units:
-            if u.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID):
-                street = u
-                while street is not None and street.kind != OrgUnit.Kind.STREET:
-                    street = by_pk.get(street.parent_id)
-                if street is not None:
-                    self._below_street.setdefault((street.pk, header_key(u.name)), u)
+        self._places = Places()
         self._methods: dict[str, AssessmentMethod] = {}
         self._versions = {}
         for method in AssessmentMethod.objects.all():
@@ -380,35 +364,10 @@ class RiskResource(XlsxResource):
         return cell_text(row.get(self.fields[name].column_name))
 
     def _place(self, row) -> tuple[OrgUnit | None, dict]:
-        street_text, code_text, name_text = (self._cell(row, n) for n in ("street", "unit", "unit_name"))
-        errors: dict[str, str] = {}
-        street = None
-        if street_text:
-            street = self._streets.get(header_key(street_text))
-            if street is None:
-                errors["street"] = _("No street has the name or code “%(value)s”.") % {"value": street_text}
-        if code_text:
-            unit = self._units.get(header_key(code_text))
-            if unit is None:
-                errors["unit"] = _("No unit has the code “%(value)s”.") % {"value": code_text}
-            elif street is not None and not Subtree.of(street).contains(unit):
-                errors["unit"] = _("%(unit)s is not in %(street)s.") % {"unit": unit.name, "street": street.name}
-            return unit, errors
-        if name_text:
-            if street is None:
-                if not street_text:
-                    errors["street"] = _("Give the street: the community or grid is found by name within it.")
-                return None, errors
-            unit = self._below_street.get((street.pk, header_key(name_text)))
-            if unit is None:
-                errors["unit_name"] = _("%(street)s has no community or grid called “%(value)s”.") % {
-                    "street": street.name,
-                    "value": name_text,
-                }
-            return unit, errors
-        if not street_text:
-            errors["street"] = _("Give the street, or the code of the community or grid, where the risk is.")
-        return street, errors
+        return self._places.find(
+            *(self._cell(row, n) for n in ("street", "unit", "unit_name")),
+            nothing=_("Give the street, or the code of the community or grid, where the risk is."),
+        )
 
     def _assessment(self, row) -> tuple[tuple[AssessmentMethod, dict] | None, dict]:
         method_text = self._cell(row, "method")

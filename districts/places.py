@@ -1,0 +1,64 @@
+"""Finding the place a spreadsheet row names, for every import that has place columns."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from campaign.lib.xlsx.cells import header_key
+from districts.models import OrgUnit
+from districts.scoping import Subtree
+
+
+class Places:
+    """Finds the place a row names: a street (name or code) and, below it, a community or
+    grid (code, or name within the street). All units are read once per file."""
+
+    def __init__(self):
+        units = list(OrgUnit.objects.all())
+        by_pk = {u.pk: u for u in units}
+        self.units = {header_key(u.code): u for u in units}
+        self.streets: dict[str, OrgUnit] = {}
+        for kinds in ((OrgUnit.Kind.STREET,), (OrgUnit.Kind.DISTRICT,)):
+            for u in units:
+                if u.kind in kinds:
+                    self.streets.setdefault(header_key(u.code), u)
+                    self.streets.setdefault(header_key(u.name), u)
+        self.below_street: dict[tuple[int, str], OrgUnit] = {}
+        for u in units:
+            if u.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID):
+                street = u
+                while street is not None and street.kind != OrgUnit.Kind.STREET:
+                    street = by_pk.get(street.parent_id)
+                if street is not None:
+                    self.below_street.setdefault((street.pk, header_key(u.name)), u)
+
+    def find(self, street_text: str, code_text: str, name_text: str, *, nothing: str) -> tuple[OrgUnit | None, dict]:
+        """The unit, and {column: message} for what is wrong; `nothing` is the message when no place is given."""
+        errors: dict[str, str] = {}
+        street = None
+        if street_text:
+            street = self.streets.get(header_key(street_text))
+            if street is None:
+                errors["street"] = _("No street has the name or code “%(value)s”.") % {"value": street_text}
+        if code_text:
+            unit = self.units.get(header_key(code_text))
+            if unit is None:
+                errors["unit"] = _("No unit has the code “%(value)s”.") % {"value": code_text}
+            elif street is not None and not Subtree.of(street).contains(unit):
+                errors["unit"] = _("%(unit)s is not in %(street)s.") % {"unit": unit.name, "street": street.name}
+            return unit, errors
+        if name_text:
+            if street is None:
+                if not street_text:
+                    errors["street"] = _("Give the street: the community or grid is found by name within it.")
+                return None, errors
+            unit = self.below_street.get((street.pk, header_key(name_text)))
+            if unit is None:
+                errors["unit_name"] = _("%(street)s has no community or grid called “%(value)s”.") % {
+                    "street": street.name,
+                    "value": name_text,
+                }
+            return unit, errors
+        if not street_text:
+            errors["street"] = nothing
+        return street, errors
