@@ -62,3 +62,30 @@ class Places:
         if not street_text:
             errors["street"] = nothing
         return street, errors
+
+
+class PlaceColumns:
+    """For an export resource of rows with a `unit`: 序号 and the place as the import reads it
+    back (street; community or grid code and name). Mixed into a resource that declares the
+    columns row_number, street, unit and unit_name."""
+
+    def before_export(self, queryset, **kwargs):
+        super().before_export(queryset, **kwargs)
+        self._exported = 0
+
+    def dehydrate_row_number(self, obj):
+        self._exported += 1
+        return self._exported
+
+    def dehydrate_street(self, obj):
+        unit = obj.unit
+        if unit.kind == OrgUnit.Kind.DISTRICT:
+            return unit.name
+        street = unit.street
+        return street.name if street else ""
+
+    def dehydrate_unit(self, obj):
+        return obj.unit.code if obj.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
+
+    def dehydrate_unit_name(self, obj):
+        return obj.unit.name if obj.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""

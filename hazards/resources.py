@@ -29,7 +29,7 @@ from campaign.lib.xlsx.cells import (
 )
 from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Sector, Site
-from districts.places import Places
+from districts.places import PlaceColumns, Places
 from hazards import workflow
 from hazards.models import DEADLINE_TZ, OPEN_STATUSES, Action, Grade, Hazard, Source, Status
 from hazards.numbers import next_numbers
@@ -90,7 +90,7 @@ class MinuteWidget(widgets.Widget):
         return value.astimezone(DEADLINE_TZ).strftime(TIME_FORMAT) if value else ""
 
 
-class HazardResource(XlsxResource):
+class HazardResource(PlaceColumns, XlsxResource):
     row_number = ImportField(None, "序号", aliases=("no", "row"), readonly=True)
     number = ImportField(
         "number",
@@ -199,27 +199,6 @@ class HazardResource(XlsxResource):
         return Hazard.objects.select_related("unit", "site", "sector", "responsible_unit")
 
     # -- export
-
-    def before_export(self, queryset, **kwargs):
-        super().before_export(queryset, **kwargs)
-        self._exported = 0
-
-    def dehydrate_row_number(self, hazard):
-        self._exported += 1
-        return self._exported
-
-    def dehydrate_street(self, hazard):
-        unit = hazard.unit
-        if unit.kind == OrgUnit.Kind.DISTRICT:
-            return unit.name
-        street = unit.street
-        return street.name if street else ""
-
-    def dehydrate_unit(self, hazard):
-        return hazard.unit.code if hazard.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
-
-    def dehydrate_unit_name(self, hazard):
-        return hazard.unit.name if hazard.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
 
     def dehydrate_found_by(self, hazard):
         return str(hazard.found_by)

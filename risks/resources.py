@@ -29,7 +29,7 @@ from campaign.lib.xlsx.cells import (
 )
 from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Sector, Site
-from districts.places import Places
+from districts.places import PlaceColumns, Places
 from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, RiskPoint
 from risks.services import Grade, ensure_can_edit_risk, risk_code_next, risks_assess
 
@@ -100,7 +100,7 @@ def _factor_field(name: str) -> str:
     return f"factor_{name.lower()}"
 
 
-class RiskResource(XlsxResource):
+class RiskResource(PlaceColumns, XlsxResource):
     """Risk points, found by 风险编号. Every row written must be within the importer's
     risk-editing scope (risks.services.ensure_can_edit_risk), where the risk was and where it goes."""
 
@@ -281,25 +281,7 @@ class RiskResource(XlsxResource):
 
     def before_export(self, queryset, **kwargs):
         super().before_export(queryset, **kwargs)
-        self._exported = 0
         self._control = dict(ControlRule.objects.values_list("level", "control_level"))
-
-    def dehydrate_row_number(self, risk):
-        self._exported += 1
-        return self._exported
-
-    def dehydrate_street(self, risk):
-        unit = risk.unit
-        if unit.kind == OrgUnit.Kind.DISTRICT:
-            return unit.name
-        street = unit.street
-        return street.name if street else ""
-
-    def dehydrate_unit(self, risk):
-        return risk.unit.code if risk.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
-
-    def dehydrate_unit_name(self, risk):
-        return risk.unit.name if risk.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
 
     def dehydrate_method(self, risk):
         assessment = risk.current_assessment
