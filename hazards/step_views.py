@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from campaign.lib.forms import refusal_onto
 from hazards import forms, services, workflow
 from hazards.models import Action, Hazard
 from hazards.views import hazard_or_404
@@ -173,13 +174,9 @@ def hazard_step(request, pk, step):
             try:
                 spec.run(request, hazard, form, button)
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                refusal_onto(form, exc)
             except PermissionDenied as exc:
-                form.add_error(None, str(exc))
+                refusal_onto(form, exc)
                 status = 403
             else:
                 messages.success(request, str(spec.done))

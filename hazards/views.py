@@ -4,7 +4,7 @@ The workflow steps are in hazards.step_views."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from campaign.lib.forms import attempt
 from campaign.lib.uploads import protected_file_response
 from districts.scoping import scope_for
 from hazards import selectors, services, workflow
@@ -41,21 +42,6 @@ def hazard_or_404(user, pk) -> Hazard:
         return selectors.hazard_detail_for(user, pk)
     except Hazard.DoesNotExist:
         raise Http404 from None
-
-
-def attempt(form, save):
-    """Run `save`; a refusal from the service is shown on `form`, keeping what was typed."""
-    try:
-        return save()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
-    return None
 
 
 def can_report(user) -> bool:

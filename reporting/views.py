@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign.lib.forms import refusal_onto
 from campaign.lib.uploads import protected_file_response
 from districts.models import OrgUnit
 from reporting import selectors, services
@@ -30,14 +31,6 @@ def _submission_or_404(user, pk) -> Submission:
         return selectors.submission_detail_for(user, pk)
     except Submission.DoesNotExist:
         raise Http404 from None
-
-
-def _errors_onto(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _json_login_required(view):
@@ -165,7 +158,7 @@ def submission_new(request, period_pk, unit_pk):
                 body=form.cleaned_data["body"],
             )
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            refusal_onto(form, exc)
         else:
             return _after_first_save(request, form, submission)
     return render(request, "reporting/submission_form.html", _form_context(form, period=period, unit=unit))
@@ -176,7 +169,7 @@ def _after_first_save(request, form, submission):
         return _save_and_maybe_submit(request, form, submission)
     except ValidationError as exc:
         # The draft exists now: show the refusal on its own page, with what was typed.
-        _errors_onto(form, exc)
+        refusal_onto(form, exc)
         messages.warning(request, _("Draft saved, but not submitted: see below."))
         return render(
             request,
@@ -206,7 +199,7 @@ def submission_edit(request, pk):
             )
             return _save_and_maybe_submit(request, form, saved)
         except ValidationError as exc:
-            _errors_onto(form, exc)
+            refusal_onto(form, exc)
         submission = _submission_or_404(request.user, pk)
     return render(
         request,
@@ -296,7 +289,7 @@ def submission_review(request, pk):
         else:
             raise ValidationError(_("Choose to accept or to return the report."))
     except ValidationError as exc:
-        _errors_onto(form, exc)
+        refusal_onto(form, exc)
         return submission_detail(request, pk, review_form=form)
     return redirect("submission_detail", pk=pk)
 
@@ -312,7 +305,7 @@ def submission_reopen(request, pk):
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "comment" in exc.error_dict:
             exc = ValidationError({"reason": exc.error_dict["comment"]})
-        _errors_onto(form, exc)
+        refusal_onto(form, exc)
         return submission_detail(request, pk, reopen_form=form)
     messages.success(request, _("Reopened: the report is under review again."))
     return redirect("submission_detail", pk=pk)

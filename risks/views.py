@@ -3,13 +3,14 @@ always within the user's scope. Writes go through risks.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.lib.forms import attempt
 from districts.scoping import scope_for
 from risks import selectors, services
 from risks.filters import RiskFilter
@@ -52,21 +53,6 @@ def _methods_json(methods) -> dict:
 
 def _assess_context(form: AssessmentForm) -> dict:
     return {"assess_form": form, "methods_json": _methods_json(form.methods), "levels": selectors.level_styles()}
-
-
-def _attempt(form, save):
-    """Run `save`; a refusal from the service is shown on `form`, keeping what was typed."""
-    try:
-        return save()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
-    return None
 
 
 @login_required
@@ -115,7 +101,7 @@ def risk_create(request):
     form = RiskForm(data, user=request.user)
     assess_form = AssessmentForm(data, methods=selectors.methods_with_current_version(), prefix="assess")
     if request.method == "POST" and form.is_valid() & assess_form.is_valid():
-        risk = _attempt(
+        risk = attempt(
             form,
             lambda: services.risk_create(by=request.user, assessments=[assess_form.spec()], **form.cleaned_data),
         )
@@ -132,7 +118,7 @@ def risk_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         # The form wrote its values onto `risk`; the service checks permission against the stored row.
         stored = RiskPoint.objects.get(pk=risk.pk)
-        saved = _attempt(form, lambda: services.risk_update(risk=stored, by=request.user, **form.cleaned_data))
+        saved = attempt(form, lambda: services.risk_update(risk=stored, by=request.user, **form.cleaned_data))
         if saved:
             messages.success(request, _("Risk “%(name)s” saved.") % {"name": saved.name})
             return redirect("risk_detail", pk=saved.pk)
@@ -146,7 +132,7 @@ def risk_assess(request, pk):
         request.POST or None, methods=selectors.methods_with_current_version(), with_note=True, prefix="assess"
     )
     if request.method == "POST" and form.is_valid():
-        assessment = _attempt(form, lambda: services.risk_assess(risk=risk, by=request.user, **form.spec()))
+        assessment = attempt(form, lambda: services.risk_assess(risk=risk, by=request.user, **form.spec()))
         if assessment:
             messages.success(
                 request,
@@ -162,7 +148,7 @@ def risk_review(request, pk):
     risk = _editable_or_403(request.user, pk)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        review = _attempt(form, lambda: services.risk_review(risk=risk, by=request.user, **form.cleaned_data))
+        review = attempt(form, lambda: services.risk_review(risk=risk, by=request.user, **form.cleaned_data))
         if review:
             messages.success(request, _("Review of %(date)s recorded.") % {"date": review.reviewed_on})
             return redirect("risk_detail", pk=risk.pk)
