@@ -15,23 +15,7 @@ from campaign.lib.uploads import (
     clean_attachment,
     clean_image,
 )
-
-ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 400
-SVG_WITH_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
-
-
-def jpeg_with_gps(size=(640, 480)) -> bytes:
-    image = Image.new("RGB", size, (200, 30, 30))
-    exif = image.getexif()
-    exif[ExifTags.Base.Make] = "PhoneMaker"
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (30.0, 16.0, 30.0)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (120.0, 10.0, 5.0)
-    out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif)
-    return out.getvalue()
+from campaign.tests.images import ELF, SVG_WITH_SCRIPT, jpeg_with_gps
 
 
 def upload(name, data, content_type="application/octet-stream"):

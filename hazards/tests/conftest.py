@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from campaign.plan import DISTRICT_CODE
+from campaign.tests.images import photo
 from districts.models import Role, Sector
 from districts.tests.factories import add_team
 from hazards.models import (
@@ -22,7 +23,6 @@ from hazards.models import (
     SupervisionListing,
     deadline_today,
 )
-from hazards.tests.images import photo
 
 WULIN = "330103002"  # 武林街道
 ZHONGBEI = "330103002051"  # 中北社区, in Wulin

@@ -11,12 +11,12 @@ from django.db import connection, connections
 from django.utils.translation import override
 
 from campaign.plan import load_plan
+from campaign.tests.images import photo
 from districts.models import OrgUnit, Role, Sector
 from districts.tests.factories import add_team
 from hazards import services
 from hazards.models import Action, Hazard, HazardEvent, Source, Status, deadline_today
 from hazards.tests.conftest import WULIN, ZHONGBEI
-from hazards.tests.images import photo
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -68,8 +68,8 @@ def test_printing_a_notice_does_not_let_truncated_photos_through_afterwards(user
     from django.core.exceptions import ValidationError
 
     from campaign.lib.uploads import clean_image
+    from campaign.tests.images import jpeg_with_gps, upload
     from hazards.notices import rectification_notice_pdf
-    from hazards.tests.images import jpeg_with_gps, upload
 
     rectification_notice_pdf(build(Status.RECTIFYING))
     with pytest.raises(ValidationError):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import override
 from PIL import ExifTags, Image
 
+from campaign.tests.images import photo
 from hazards import services
 from hazards.models import (
     Action,
@@ -25,7 +26,6 @@ from hazards.models import (
     deadline_today,
 )
 from hazards.tests.conftest import OFFICE, WULIN, ZHONGBEI
-from hazards.tests.images import photo
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 from PIL import ExifTags, Image
 
+from campaign.tests.images import ELF, SVG_WITH_SCRIPT, jpeg_with_gps, upload
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Status
 from hazards.tests.conftest import ZHONGBEI
-from hazards.tests.images import ELF, SVG_WITH_SCRIPT, jpeg_with_gps, upload
 
 pytestmark = pytest.mark.django_db
 

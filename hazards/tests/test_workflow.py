@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import override
 
+from campaign.tests.images import photo
 from hazards import services
 from hazards.models import Action, Hazard, HazardEvent, Status, deadline_today
 from hazards.tests.conftest import USERS, WULIN
-from hazards.tests.images import photo
 
 pytestmark = pytest.mark.django_db
 

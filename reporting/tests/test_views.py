@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.urls import reverse
 
+from campaign.tests.images import ELF
 from districts.models import Role
 from reporting import services
 from reporting.models import Attachment, Status, Submission
@@ -19,7 +20,7 @@ from reporting.tests.conftest import EMERGENCY, LEADING_GROUP, OFFICE, TIANSHUI,
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-EXECUTABLE = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
+EXECUTABLE = ELF
 
 HOME = {
     Role.STREET_STAFF: WULIN,

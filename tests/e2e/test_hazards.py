@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from campaign.plan import load_plan
+from campaign.tests.images import jpeg_with_gps
 from districts.models import Membership, OrgUnit, Role, Sector, User
 from hazards.models import Action, Hazard, HazardPhoto, Status, deadline_today
-from hazards.tests.images import jpeg_with_gps
 
 PASSWORD = "e2e-pw-not-for-production"
 WULIN, ZHONGBEI = "330103002", "330103002051"
