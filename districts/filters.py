@@ -34,6 +34,19 @@ class PlaceFilterSet(django_filters.FilterSet):
             field.widget.choices = choices
         return self._form
 
+    # Shown above the fold on a phone; the other filters fold under "More filters" (_list_filters.html).
+    always_shown = ("q", "queue")
+
+    @property
+    def folded_fields(self) -> list:
+        return [self.form[name] for name in self.form.fields if name not in self.always_shown]
+
+    @property
+    def folded_in_use(self) -> bool:
+        """Whether a folded filter is set: then the fold opens, so that the user sees why the list is short."""
+        folded = (name for name in self.form.fields if name not in self.always_shown)
+        return any(self.data.get(name) not in (None, "", "unknown") for name in folded)
+
     def under_unit(self, queryset, name, unit):
         if not unit:
             return queryset
