@@ -1,11 +1,7 @@
-import statistics
-import time
-
 from django.core.management.base import BaseCommand
-from django.db import connection, reset_queries
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.db import connection
 
+from campaign.lib.bench import signed_in_client, time_page
 from districts.models import OrgUnit, Site, User
 
 PAGES = ["/", "/units/", "/sites/", "/sites/?q=加油站", "/sites/?page=20"]
@@ -24,17 +20,7 @@ class Command(BaseCommand):
             f"median of {options['repeat']} runs"
         )
         for username in options["users"]:
-            client = Client(HTTP_HOST="localhost")
-            client.force_login(User.objects.get(username=username))
+            client = signed_in_client(User.objects.get(username=username))
             for url in PAGES:
-                times = []
-                for _ in range(options["repeat"]):
-                    reset_queries()
-                    with CaptureQueriesContext(connection) as queries:
-                        started = time.perf_counter()
-                        response = client.get(url)
-                        times.append(time.perf_counter() - started)
-                    assert response.status_code == 200, (url, response.status_code)
-                self.stdout.write(
-                    f"  {username:<8} {url:<22} {statistics.median(times) * 1000:7.1f} ms  {len(queries):3d} queries"
-                )
+                ms, queries = time_page(client, url, options["repeat"])
+                self.stdout.write(f"  {username:<8} {url:<22} {ms:7.1f} ms  {queries:3d} queries")

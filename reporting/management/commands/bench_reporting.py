@@ -7,14 +7,12 @@ left as it was. Needs the plan (load_plan or load_demo) for the district and its
 
 import datetime
 import random
-import statistics
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from campaign.lib.bench import signed_in_client, time_page
 from campaign.models import Campaign
 from campaign.plan import DISTRICT_CODE
 from districts.models import Membership, OrgUnit, Role, User
@@ -58,8 +56,7 @@ class Command(BaseCommand):
             f"seeded {len(units)} filing units × {options['months']} months, {reports} reports "
             f"in {time.perf_counter() - started:.1f} s on {connection.vendor}"
         )
-        client = Client(HTTP_HOST="localhost")
-        client.force_login(office)
+        client = signed_in_client(office)
         base = f"?campaign={campaign.pk}"
         pages = [
             ("calendar, monthly item", f"/reports/calendar/{base}&type=monthly_item"),
@@ -68,16 +65,8 @@ class Command(BaseCommand):
             ("submission list", "/reports/submissions/?status=submitted"),
         ]
         for label, url in pages:
-            times, count = [], 0
-            for _ in range(options["repeat"]):
-                with CaptureQueriesContext(connection) as queries:
-                    t0 = time.perf_counter()
-                    response = client.get(url)
-                    times.append(time.perf_counter() - t0)
-                if response.status_code != 200:
-                    raise CommandError(f"{url} answered {response.status_code}")
-                count = len(queries)
-            self.stdout.write(f"  {label:<24} {statistics.median(times) * 1000:8.1f} ms  {count:3d} queries")
+            ms, count = time_page(client, url, options["repeat"])
+            self.stdout.write(f"  {label:<24} {ms:8.1f} ms  {count:3d} queries")
 
     def _units(self, district, wanted: int) -> list[OrgUnit]:
         filers = list(OrgUnit.objects.filter(parent=district, kind__in=["street", "department"]))
