@@ -1,18 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from campaign.lib.paging import list_page
 from districts import selectors, services
 from districts.filters import SiteFilter
 from districts.forms import SiteForm
 from districts.models import OrgUnit, Site
 from districts.scoping import scope_for
-
-PAGE_SIZE = 50
 
 
 def _get_or_404(fn, *args):
@@ -38,16 +36,13 @@ def unit_detail(request, pk):
 @login_required
 def site_list(request):
     filterset = SiteFilter(request.GET or None, queryset=selectors.sites_for(request.user), user=request.user)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = list_page(request, filterset.qs)
     return render(
         request,
         "districts/site_list.html",
         {
             "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
+            **paged,
             "can_add": not scope_for(request.user, services.SITE_EDITOR_ROLES).is_empty,
         },
     )

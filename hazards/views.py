@@ -5,7 +5,6 @@ The workflow steps are in hazards.step_views."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from campaign.lib.forms import attempt
+from campaign.lib.paging import list_page
 from campaign.lib.uploads import protected_file_response
 from districts.scoping import scope_for
 from hazards import selectors, services, workflow
@@ -22,7 +22,6 @@ from hazards.models import Action, Hazard, HazardPhoto
 from hazards.selectors import QUEUES
 from hazards.workflow import SIDE_ROLES, Side
 
-PAGE_SIZE = 50
 # The page (hazards.step_views.STEPS) that takes each action the detail page offers, and its button.
 ACTION_PAGES = {
     Action.LIST: ("list", gettext_lazy("List for supervision")),
@@ -51,9 +50,7 @@ def can_report(user) -> bool:
 @login_required
 def hazard_list(request):
     filterset = HazardFilter(request.GET or None, queryset=selectors.hazards_for(request.user), user=request.user)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = list_page(request, filterset.qs)
     queue = request.GET.get("queue") if request.GET.get("queue") in QUEUES else ""
     counts = selectors.queue_counts(request.user)
     return render(
@@ -61,8 +58,7 @@ def hazard_list(request):
         "hazards/hazard_list.html",
         {
             "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
+            **paged,
             "queue": queue,
             "queues": [(q, QUEUE_LABELS[q], counts[q]) for q in QUEUES],
             "by_unit": selectors.open_by_unit(request.user) if queue == "overdue" else None,

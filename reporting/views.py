@@ -7,7 +7,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.lib.forms import refusal_onto
+from campaign.lib.paging import list_page
 from campaign.lib.uploads import protected_file_response
 from districts.models import OrgUnit
 from reporting import selectors, services
 from reporting.filters import SubmissionFilter
 from reporting.forms import ReopenForm, ReviewForm, SubmissionForm
 from reporting.models import Attachment, Period, Status, Submission
-
-PAGE_SIZE = 50
 
 
 def _submission_or_404(user, pk) -> Submission:
@@ -74,13 +72,11 @@ def reporting_home(request):
 @login_required
 def submission_list(request):
     filterset = SubmissionFilter(request.GET or None, queryset=selectors.submissions_for(request.user))
-    page = Paginator(filterset.qs.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = list_page(request, filterset.qs.order_by("-updated_at", "-id"))
     return render(
         request,
         "reporting/submission_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "tab": "list"},
+        {"filter": filterset, **paged, "tab": "list"},
     )
 
 

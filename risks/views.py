@@ -4,20 +4,18 @@ always within the user's scope. Writes go through risks.services."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.lib.forms import attempt
+from campaign.lib.paging import list_page
 from districts.scoping import scope_for
 from risks import selectors, services
 from risks.filters import RiskFilter
 from risks.forms import AssessmentForm, ReviewForm, RiskForm, factors_of
 from risks.models import RiskPoint
-
-PAGE_SIZE = 50
 
 
 def _risk_or_404(user, pk) -> RiskPoint:
@@ -58,16 +56,13 @@ def _assess_context(form: AssessmentForm) -> dict:
 @login_required
 def risk_list(request):
     filterset = RiskFilter(request.GET or None, queryset=selectors.risks_for(request.user), user=request.user)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    paged = list_page(request, filterset.qs)
     return render(
         request,
         "risks/risk_list.html",
         {
             "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
+            **paged,
             "today": timezone.localdate(),
             "levels": selectors.level_styles(),
             "can_add": not scope_for(request.user, services.RISK_EDITOR_ROLES).is_empty,

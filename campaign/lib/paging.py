@@ -1,0 +1,12 @@
+"""One page of a filtered list, with the filters to carry over to the other pages (templates/_pagination.html)."""
+
+from django.core.paginator import Paginator
+
+PAGE_SIZE = 50
+
+
+def list_page(request, queryset, per_page: int = PAGE_SIZE) -> dict:
+    """{"page": the page asked for in ?page=, "query": the other parameters, URL-encoded}."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return {"page": Paginator(queryset, per_page).get_page(request.GET.get("page")), "query": query.urlencode()}
