@@ -31,6 +31,7 @@ from campaign.lib.xlsx.files import (
     stored_upload,
     template_xlsx,
 )
+from campaign.lib.xlsx.runner import STATUS_LABELS
 from districts.models import ImportJob
 from districts.scoping import scope_for
 
@@ -104,7 +105,11 @@ class JobImport:
             and follow_up is None
         )
         rows = [
-            {**r, "cells": list(zip(report.get("columns", []), r["values"], strict=False))}
+            {
+                **r,
+                "status_label": STATUS_LABELS.get(r["status"], r["status"]),
+                "cells": list(zip(report.get("columns", []), r["values"], strict=False)),
+            }
             for r in report.get("rows", [])
         ]
         return render(
