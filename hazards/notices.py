@@ -43,12 +43,10 @@ def cn_date(day: datetime.date | None) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    from PIL import ImageFile
-    from weasyprint import HTML  # imported here: loading it costs a second at start-up
+    # Imported here: loading it costs a second at start-up. (It turns Pillow's
+    # LOAD_TRUNCATED_IMAGES on process-wide; campaign.lib.uploads guards itself against that.)
+    from weasyprint import HTML
 
-    # Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process, which
-    # would let a truncated photo through campaign.lib.uploads.clean_image afterwards.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
     return HTML(string=html).write_pdf()
 
 
