@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from campaign.lib.xlsx.cells import header_key
-from districts.models import OrgUnit
+from campaign.lib.xlsx.cells import ImportField, LookupWidget, header_key
+from districts.models import OrgUnit, Sector
 from districts.scoping import Subtree
 
 
@@ -89,3 +90,20 @@ class PlaceColumns:
 
     def dehydrate_unit_name(self, obj):
         return obj.unit.name if obj.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
+
+
+def sector_column() -> ImportField:
+    """重点领域: one of the seven sectors, by name or code (a required column)."""
+    return ImportField(
+        "sector",
+        "重点领域",
+        aliases=("sector", "行业领域", "领域"),
+        widget=LookupWidget(
+            Sector,
+            ("name", "code", "name_en"),
+            not_found=gettext_lazy("“%(value)s” is not one of the seven sectors (e.g. 消防安全)."),
+            list_in_template=True,
+        ),
+        required=True,
+        example="消防安全",
+    )

@@ -28,8 +28,8 @@ from campaign.lib.xlsx.cells import (
     cell_text,
 )
 from campaign.lib.xlsx.resource import XlsxResource
-from districts.models import OrgUnit, Sector, Site
-from districts.places import PlaceColumns, Places
+from districts.models import OrgUnit, Site
+from districts.places import PlaceColumns, Places, sector_column
 from hazards import workflow
 from hazards.models import DEADLINE_TZ, OPEN_STATUSES, Action, Grade, Hazard, Source, Status
 from hazards.numbers import next_numbers
@@ -134,19 +134,7 @@ class HazardResource(PlaceColumns, XlsxResource):
         ),
         help_text=gettext_lazy("The unified social credit code of the site, if the hazard is at one."),
     )
-    sector = ImportField(
-        "sector",
-        "重点领域",
-        aliases=("sector", "行业领域", "领域"),
-        widget=LookupWidget(
-            Sector,
-            ("name", "code", "name_en"),
-            not_found=gettext_lazy("“%(value)s” is not one of the seven sectors (e.g. 消防安全)."),
-            list_in_template=True,
-        ),
-        required=True,
-        example="消防安全",
-    )
+    sector = sector_column()
     grade = ImportField(
         "grade", "隐患等级", aliases=("grade", "等级"), widget=ChoiceWidget(Grade.choices, GRADE_LABELS), required=True
     )

@@ -28,8 +28,8 @@ from campaign.lib.xlsx.cells import (
     header_key,
 )
 from campaign.lib.xlsx.resource import XlsxResource
-from districts.models import OrgUnit, Sector, Site
-from districts.places import PlaceColumns, Places
+from districts.models import OrgUnit, Site
+from districts.places import PlaceColumns, Places, sector_column
 from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, RiskPoint
 from risks.services import Grade, ensure_can_edit_risk, risk_code_next, risks_assess
 
@@ -149,19 +149,7 @@ class RiskResource(PlaceColumns, XlsxResource):
         help_text=gettext_lazy("The unified social credit code of the site, if the risk is at one."),
         example="91330103MA27Y5JK3M",
     )
-    sector = ImportField(
-        "sector",
-        "重点领域",
-        aliases=("sector", "行业领域", "领域"),
-        widget=LookupWidget(
-            Sector,
-            ("name", "code", "name_en"),
-            not_found=gettext_lazy("“%(value)s” is not one of the seven sectors (e.g. 消防安全)."),
-            list_in_template=True,
-        ),
-        required=True,
-        example="消防安全",
-    )
+    sector = sector_column()
     accident_type = ImportField(
         "accident_type",
         "事故类型",
