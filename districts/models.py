@@ -26,6 +26,10 @@ class User(AbstractUser):
     # Chinese names are not split into given and family names.
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Passwords expire (districts.SecurityPolicy) and one set by an administrator
+    # must be changed at the next sign-in.
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
