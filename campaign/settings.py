@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "hazards",
     "campaign",
     "reporting",
+    # Listens to everything above and is imported by nothing: the security audit trail.
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -225,6 +228,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# The audit trail keeps every row at least this long (GB/T 22239-2019 asks for
+# six months; audit.models.MINIMUM_RETENTION_DAYS, enforced on PostgreSQL by a trigger).
+AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 184:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: audit rows must be kept at least 184 days."
+    )
 
 # import-export: every import runs in a transaction, so one bad row keeps
 # the whole file out.

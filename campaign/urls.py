@@ -15,6 +15,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("hazards/", include("hazards.urls")),
     path("reports/", include("reporting.urls")),
+    path("audit/", include("audit.urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME
