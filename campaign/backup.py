@@ -229,6 +229,7 @@ def _dump_postgresql(db: Database, target: Path) -> tuple[dict[str, int], dict[s
         raise BackupError("pg_dump was not found: install the PostgreSQL client (apt-get install postgresql-client)")
     with db.pg_connect() as conn:
         # One snapshot for the counts and the dump: exact even while people keep working.
+        conn.autocommit = True  # so that this BEGIN is the transaction's first statement
         conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
         with conn.cursor() as cursor:
@@ -241,7 +242,7 @@ def _dump_postgresql(db: Database, target: Path) -> tuple[dict[str, int], dict[s
             text=True,
             check=False,
         )
-        conn.rollback()
+        conn.execute("ROLLBACK")
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {one_line(result.stderr)}")
     return counts, migrations
