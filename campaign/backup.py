@@ -521,17 +521,14 @@ def verify_backup(path: Path) -> tuple[dict, list[str]]:
 
 
 def verify_and_tell(path: Path) -> tuple[dict, list[str]]:
-    manifest, problems = verify_backup(path)
-    tell(
-        "backup",
-        detail={
-            "action": "verify",
-            "path": str(Path(path).absolute()),
-            "manifest_sha256": sha256_of(Path(path) / MANIFEST),
-            "ok": not problems,
-            "problems": problems[:20],
-        },
-    )
+    detail = {"action": "verify", "path": str(Path(path).absolute())}
+    try:
+        manifest, problems = verify_backup(path)
+    except BackupError as exc:
+        tell("backup", detail=detail | {"ok": False, "problems": [str(exc)]})
+        raise
+    detail |= {"manifest_sha256": sha256_of(Path(path) / MANIFEST), "ok": not problems, "problems": problems[:20]}
+    tell("backup", detail=detail)
     return manifest, problems
 
 

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from campaign import backup
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             manifest, comparison = backup.restore_backup(path, db=db, media_root=media_root, force=force)
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Restored {path} into {db} and {media_root or 'MEDIA_ROOT'}")
+        self.stdout.write(f"Restored {path} into {db} and {media_root or settings.MEDIA_ROOT}")
         width = max([len(table) for table, *_ in comparison.tables] + [5])
         self.stdout.write(f"  {'table':<{width}} {'backup':>10} {'restored':>10}")
         for table, want, got in comparison.tables:
