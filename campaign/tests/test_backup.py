@@ -22,6 +22,7 @@ from django.db import connection
 from PIL import Image
 
 from campaign import backup
+from campaign.backup import databases
 from campaign.lib.signals import security_event
 from campaign.lib.uploads import clean_attachment
 from campaign.lib.xlsx.files import store_upload
@@ -371,14 +372,14 @@ def test_a_restored_copy_that_differs_from_the_manifest_fails_the_comparison(mad
 def test_on_postgresql_the_counts_are_those_of_the_dumped_snapshot_while_rows_keep_arriving(
     guarded_table, new_database, tmp_path, monkeypatch
 ):
-    counted = backup._pg_counts
+    counted = databases._pg_counts
 
     def counts_while_someone_writes(cursor):
         with backup.Database.default().pg_connect() as other:  # committed on leaving
             other.execute("INSERT INTO backup_drill_guarded VALUES (4, 'a sign-in meanwhile')")
         return counted(cursor)
 
-    monkeypatch.setattr(backup, "_pg_counts", counts_while_someone_writes)
+    monkeypatch.setattr(databases, "_pg_counts", counts_while_someone_writes)
     manifest = backup.create_backup(tmp_path / "backup-busy")
     monkeypatch.undo()
 
