@@ -189,6 +189,8 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Where `manage.py backup` writes its folders (backup-YYYYmmdd-HHMMSS/) unless told --output.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 
 
 def _vendor_static_dirs():
