@@ -189,6 +189,11 @@ def test_restore_drill_dump_restore_into_a_new_database_and_folder_counts_checks
         [backup.DUMP_FILES[backup.Database.default().engine], "media.tar", "manifest.json"]
     )
     live_counts = backup.count_rows(backup.Database.default())
+    # The backup's own audit row is written after its snapshot.
+    from audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(kind="backup", detail__manifest_sha256__isnull=False).count() == 1
+    live_counts["audit_auditevent"] -= 1
     assert manifest["database"]["tables"] == live_counts
     assert manifest["database"]["tables"]["hazards_hazardphoto"] == 1
     assert manifest["database"]["tables"]["reporting_attachment"] == 1
