@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import Membership, OrgUnit, Role, Sector, Site, User
+from districts.services import membership_create
 from districts.validators import ALPHABET, credit_code_check_char
 from hazards.demo import load_hazards
 
@@ -245,7 +246,9 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
             user.set_password(DEMO_PASSWORD)
             user.save()
         unit = OrgUnit.objects.get(code=unit_code)
-        Membership.objects.get_or_create(user=user, unit=unit, role=role)
+        if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
+            # Through the service, so that the demo holds to the three-role rule too.
+            membership_create(user=user, unit=unit, role=role)
         logins.append((username, Role(role).label, unit.name))
         if role == Role.SYSTEM_ADMIN:
             admin = user
