@@ -56,7 +56,16 @@ class RefusalMixin:
             return self.refused(request, exc, self._changelist_url())
 
     def changelist_view(self, request, *args, **kwargs):
-        # Actions and bulk deletes run from here.
+        # Actions and bulk deletes run from here. An action this person is not
+        # offered does nothing; the attempt is still told.
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action and action not in self.get_actions(request):
+            opts = self.model._meta
+            tell(
+                "denied",
+                request=request,
+                detail={"action": action, "model": f"{opts.app_label}.{opts.model_name}", "path": request.path},
+            )
         try:
             return super().changelist_view(request, *args, **kwargs)
         except PermissionDenied as exc:

@@ -21,6 +21,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from audit.models import AuditEvent
 from campaign.lib.admin import HistoryAdmin, RefusalMixin
 from campaign.lib.signals import security_event
 from districts.models import ADMIN_ROLES, Membership, Role, Sector, UnitBoundary, User
@@ -102,6 +103,13 @@ def people_state() -> dict:
         )
         for u in User.objects.order_by("username")
     }
+
+
+def trail_state(up_to=None) -> list:
+    rows = AuditEvent.objects.order_by("id")
+    if up_to is not None:
+        rows = rows.filter(id__lte=up_to)
+    return list(rows.values_list("id", "kind", "username", "object_id", "changes", "detail"))
 
 
 def risk_state(risk) -> tuple:
@@ -246,6 +254,16 @@ def write_campaign_data_in_the_admin(client, actor_role, people, risk, unit):
     ]
 
 
+def edit_an_audit_row(client, actor_role, people, risk, unit):
+    event = AuditEvent.objects.order_by("-id").first()
+    return [
+        client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"username": "someone else"}),
+        client.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}),
+        client.post(reverse("audit_event", args=[event.pk]), {"username": "someone else"}),
+        client.post(reverse("audit_events"), {"action": "delete_selected", "_selected_action": [event.pk]}),
+    ]
+
+
 @dataclass(frozen=True)
 class Action:
     attempt: Callable  # (client, actor_role, people, risk, unit) -> [responses]
@@ -261,6 +279,7 @@ ACTIONS = {
     "post_a_history_form": Action(post_own_membership_history_form),
     "revert_a_risk_through_its_history": Action(revert_a_risk_through_its_history),
     "write_campaign_data_in_the_admin": Action(write_campaign_data_in_the_admin),
+    "edit_an_audit_row": Action(edit_an_audit_row),
 }
 ROLES = [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN]
 MATRIX = [pytest.param(role, name, id=f"{role.value}-{name}") for role in ROLES for name in ACTIONS]
@@ -270,7 +289,8 @@ MATRIX = [pytest.param(role, name, id=f"{role.value}-{name}") for role in ROLES 
 def test_no_admin_role_does_another_roles_job(client, people, risk, unit, told, actor_role, action):
     actor = admin_of(people, actor_role)
     client.force_login(actor)
-    before_people, before_risk = people_state(), risk_state(risk)
+    before_people, before_risk, before_trail = people_state(), risk_state(risk), trail_state()
+    last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
     responses = ACTIONS[action].attempt(client, actor_role, people, risk, unit)
 
@@ -278,6 +298,10 @@ def test_no_admin_role_does_another_roles_job(client, people, risk, unit, told, 
         assert is_refusal(response), (response.status_code, response.get("Location"), response.content[:600])
     assert people_state() == before_people
     assert risk_state(risk) == before_risk
+    # The trail lost and changed nothing, and holds one refusal of this admin for each attempt.
+    assert trail_state(up_to=last_event) == before_trail
+    refusals = AuditEvent.objects.filter(id__gt=last_event, kind=AuditEvent.Kind.DENIED, user=actor)
+    assert refusals.count() >= len(responses), [(e.path, e.detail) for e in refusals]
     # The other admin still signs in with the password they had.
     assert other_admin(people, actor_role).check_password(PASSWORD)
 
