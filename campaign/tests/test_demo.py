@@ -1,8 +1,6 @@
 """The newcomer's path: the demo loads twice without change, and every demo
 login signs in and sees its own unit and role."""
 
-import io
-
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -68,25 +66,3 @@ def test_scale_adds_communities_and_sites_up_to_the_totals(demo):
     street = OrgUnit.objects.get(code="330103002")
     under = OrgUnit.objects.filter(tree_id=street.tree_id, lft__gt=street.lft, rght__lt=street.rght, kind="community")
     assert under.count() > 7
-
-
-def test_load_demo_refuses_with_debug_off_and_creates_nothing(db, settings):
-    from django.core.management import CommandError, call_command
-
-    from districts.models import User
-
-    settings.DEBUG = False
-    with pytest.raises(CommandError) as refused:
-        call_command("load_demo")
-    message = str(refused.value)
-    assert "\n" not in message and "--i-know-this-is-not-production" in message
-    assert User.objects.count() == 0
-    assert OrgUnit.objects.count() == 0
-
-
-def test_load_demo_runs_with_debug_off_when_told_it_is_not_production(db, settings):
-    from django.core.management import call_command
-
-    settings.DEBUG = False
-    call_command("load_demo", "--i-know-this-is-not-production", stdout=io.StringIO())
-    assert Membership.objects.filter(user__username="wulin").exists()
