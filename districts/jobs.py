@@ -202,17 +202,23 @@ def _claim(job_id: int, kind: str, *, redelivered: bool) -> tuple[str, bool] | N
     the worker pool lost the process running it) may also take over a job left running: the
     visibility timeout exceeds the hard time limit (settings), so the earlier run has ended, and
     its transaction was rolled back with it. Should it still be alive, its `_finish` finds another
-    run id and rolls back: one run's rows are ever committed."""
+    run id and rolls back: one run's rows are ever committed. A job is run again once: a file that
+    kills its worker (out of memory) would otherwise kill one worker after another."""
     run = uuid.uuid4().hex
     jobs = ImportJob.objects.filter(pk=job_id, kind=kind)
     now = timezone.now()
     if jobs.filter(status=Status.QUEUED).update(status=Status.RUNNING, touched_at=now, report={"run": run}):
         return run, False
-    if redelivered and jobs.filter(status=Status.RUNNING).update(
+    if not redelivered:
+        return None
+    left = jobs.filter(status=Status.RUNNING)
+    if left.exclude(report__has_key="restarted").update(
         touched_at=now, processed=0, report={"run": run, "restarted": True}
     ):
         logger.warning("import job %s: delivered again after its worker stopped; running it again", job_id)
         return run, True
+    if left.update(status=Status.FAILED, finished_at=now, report={"stalled": True}):
+        logger.warning("import job %s: its worker stopped again; the job has failed", job_id)
     return None
 
 

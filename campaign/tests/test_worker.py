@@ -1,7 +1,6 @@
 """Jobs run in a real Celery worker process, on the broker the settings name
 (Redis in CI, the file-system transport on embedded defaults)."""
 
-
 import pytest
 from django.urls import reverse
 

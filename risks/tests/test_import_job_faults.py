@@ -112,7 +112,7 @@ def _free_port() -> int:
 @pytest.fixture
 def closed_port():
     """A port on 127.0.0.1 where nothing listens: Redis stopped."""
-    return f"redis://127.0.0.1:{_free_port()}/4"
+    return f"redis://127.0.0.1:{_free_port()}/0"
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def silent_port():
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
-    yield f"redis://127.0.0.1:{sock.getsockname()[1]}/4"
+    yield f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
     sock.close()
 
 
@@ -245,6 +245,19 @@ def test_a_run_whose_job_was_taken_over_cannot_record_an_outcome(wulin_staff):
     assert jobs._claim(job.pk, "risks", redelivered=True) is None, "a finished job is never run again"
 
 
+@pytest.mark.django_db
+def test_a_job_whose_worker_stops_twice_is_failed_rather_than_run_a_third_time(signed_in, wulin_staff):
+    job = _queued_job(wulin_staff, good_file())
+    jobs._claim(job.pk, "risks", redelivered=False)
+    jobs._claim(job.pk, "risks", redelivered=True)  # the first worker was killed: run again
+
+    assert jobs._claim(job.pk, "risks", redelivered=True) is None  # so was the second
+
+    job.refresh_from_db()
+    assert (job.status, job.report) == ("failed", {"stalled": True})
+    assert CUT_OFF in _page(signed_in, job)
+
+
 # ---------------------------------------------------------------- time limits
 
 
@@ -323,6 +336,10 @@ def _kill_mid_import(start_worker, job, **env):
 
 
 @pytest.mark.worker
+@pytest.mark.skipif(
+    not django_settings.CELERY_BROKER_URL.startswith("redis"),
+    reason="Redis hands on an unacknowledged message; the file-system transport has no such thing",
+)
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_import_writes_nothing_and_another_worker_runs_the_job_again(
     start_worker, signed_in, wulin_staff
@@ -338,8 +355,8 @@ def test_a_worker_killed_mid_import_writes_nothing_and_another_worker_runs_the_j
     start_worker(queue, pool="prefork", **QUICK)
     job = _wait_for(job, {"done", "failed"}, 120)
 
-    assert (job.status, job.report["committed"], job.report["new"]) == ("done", True, BIG), job.report
-    assert job.report["restarted"]
+    assert job.status == "done", job.report
+    assert (job.report["committed"], job.report["new"], job.report["restarted"]) == (True, BIG, True)
     assert RiskPoint.objects.count() == BIG, "imported once, not once and a half"
     page = _page(signed_in, job)
     assert RUN_AGAIN in page
