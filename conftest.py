@@ -1,7 +1,14 @@
 """Fixtures shared by every app's tests."""
 
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from campaign.plan import load_plan
 from districts.models import Membership, OrgUnit, User
@@ -54,3 +61,91 @@ def make_user(db):
         return user
 
     return make
+
+
+# ---------------------------------------------------------------- a real Celery worker
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _test_database_url() -> str:
+    """The URL of the database this test runs on, for a worker process to use too."""
+    s = connection.settings_dict
+    if s["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class Worker:
+    """A `celery -A campaign worker` process of its own session, so that kill() takes its pool
+    processes with it, as the kernel's OOM killer or a machine's restart would."""
+
+    def __init__(self, queue: str, *, pool: str, env: dict):
+        self.queue = queue
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "campaign",
+                "worker",
+                f"--pool={pool}",
+                *(["--concurrency=1"] if pool == "prefork" else []),
+                "-Q",
+                queue,
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "info",
+                "-n",
+                f"{queue}-{uuid.uuid4().hex[:4]}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.output = ""
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool at once: nothing gets to clean up or acknowledge."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.output, _ = self.proc.communicate(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.output, _ = self.proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.output, _ = self.proc.communicate()
+
+
+@pytest.fixture
+def start_worker(settings):
+    """start_worker(queue=None, pool="solo", **env) → a Worker on a queue of its own (so that no
+    other worker on this machine, a developer's ./dev up, takes the test's tasks), on the test's
+    database and media directory, with `env` added to its environment. Stopped after the test,
+    its output printed (pytest shows it when the test failed)."""
+    workers = []
+
+    def start(queue: str | None = None, *, pool: str = "solo", **env) -> Worker:
+        worker_env = {
+            **os.environ,
+            "DATABASE_URL": _test_database_url(),
+            "DJANGO_SETTINGS_MODULE": "campaign.settings",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **env,
+        }
+        workers.append(Worker(queue or f"test-{uuid.uuid4().hex[:8]}", pool=pool, env=worker_env))
+        return workers[-1]
+
+    yield start
+    for worker in workers:
+        worker.stop()
+        print(f"---- worker on {worker.queue} (exit {worker.proc.returncode})\n{worker.output}")

@@ -274,9 +274,10 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{VAR_DIR / 'celery' / 'results'}")
 if CELERY_BROKER_URL.split("://", 1)[0] not in {"filesystem", "redis", "rediss", "amqp", "memory", "sqla+sqlite"}:
     raise ImproperlyConfigured(f"CELERY_BROKER_URL={CELERY_BROKER_URL!r}: unsupported transport.")
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery" / "queue"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
@@ -287,9 +288,41 @@ if CELERY_BROKER_URL == "filesystem://":
         _folder = VAR_DIR / "celery" / _folder
         _folder.mkdir(parents=True, exist_ok=True)
 CELERY_TIMEZONE = TIME_ZONE
+# A message is acknowledged when its task ends, not when it starts: a worker killed mid-task
+# (out of memory, restarted machine) leaves it to be delivered again. A job claims its work with
+# a conditional UPDATE (districts.jobs), so a second delivery never runs it twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Time limits, in seconds. At the soft limit the task is told (SoftTimeLimitExceeded): an import
+# rolls back and its job says it took too long. At the hard limit the worker kills it.
+CELERY_TASK_SOFT_TIME_LIMIT = _int("CELERY_TASK_SOFT_TIME_LIMIT", 10 * 60)
+CELERY_TASK_TIME_LIMIT = _int("CELERY_TASK_TIME_LIMIT", CELERY_TASK_SOFT_TIME_LIMIT + 60)
+# Redis gives an unacknowledged message to another worker this long after it was delivered
+# (kombu's default is an hour, so a killed worker's job waited an hour). It must exceed the hard
+# limit: a message handed out again while its task still ran would start the task twice.
+_visibility_timeout = _int("CELERY_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 4 * 60)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _visibility_timeout:
+    raise ImproperlyConfigured(
+        f"CELERY_TASK_SOFT_TIME_LIMIT ({CELERY_TASK_SOFT_TIME_LIMIT}) < CELERY_TASK_TIME_LIMIT "
+        f"({CELERY_TASK_TIME_LIMIT}) < CELERY_VISIBILITY_TIMEOUT ({_visibility_timeout}) must hold, in seconds."
+    )
+# A job no worker has started after this long is failed by housekeeping (districts.jobs), so
+# that no one waits for a message the broker lost.
+JOB_QUEUE_TIMEOUT = _int("JOB_QUEUE_TIMEOUT", 30 * 60)
+# A request that queues a job must not hang when the broker is down or does not answer: connect
+# and socket timeouts, and few quick retries; then the job fails and the page says why.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.25, "interval_max": 0.5}
+# (Redis options; the file-system transport ignores them.)
+CELERY_BROKER_TRANSPORT_OPTIONS |= {
+    "visibility_timeout": _visibility_timeout,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 3
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -2,9 +2,10 @@
 
 Uploading stores the file and queues a preview job (a dry run); the job page shows its progress
 and then the preview; confirming queues a second job that imports the same stored file. The
-request never runs an import: a worker does (districts.jobs). Only the user who started a job
-sees it. Each app describes its import once (JobImport) and mounts `urlpatterns()`; exports stay
-with the app, since each has its own queryset.
+request never runs an import: a worker does (districts.jobs, which also queues the jobs and fails
+those that cannot be queued or finished). An import that failed may be confirmed again from its
+preview. Only the user who started a job sees it. Each app describes its import once (JobImport)
+and mounts `urlpatterns()`; exports stay with the app, since each has its own queryset.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from campaign.lib.xlsx.files import (
     template_xlsx,
 )
 from campaign.lib.xlsx.runner import STATUS_LABELS
+from districts.jobs import enqueue_import_job
 from districts.models import ImportJob
 from districts.scoping import scope_for
 
@@ -64,8 +66,16 @@ class JobImport:
         return f"import_{self.kind}{suffix}"
 
     def _enqueue(self, job: ImportJob) -> None:
-        language = get_language()
-        transaction.on_commit(lambda: self.task.delay(job.id, language))
+        enqueue_import_job(job, self.task, language=get_language())
+
+    def _import_of(self, preview: ImportJob) -> ImportJob | None:
+        """The import started from this preview, unless it failed (then it may be started again)."""
+        return (
+            ImportJob.objects.filter(kind=self.kind, token=preview.token, dry_run=False)
+            .exclude(status=ImportJob.Status.FAILED)
+            .order_by("pk")
+            .first()
+        )
 
     def _own_job(self, request, pk: int, queryset=None) -> ImportJob:
         return get_object_or_404(
@@ -94,9 +104,14 @@ class JobImport:
     def job(self, request, pk):
         job = self._own_job(request, pk)
         report = job.report or {}
-        follow_up = None
+        follow_up = retry_from = None
         if job.dry_run:
-            follow_up = ImportJob.objects.filter(kind=self.kind, token=job.token, dry_run=False).order_by("pk").first()
+            follow_up = self._import_of(job)
+        elif job.status == ImportJob.Status.FAILED:
+            # The preview this import came from, to start the import again from there.
+            retry_from = ImportJob.objects.filter(
+                kind=self.kind, token=job.token, dry_run=True, created_by=request.user
+            ).first()
         can_confirm = (
             job.dry_run
             and job.status == ImportJob.Status.DONE
@@ -123,6 +138,7 @@ class JobImport:
                 "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
                 "can_confirm": can_confirm,
                 "follow_up": follow_up,
+                "retry_from": retry_from,
                 "urls": {
                     "upload": self._url(),
                     "job": self._url("_job"),
@@ -141,7 +157,7 @@ class JobImport:
             if not (job.dry_run and job.status == ImportJob.Status.DONE and report.get("ok")):
                 messages.error(request, _("Only a preview without problems can be confirmed."))
                 return redirect(self._url("_job"), pk=job.pk)
-            existing = ImportJob.objects.filter(kind=self.kind, token=job.token, dry_run=False).order_by("pk").first()
+            existing = self._import_of(job)
             if existing is not None:
                 return redirect(self._url("_job"), pk=existing.pk)
             try:

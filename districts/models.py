@@ -4,8 +4,6 @@ Every piece of campaign data knows its org unit (and sector); who may see it
 is decided by districts.scoping from the user's memberships.
 """
 
-import datetime
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -416,6 +414,3 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
-
-    # A job running with no progress for this long lost its worker (it writes progress every few seconds).
-    STALLED_AFTER = datetime.timedelta(minutes=10)
