@@ -54,3 +54,18 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(client, user) → the client, signed in as `user` (None: left anonymous).
+
+    The one place a test signs a user in without the sign-in form: when a role needs more than
+    a password (a verified second factor), this is where the session gets it."""
+
+    def sign(client, user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign
