@@ -149,3 +149,18 @@ def start_worker(settings):
     for worker in workers:
         worker.stop()
         print(f"---- worker on {worker.queue} (exit {worker.proc.returncode})\n{worker.output}")
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(client, user) → the client, signed in as `user` (None: left anonymous).
+
+    The one place a test signs a user in without the sign-in form: when a role needs more than
+    a password (a verified second factor), this is where the session gets it."""
+
+    def sign(client, user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign

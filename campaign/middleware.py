@@ -1,4 +1,7 @@
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 
 class ChineseByDefaultMiddleware:
@@ -35,3 +38,30 @@ class NoStoreMiddleware:
         if signed_in or response.has_header("Content-Disposition"):
             add_never_cache_headers(response)
         return response
+
+
+class NullCharacterMiddleware:
+    """A NUL character in the address or in any query or form field is refused with 400.
+
+    No field of the platform holds one, and PostgreSQL cannot store one in text: a form
+    refuses it field by field, but a view that reads a parameter itself (a search box, an
+    autosave) would pass it on to the database and answer 500. Refused here, once, for every
+    page present and future; nothing is read further and nothing is written."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            message = _("The request contains a null character, which no field accepts; nothing was saved.")
+            if "application/json" in request.headers.get("Accept", "") or request.content_type == "application/json":
+                return JsonResponse({"error": message}, status=400)
+            return render(request, "400.html", {"message": message}, status=400)
+        return self.get_response(request)
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    sources = [request.GET] + ([request.POST] if request.method == "POST" else [])
+    return any("\x00" in key or any("\x00" in value for value in values) for q in sources for key, values in q.lists())

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib.params import IdChoiceFilter, parse_int
 from campaign.lib.widgets import YesNoAllSelect
 from districts.models import OrgUnit, Sector, Site
 
@@ -12,7 +13,7 @@ class PlaceFilterSet(django_filters.FilterSet):
     districts, streets and communities in tree order, indented; a district's hundreds of grids
     would make it unusable (and slow to draw), so a grid linked to from elsewhere is added when chosen."""
 
-    unit = django_filters.ModelChoiceFilter(
+    unit = IdChoiceFilter(
         label=_("Street or community"), queryset=OrgUnit.objects.none(), method="under_unit", empty_label=_("All")
     )
 
@@ -28,8 +29,8 @@ class PlaceFilterSet(django_filters.FilterSet):
             field = super().form.fields["unit"]
             offered = list(field.queryset.exclude(kind=OrgUnit.Kind.GRID).order_by("tree_id", "lft"))
             choices = [("", field.empty_label)] + [(u.pk, "　" * max(u.level - 1, 0) + u.name) for u in offered]
-            chosen = (self.data or {}).get("unit", "")
-            if chosen.isdigit() and int(chosen) not in {u.pk for u in offered}:
+            chosen = parse_int((self.data or {}).get("unit"))
+            if chosen is not None and chosen not in {u.pk for u in offered}:
                 choices += [(g.pk, g.name) for g in field.queryset.filter(pk=chosen)]
             field.widget.choices = choices
         return self._form
@@ -55,10 +56,10 @@ class PlaceFilterSet(django_filters.FilterSet):
 
 class SiteFilter(PlaceFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    unit = django_filters.ModelChoiceFilter(
+    unit = IdChoiceFilter(
         label=_("Org unit"), queryset=OrgUnit.objects.none(), method="under_unit", empty_label=_("All")
     )
-    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.all(), empty_label=_("All"))
+    sector = IdChoiceFilter(label=_("Sector"), queryset=Sector.objects.all(), empty_label=_("All"))
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Site.Category.choices, empty_label=_("All"))
     is_major_hazard_source = django_filters.BooleanFilter(label=_("Major hazard source"), widget=YesNoAllSelect)
 

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib.params import IdChoiceFilter
 from campaign.lib.widgets import YesNoAllSelect
 from districts.filters import PlaceFilterSet
 from districts.models import Sector
@@ -22,7 +23,7 @@ class HazardFilter(PlaceFilterSet):
         label=_("Queue"), choices=[(q, QUEUE_LABELS[q]) for q in QUEUES], method="in_queue", empty_label=_("All")
     )
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.all(), empty_label=_("All"))
+    sector = IdChoiceFilter(label=_("Sector"), queryset=Sector.objects.all(), empty_label=_("All"))
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=Grade.choices, empty_label=_("All"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All"))
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices, empty_label=_("All"))

@@ -368,6 +368,8 @@ class HazardPhoto(models.Model):
     thumbnail = models.FileField(_("thumbnail"), upload_to=_thumb_path)
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
+    # What the stored bytes were checked as (campaign.lib.uploads), and what they are served as.
+    mime = models.CharField(_("content type"), max_length=100, default="image/jpeg")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )

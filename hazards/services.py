@@ -69,7 +69,13 @@ def _store_photos(
         raise ValidationError({"photos": _("At most %(count)d photos per step.") % {"count": MAX_PHOTOS}})
     for clean in photos:
         photo = HazardPhoto(
-            hazard=hazard, event=event, kind=kind, width=clean.width, height=clean.height, uploaded_by=by
+            hazard=hazard,
+            event=event,
+            kind=kind,
+            width=clean.width,
+            height=clean.height,
+            mime=clean.mime,
+            uploaded_by=by,
         )
         photo.image.save("photo.jpg", clean.content, save=False)
         written.append(photo.image)

@@ -117,4 +117,6 @@ def hazard_photo(request, pk, size="full"):
     except HazardPhoto.DoesNotExist:
         raise Http404 from None
     field = photo.thumbnail if size == "thumb" else photo.image
-    return protected_file_response(field, filename=f"{photo.hazard_id}-{photo.kind}-{photo.pk}.jpg")
+    return protected_file_response(
+        field, content_type=photo.mime, filename=f"{photo.hazard_id}-{photo.kind}-{photo.pk}.jpg"
+    )

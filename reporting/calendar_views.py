@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from campaign.lib.params import query_int
 from campaign.lib.xlsx.files import XLSX_MIME, write_xlsx
 from reporting import selectors
 from reporting.models import ReportType
@@ -55,7 +56,7 @@ def report_calendar(request):
         return render(request, "reporting/calendar.html", {"tab": "calendar"})
     campaign, types, today = context["campaign"], context["types"], context["today"]
     years = list(range(campaign.starts_on.year, campaign.ends_on.year + 1))
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None
+    year = query_int(request, "year")
     year = year if year in years else None
     all_grids = selectors.grids(campaign, types, today=today, user=request.user, year=year)
     grid = next(g for g in all_grids if g.report_type.pk == context["report_type"].pk)

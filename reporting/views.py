@@ -315,10 +315,8 @@ def _attachment_or_404(user, pk, attachment_pk) -> Attachment:
 @login_required
 def attachment_download(request, pk, attachment_pk):
     attachment = _attachment_or_404(request.user, pk, attachment_pk)
-    # PDFs and photos open in the browser; Office files download.
-    return protected_file_response(
-        attachment.file, filename=attachment.original_name, inline=attachment.kind in ("pdf", "jpg", "txt")
-    )
+    # Served as what its bytes were checked as: PDFs and photos open in the browser, the rest downloads.
+    return protected_file_response(attachment.file, content_type=attachment.mime, filename=attachment.original_name)
 
 
 @login_required

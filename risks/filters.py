@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib.params import IdChoiceFilter
 from campaign.lib.widgets import YesNoAllSelect
 from districts.filters import PlaceFilterSet
 from districts.models import Sector
@@ -11,7 +12,7 @@ from risks.models import AccidentType, Level, RiskPoint
 
 class RiskFilter(PlaceFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    sector = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Sector.objects.all(), empty_label=_("All"))
+    sector = IdChoiceFilter(label=_("Sector"), queryset=Sector.objects.all(), empty_label=_("All"))
     level = django_filters.ChoiceFilter(
         label=_("Level"), field_name="current_assessment__level", choices=Level.choices, empty_label=_("All")
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.lib.history import bulk_history_create
+from campaign.lib.params import parse_int
 from districts.models import OrgUnit, Role, User
 from districts.scoping import scope_for
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, Review, RiskPoint
@@ -63,7 +64,7 @@ def risk_code_next(*, unit: OrgUnit) -> str:
     prefix = f"R{unit.code}-"
     last = RiskPoint.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
     tail = last[len(prefix) :] if last else ""
-    return f"{prefix}{(int(tail) if tail.isdigit() else 0) + 1:06d}"
+    return f"{prefix}{(parse_int(tail) or 0) + 1:06d}"
 
 
 @transaction.atomic

@@ -2,6 +2,8 @@
 
 from django.core.paginator import Paginator
 
+from campaign.lib.params import query_int
+
 PAGE_SIZE = 50
 
 
@@ -9,4 +11,4 @@ def list_page(request, queryset, per_page: int = PAGE_SIZE) -> dict:
     """{"page": the page asked for in ?page=, "query": the other parameters, URL-encoded}."""
     query = request.GET.copy()
     query.pop("page", None)
-    return {"page": Paginator(queryset, per_page).get_page(request.GET.get("page")), "query": query.urlencode()}
+    return {"page": Paginator(queryset, per_page).get_page(query_int(request, "page")), "query": query.urlencode()}

@@ -8,18 +8,27 @@ here before it is stored:
   original file survives: no EXIF (GPS position included), no trailing
   payload, no polyglot. A thumbnail is made at the same time;
 - an attachment must be a PDF, an Office document (OOXML or the old binary
-  format), plain text or an image (which goes through the image path);
+  format), plain text or an image (which goes through the image path, pixel
+  guard included). A PDF is parsed: every object, those packed in object
+  streams too, with names decoded, and one that could act when opened
+  (scripts, launch, open and page actions, embedded files, forms that submit or
+  import, rich media) is refused, as is an encrypted or unparseable one. Text
+  is decoded, and text carrying markup (HTML, SVG, XML) or a script anywhere
+  in it is refused, a byte-order mark or a first line notwithstanding;
 - anything else, or anything over the size limit, is refused with a message in
   the user's language, and nothing is written.
 
-Stored files are never served by the web server's /media/: a view that has
-checked the user's scope answers with protected_file_response().
+What a file was checked as (its `mime`) is stored with it and is what it is
+served as: never a type guessed from the uploader's file name. Stored files
+are never served by the web server's /media/: a view that has checked the
+user's scope answers with protected_file_response().
 """
 
 from __future__ import annotations
 
 import io
 import mimetypes
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -29,10 +38,12 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: what some phone cameras write for JPEG
 MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; more is refused before decoding
@@ -51,6 +62,26 @@ MIME_TYPES = {
     "txt": "text/plain; charset=utf-8",
     "jpg": "image/jpeg",
 }
+# Served inline (the browser shows them); every other stored type downloads.
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}  # never SVG: it is a document
+# PDF names that make a document act when it is opened or used, as keys or as values.
+ACTIVE_PDF_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+    }
+)
+# A tag (<html, </p, <svg/onload), a comment, a declaration or a processing instruction.
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][\w:.-]*(?=[\s/>])|<!|<\?")
 
 
 @dataclass(frozen=True)
@@ -59,6 +90,7 @@ class CleanImage:
     thumbnail: ContentFile  # a JPEG at most THUMBNAIL_EDGE on its long side
     width: int
     height: int
+    mime: str = "image/jpeg"
 
 
 @dataclass(frozen=True)
@@ -115,17 +147,24 @@ def _too_many_pixels(upload) -> ValidationError:
     )
 
 
-def _decode(upload, data: bytes) -> Image.Image:
-    """The fully decoded image, or ValidationError: truncated and forged files fail here."""
+def _open(upload, data: bytes) -> Image.Image | None:
+    """Pillow's reading of the header behind the pixel guard: None if it is no image Pillow knows,
+    ValidationError for a decompression bomb. Every path that looks at an upload as an image
+    (photos, attachments) opens it here."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            return Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _too_many_pixels(upload) from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise _not_an_image(upload) from error
-    if image.format not in IMAGE_FORMATS:
+    except Exception:  # a forged header can make any format plugin raise anything
+        return None
+
+
+def _decode(upload, data: bytes) -> Image.Image:
+    """The fully decoded image, or ValidationError: truncated and forged files fail here."""
+    image = _open(upload, data)
+    if image is None or image.format not in IMAGE_FORMATS:
         raise _not_an_image(upload)
     if image.width * image.height > MAX_IMAGE_PIXELS:
         raise _too_many_pixels(upload)
@@ -135,7 +174,7 @@ def _decode(upload, data: bytes) -> Image.Image:
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         image.load()  # raises on a truncated file
-    except (OSError, SyntaxError, ValueError) as error:
+    except Exception as error:  # as in _open: damaged data can fail in any way
         raise _not_an_image(upload) from error
     return image
 
@@ -157,17 +196,21 @@ def clean_image(upload, *, max_bytes: int | None = None) -> CleanImage:
     """A photo re-encoded as JPEG without metadata, its thumbnail and size; ValidationError if not a photo."""
     data = _read(upload, _limit(max_bytes, "UPLOAD_MAX_IMAGE_BYTES"))
     image = _decode(upload, data)
-    image = ImageOps.exif_transpose(image)  # keep what the camera meant as "up" before EXIF goes
-    if image.mode not in ("RGB", "L"):
-        background = Image.new("RGB", image.size, "white")
-        rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
+    try:
+        image = ImageOps.exif_transpose(image)  # keep what the camera meant as "up" before EXIF goes
+        if image.mode not in ("RGB", "L"):
+            background = Image.new("RGB", image.size, "white")
+            rgba = image.convert("RGBA")
+            background.paste(rgba, mask=rgba.getchannel("A"))
+            image = background
+        content, thumbnail = _jpeg(image, STORED_LONG_EDGE), _jpeg(image, THUMBNAIL_EDGE)
+    except Exception as error:  # a forged EXIF block or palette fails here, in any way
+        raise _not_an_image(upload) from error
     stem = _stem(upload)
     width, height = _scaled(image)
     return CleanImage(
-        content=ContentFile(_jpeg(image, STORED_LONG_EDGE), name=f"{stem}.jpg"),
-        thumbnail=ContentFile(_jpeg(image, THUMBNAIL_EDGE), name=f"{stem}-thumb.jpg"),
+        content=ContentFile(content, name=f"{stem}.jpg"),
+        thumbnail=ContentFile(thumbnail, name=f"{stem}-thumb.jpg"),
         width=width,
         height=height,
     )
@@ -192,16 +235,22 @@ def _office_kind(data: bytes) -> str | None:
     return None
 
 
-def _is_text(data: bytes) -> bool:
+def _text(data: bytes) -> str | None:
+    """The text, decoded as UTF-8 (with or without a byte-order mark) or GB 18030; None if it is not text."""
     if b"\x00" in data:
-        return False
-    for encoding in ("utf-8", "gb18030"):
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
-            data.decode(encoding)
-            return True
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return False
+    return None
+
+
+def _is_plain_text(text: str) -> bool:
+    """Text without markup (HTML, SVG, XML) anywhere and not a script: a browser that ignored the
+    stored type would still find nothing to run in it."""
+    return not text.lstrip("\ufeff \t\r\n").startswith("#!") and MARKUP.search(text) is None
 
 
 def _sniff(data: bytes) -> str | None:
@@ -212,8 +261,50 @@ def _sniff(data: bytes) -> str | None:
         return "ole"
     if data.startswith(b"PK\x03\x04"):
         return _office_kind(data)
-    if _is_text(data) and not data.lstrip().lower().startswith((b"<", b"#!")):
-        return "txt"  # markup (HTML, SVG, XML) and scripts are not accepted as text
+    text = _text(data)
+    if text is not None and _is_plain_text(text):
+        return "txt"
+    return None
+
+
+def _pdf_objects(reader: PdfReader):
+    """Every object of the PDF: those its cross-reference tables and streams list (objects packed
+    in object streams included), and whatever the trailer reaches; dictionaries and arrays are
+    walked into, so a name is seen wherever it sits."""
+    pending = [reader.trailer]
+    for generation, numbers in reader.xref.items():
+        pending.extend(IndirectObject(number, generation, reader) for number in numbers)
+    pending.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+    seen = set()
+    while pending:
+        obj = pending.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        yield obj
+        if isinstance(obj, DictionaryObject):  # a stream's dictionary too
+            pending.extend(obj.keys())
+            pending.extend(obj.values())  # raw values: references stay references
+        elif isinstance(obj, ArrayObject):
+            pending.extend(obj)
+
+
+def _pdf_refusal(data: bytes) -> str | None:
+    """Why this PDF cannot be accepted ("active_pdf", "encrypted_pdf", "bad_kind"), or None."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return "encrypted_pdf"
+        for obj in _pdf_objects(reader):
+            # pypdf has decoded #xx escapes: /J#61vaScript is /JavaScript here.
+            if isinstance(obj, NameObject) and obj in ACTIVE_PDF_NAMES:
+                return "active_pdf"
+        if len(reader.pages) < 1:
+            return "bad_kind"
+    except Exception:  # a PDF pypdf cannot read is not one this system accepts
+        return "bad_kind"
     return None
 
 
@@ -226,21 +317,27 @@ def clean_attachment(upload, *, max_bytes: int | None = None) -> CleanAttachment
     limit = _limit(max_bytes, "UPLOAD_MAX_ATTACHMENT_BYTES")
     data = _read(upload, limit)
     name = _name(upload) or "attachment"
-    try:
-        image_format = Image.open(io.BytesIO(data)).format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        image_format = None
-    if image_format:
+    if _open(upload, data) is not None:  # the photo path's guard: a decompression bomb is refused here
         image = clean_image(upload, max_bytes=limit)
-        return CleanAttachment(image.content, "jpg", MIME_TYPES["jpg"], name)
+        return CleanAttachment(image.content, "jpg", image.mime, name)
     kind = _sniff(data)
-    if kind == "pdf" and (b"/JavaScript" in data or b"/JS " in data or b"/Launch" in data):
+    refusal = _pdf_refusal(data) if kind == "pdf" else None
+    if refusal == "active_pdf":
         raise ValidationError(
-            _("The PDF %(name)s contains scripts or launch actions and cannot be accepted."),
+            _(
+                "The PDF %(name)s contains scripts, actions, embedded files or form submissions "
+                "and cannot be accepted. Print it to a plain PDF and upload that."
+            ),
             code="active_pdf",
             params={"name": name},
         )
-    if kind is None:
+    if refusal == "encrypted_pdf":
+        raise ValidationError(
+            _("The PDF %(name)s is encrypted or password-protected; upload it without protection."),
+            code="encrypted_pdf",
+            params={"name": name},
+        )
+    if kind is None or refusal:
         raise ValidationError(
             _("The file %(name)s is not a PDF, Word, Excel, PowerPoint, text or image file, or it is damaged."),
             code="bad_kind",
@@ -317,10 +414,21 @@ class AttachmentUploadField(_CleanedFileField):
     }
 
 
-def protected_file_response(fieldfile, *, filename: str | None = None, inline: bool = True) -> FileResponse:
-    """Serve a stored file from a view that has already checked the user may see it."""
-    name = filename or PurePath(fieldfile.name).name
-    response = FileResponse(fieldfile.open("rb"), as_attachment=not inline, filename=name)
+def protected_file_response(fieldfile, *, content_type: str, filename: str | None = None) -> FileResponse:
+    """Serve a stored file from a view that has already checked the user may see it.
+
+    `content_type` is what the file was checked as when it was stored (its row's `mime`); the name
+    shown keeps the user's stem with the stored file's extension, so neither a browser nor the
+    desktop guesses another type from it. Only images and PDFs open in the browser. A row whose
+    file is gone (a database restored without its media) answers 404."""
+    stored = PurePath(fieldfile.name)
+    name = f"{PurePath(filename).stem}{stored.suffix}" if filename else stored.name
+    try:
+        handle = fieldfile.open("rb")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise Http404 from None
+    inline = content_type.split(";")[0].strip() in INLINE_TYPES
+    response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     # Even if a stored file were ever dangerous, a browser shown it runs nothing.

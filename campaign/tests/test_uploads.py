@@ -15,7 +15,15 @@ from campaign.lib.uploads import (
     clean_attachment,
     clean_image,
 )
-from campaign.tests.images import ELF, SVG_WITH_SCRIPT, jpeg_with_gps
+from campaign.tests.images import (
+    ELF,
+    SVG_WITH_SCRIPT,
+    jpeg_with_gps,
+    pdf,
+    pdf_in_object_stream,
+    pdf_with_catalog,
+    png_header_only,
+)
 
 
 def upload(name, data, content_type="application/octet-stream"):
@@ -90,7 +98,7 @@ def minimal_docx() -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf()
 
 
 @pytest.mark.parametrize(
@@ -115,11 +123,7 @@ def test_documents_are_accepted_by_their_content(name, data, kind):
     [
         ("report.pdf", ELF, "bad_kind"),
         ("report.pdf", PDF[:-7], "bad_kind"),  # cut off before %%EOF
-        (
-            "report.pdf",
-            PDF.replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript >>"),
-            "active_pdf",
-        ),
+        ("report.pdf", pdf_with_catalog(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"), "active_pdf"),
         ("notes.txt", b"<html><script>alert(1)</script></html>", "bad_kind"),
         ("plan.docx", b"PK\x03\x04" + b"\x00" * 100, "bad_kind"),
         ("empty.pdf", b"", "empty"),
@@ -155,3 +159,76 @@ def test_a_truncated_photo_is_refused_even_after_a_pdf_library_relaxed_pillow(mo
     # WeasyPrint sets this process-wide when imported (it prints damaged images leniently).
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
     refused(clean_image, upload("cut.jpg", jpeg_with_gps()[:-2000]), "not_an_image")
+
+
+# ---------------------------------------------------------------- forgeries the checks must parse to see
+
+
+def test_a_decompression_bomb_attached_to_a_report_is_refused_like_a_photo():
+    # 30000 × 30000 pixels claimed in a few bytes: Pillow refuses to open it at all.
+    bomb = png_header_only(30_000, 30_000)
+    error = refused(clean_attachment, upload("scan.png", bomb), "too_many_pixels")
+    with translation.override("zh-hans"):
+        assert "scan.png" in error.messages[0] and "像素" in error.messages[0]
+
+
+ACTIVE = {
+    "open-action-escaped": b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>",
+    "launch-escaped": b"/OpenAction << /S /#4Caunch /F (cmd.exe) >>",
+    "page-actions": b"/AA << /O << /S /SubmitForm /F (http://example.com/) >> >>",
+    "embedded-files": b"/Names << /#45mbeddedFiles << /Names [(a.exe) 9 0 R] >> >>",
+    "xfa-form": b"/AcroForm << /XFA [(template) 9 0 R] /Fields [] >>",
+    "import-data": b"/OpenAction << /S /ImportData /F (data.fdf) >>",
+    "rich-media": b"/Names << /RichMedia [] >>",
+}
+
+
+@pytest.mark.parametrize("extra", ACTIVE.values(), ids=ACTIVE.keys())
+def test_a_pdf_that_acts_when_opened_is_refused_however_its_names_are_spelled(extra):
+    assert b"/JavaScript" not in extra and b"/Launch" not in extra  # a byte search finds nothing here
+    error = refused(clean_attachment, upload("通知.pdf", pdf_with_catalog(extra)), "active_pdf")
+    with translation.override("zh-hans"):
+        assert "通知.pdf" in error.messages[0]
+
+
+def test_an_open_action_hidden_in_a_compressed_object_stream_is_refused():
+    data = pdf_in_object_stream(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
+    assert b"OpenAction" not in data and b"JavaScript" not in data
+    refused(clean_attachment, upload("总结.pdf", data), "active_pdf")
+    # The same file without the action is an ordinary PDF 1.5 and is accepted.
+    assert clean_attachment(upload("总结.pdf", pdf_in_object_stream(b""))).kind == "pdf"
+
+
+def test_an_encrypted_pdf_is_refused():
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(PDF)))
+    writer.encrypt("secret", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    refused(clean_attachment, upload("加密.pdf", out.getvalue()), "encrypted_pdf")
+
+
+def test_a_pdf_that_cannot_be_parsed_is_refused():
+    # Starts and ends like a PDF, holds nothing a reader can follow.
+    refused(clean_attachment, upload("坏.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 50 + b"\n%%EOF\n"), "bad_kind")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "\ufeff<html><script>alert(1)</script></html>".encode(),  # a byte-order mark first
+        "会议纪要\n<script>alert(document.cookie)</script>".encode(),  # a line of text first
+        "说明：\n  <svg/onload=alert(1)>".encode("gb18030"),
+        "备注 <!-- x --> <img src=x onerror=alert(1)>".encode(),
+        "\ufeff#!/bin/sh\nrm -rf /".encode(),
+    ],
+    ids=["bom-html", "text-then-script", "gb18030-svg", "comment-and-img", "bom-shebang"],
+)
+def test_text_carrying_markup_or_a_script_anywhere_is_refused(data):
+    refused(clean_attachment, upload("notes.txt", data), "bad_kind")
+
+
+def test_text_that_mentions_comparisons_is_still_text():
+    text = "风险值 < 70 分为低风险，>= 160 为重大风险；a<5 且 b>3。".encode()
+    assert clean_attachment(upload("说明.txt", text)).kind == "txt"

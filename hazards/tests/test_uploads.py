@@ -105,3 +105,27 @@ def test_the_photo_field_opens_the_phone_camera(client, users):
     client.force_login(users["inspector"])
     html = client.get(reverse("hazard_create")).content.decode()
     assert 'capture="environment"' in html and "multiple" in html and 'accept="image/' in html
+
+
+def test_a_photo_is_served_as_the_type_it_was_checked_as_and_never_sniffed(client, users, unit, fire):
+    client.force_login(users["inspector"])
+    client.post(reverse("hazard_create"), report_data(unit, fire, [upload("现场.png")]))
+    photo = Hazard.objects.get().photos.get()
+    assert photo.mime == "image/jpeg"  # stored with the row when its bytes were checked
+    HazardPhoto.objects.filter(pk=photo.pk).update(mime="image/webp")  # the row, not the name, decides
+    served = client.get(reverse("hazard_photo", args=[photo.pk]))
+    assert served["Content-Type"] == "image/webp"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Disposition"].startswith("inline")
+
+
+def test_a_photo_whose_file_is_gone_answers_404(client, users, unit, fire):
+    # A database restored without its media folder: the row is there, the file is not.
+    client.force_login(users["inspector"])
+    client.post(reverse("hazard_create"), report_data(unit, fire, [upload()]))
+    photo = Hazard.objects.get().photos.get()
+    Path(photo.image.path).unlink()
+    Path(photo.thumbnail.path).unlink()
+    assert client.get(reverse("hazard_photo", args=[photo.pk])).status_code == 404
+    assert client.get(reverse("hazard_photo_thumb", args=[photo.pk])).status_code == 404
+    assert client.get(reverse("hazard_detail", args=[photo.hazard_id])).status_code == 200

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from campaign.tests.images import ELF
+from campaign.tests.images import ELF, pdf
 from districts.models import Role
 from reporting import services
 from reporting.models import Attachment, Status, Submission
@@ -17,7 +17,7 @@ from reporting.tests.conftest import EMERGENCY, LEADING_GROUP, OFFICE, TIANSHUI,
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf()
 EXECUTABLE = ELF
 
 HOME = {
