@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from campaign.lib.admin import HistoryAdmin, PlatformAdmin, ReadOnlyMixin
+from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
 from campaign.models import Campaign, JobHeartbeat, Target
 from districts.admin import SetupAdminMixin
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(PlatformInline):
     model = Target
     extra = 0
 

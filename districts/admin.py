@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 
-from campaign.lib.admin import HistoryAdmin, PlatformAdmin, ReadOnlyMixin
+from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
 from campaign.lib.svg import polygon_geometry
 from districts import authority, services
 from districts.models import Membership, OrgUnit, Role, Sector, SectorLead, Site, UnitBoundary, User
@@ -38,7 +38,7 @@ class SetupAdminMixin:
         super().delete_queryset(request, queryset)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PlatformInline):
     """Read here; roles are granted and removed on the membership page, by the security admin."""
 
     model = Membership

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from campaign.lib.admin import HistoryAdmin, PlatformAdmin, ReadOnlyMixin
+from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
 from districts.admin import SetupAdminMixin
 from reporting.models import Period, ReportType, Submission, SubmissionEvent
 
@@ -32,7 +32,7 @@ class PeriodAdmin(ReadOnlyMixin, PlatformAdmin):
     list_filter = ["campaign", "report_type"]
 
 
-class EventInline(admin.TabularInline):
+class EventInline(PlatformInline):
     model = SubmissionEvent
     extra = 0
     fields = ["at", "action", "from_status", "to_status", "by", "comment"]

@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from campaign.lib.admin import HistoryAdmin, PlatformAdmin, ReadOnlyMixin
+from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
 from districts.admin import SetupAdminMixin
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
 from risks.services import method_revise
 
 
-class MethodVersionInline(admin.TabularInline):
+class MethodVersionInline(PlatformInline):
     model = MethodVersion
     extra = 0
     fields = ["number", "factors", "bands", "created_at", "created_by"]
@@ -54,7 +54,7 @@ class ControlRuleAdmin(SetupAdminMixin, HistoryAdmin):
     list_display = ["level", "control_level", "review_every_days"]
 
 
-class AssessmentInline(admin.TabularInline):
+class AssessmentInline(PlatformInline):
     model = Assessment
     fk_name = "risk"
     extra = 0

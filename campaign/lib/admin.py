@@ -11,8 +11,10 @@
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -74,11 +76,64 @@ class RefusalMixin:
             return self.refused(request, exc, request.get_full_path())
 
 
-class PlatformAdmin(RefusalMixin, admin.ModelAdmin):
+class _TypedValuesOnly:
+    """Django's autocomplete widget looks the submitted value up as a key to draw the form
+    again: a value that is no key of the model (typed by hand, " ", "abc") raised ValueError.
+    Such a value is left out of the lookup; the form's own validation says it is not a choice."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        valid = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except (ValidationError, ValueError, TypeError):
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
+class _SafeAutocompleteSelect(_TypedValuesOnly, AutocompleteSelect):
+    pass
+
+
+class _SafeAutocompleteSelectMultiple(_TypedValuesOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteMixin:
+    """Every admin form and inline of the platform draws its autocomplete fields safely."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelect:
+            field.widget.__class__ = _SafeAutocompleteSelect
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and type(field.widget) is AutocompleteSelectMultiple:
+            field.widget.__class__ = _SafeAutocompleteSelectMultiple
+        return field
+
+
+class PlatformInline(SafeAutocompleteMixin, admin.TabularInline):
+    """The platform's inlines."""
+
+
+def _object_id_or_404(model, object_id: str):
+    """The key in an admin address, parsed as the model's key, or 404 (not a 500) for any other text."""
+    try:
+        return model._meta.pk.to_python(unquote(object_id))
+    except (ValidationError, ValueError, TypeError):
+        raise Http404 from None
+
+
+class PlatformAdmin(SafeAutocompleteMixin, RefusalMixin, admin.ModelAdmin):
     """For models without history."""
 
 
-class HistoryAdmin(RefusalMixin, SimpleHistoryAdmin):
+class HistoryAdmin(SafeAutocompleteMixin, RefusalMixin, SimpleHistoryAdmin):
     """For models with history: the history is read, never reverted or saved."""
 
     def revert_disabled(self, request, obj=None):
@@ -87,7 +142,12 @@ class HistoryAdmin(RefusalMixin, SimpleHistoryAdmin):
     def has_change_history_permission(self, request, obj=None):
         return False
 
+    def history_view(self, request, object_id, extra_context=None):
+        _object_id_or_404(self.model, object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _object_id_or_404(self.model, object_id)
         if request.method not in ("GET", "HEAD"):
             opts = self.model._meta
             tell(
