@@ -1,14 +1,20 @@
 import json
 
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import MPTTModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from campaign.lib.svg import polygon_geometry
-from districts.models import Membership, OrgUnit, Sector, SectorLead, Site, UnitBoundary, User
+from districts.models import Membership, OrgUnit, Sector, SectorLead, SecurityPolicy, Site, UnitBoundary, User
+from districts.policy import current_policy, security_policy_update
+from districts.second_factor import otp_reset
 
 
 class MembershipInline(admin.TabularInline):
@@ -30,6 +36,20 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     list_filter = ["is_active", "memberships__role"]
     inlines = [MembershipInline]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description=_("Reset the second factor (they set it up again at their next sign-in)"))
+    def reset_second_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                otp_reset(user=user, by=request.user, request=request)
+            except PermissionDenied as exc:
+                self.message_user(request, f"{user}: {exc}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("Second factor reset for %(n)d user(s).") % {"n": done}, messages.SUCCESS)
 
 
 @admin.register(OrgUnit)
@@ -145,3 +165,32 @@ class UnitBoundaryAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("geometry"))
     def geometry_type(self, obj):
         return (obj.geometry or {}).get("type", "")
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(SimpleHistoryAdmin):
+    """One policy: the list opens it; saving goes through its service."""
+
+    fieldsets = (
+        (_("Passwords"), {"fields": ("password_min_length", "password_expiry_days")}),
+        (_("Lockout"), {"fields": ("lockout_failure_limit", "lockout_address_accounts", "lockout_cooloff_minutes")}),
+        (_("Sessions"), {"fields": ("idle_minutes_privileged", "idle_minutes", "session_hours")}),
+    )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SecurityPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if SecurityPolicy.objects.exists():
+            return redirect(reverse("admin:districts_securitypolicy_change", args=[1]))
+        return redirect(reverse("admin:districts_securitypolicy_add"))
+
+    def get_changeform_initial_data(self, request):
+        policy = current_policy()
+        return {name: getattr(policy, name) for name in settings.SECURITY_POLICY_DEFAULTS}
+
+    def save_model(self, request, obj, form, change):
+        security_policy_update(policy=obj, by=request.user, request=request)
