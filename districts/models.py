@@ -6,7 +6,7 @@ is decided by districts.scoping from the user's memberships.
 
 import datetime
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -23,6 +23,15 @@ from districts.scoping import ScopedQuerySet
 from districts.validators import validate_credit_code
 
 
+class PasswordStampingUserManager(UserManager):
+    def _create_user_object(self, username, email, password, **extra_fields):
+        # Through set_password, so that a new user's expiry clock starts too.
+        user = super()._create_user_object(username, email, None, **extra_fields)
+        if password is not None:
+            user.set_password(password)
+        return user
+
+
 class User(AbstractUser):
     # Chinese names are not split into given and family names.
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
@@ -32,6 +41,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
+    objects = PasswordStampingUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):
