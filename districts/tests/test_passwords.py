@@ -20,9 +20,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "pw-for-tests-only"
 CHANGE = reverse("password_change")
 HOME = reverse("home")
-SIMPLE = (
-    "Use at least three of the four kinds of character: lower-case letters, capital letters, digits and symbols."
-)
+SIMPLE = "Use at least three of the four kinds of character: lower-case letters, capital letters, digits and symbols."
 PATTERNED = (
     "This password is too easy to guess: it repeats itself or follows a sequence "
     "(such as aaaa, Aa1!Aa1!, abcd, 1234 or qwer)."
