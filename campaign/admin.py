@@ -1,7 +1,8 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from campaign.lib.admin import HistoryAdmin, PlatformAdmin, ReadOnlyMixin
 from campaign.models import Campaign, JobHeartbeat, Target
+from districts.admin import SetupAdminMixin
 
 
 class TargetInline(admin.TabularInline):
@@ -10,12 +11,13 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(SetupAdminMixin, HistoryAdmin):
     list_display = ["name", "district", "starts_on", "ends_on", "baseline_year"]
     inlines = [TargetInline]
 
 
 @admin.register(JobHeartbeat)
-class JobHeartbeatAdmin(admin.ModelAdmin):
+class JobHeartbeatAdmin(ReadOnlyMixin, PlatformAdmin):
+    """Written by the worker's beat."""
+
     list_display = ["name", "last_seen", "worker"]
-    readonly_fields = ["name", "last_seen", "worker"]

@@ -23,4 +23,9 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    "prune-audit-trail": {
+        "task": "audit.tasks.prune_audit_trail",
+        "schedule": crontab(hour=3, minute=17),
+        "options": {"expires": 3600},
+    },
 }

@@ -1,23 +1,12 @@
-"""System checks: what must hold before the platform starts."""
+"""System checks: what must hold before the platform starts.
+
+(A missing SECRET_KEY with DEBUG off is refused earlier, when the settings load.)
+"""
 
 import shutil
 import subprocess
 
-from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
-
-
-@register(Tags.security, deploy=True)
-def check_secret_key(app_configs, **kwargs):
-    if not settings.DEBUG and settings.SECRET_KEY == settings.DEV_SECRET_KEY:
-        return [
-            Error(
-                "SECRET_KEY is the development key while DEBUG is off.",
-                hint="Set SECRET_KEY in the environment to a long random value.",
-                id="campaign.E001",
-            )
-        ]
-    return []
 
 
 @register()

@@ -29,6 +29,8 @@ def navigation(request):
             ("hazard_list", _("Hazards")),
             ("reporting_home", _("Reports")),
         ]
+    if Role.AUDIT_ADMIN in roles:
+        items.append(("audit_events", _("Audit trail")))
     imports = []
     if roles & ORG_EDITOR_ROLES or everything:
         imports.append(("import_units", _("Org units")))

@@ -17,6 +17,7 @@ from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import PRIVILEGED_ROLES, Membership, OrgUnit, Role, Sector, Site, User
 from districts.second_factor import otp_device_install, totp_device
+from districts.services import membership_create
 from districts.validators import ALPHABET, credit_code_check_char
 from hazards.demo import load_hazards
 
@@ -268,7 +269,9 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
             user.set_password(DEMO_PASSWORD)
             user.save()
         unit = OrgUnit.objects.get(code=unit_code)
-        Membership.objects.get_or_create(user=user, unit=unit, role=role)
+        if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
+            # Through the service, so that the demo holds to the three-role rule too.
+            membership_create(user=user, unit=unit, role=role)
         key = demo_totp_key(username)
         if key and getattr(totp_device(user), "key", None) != key.hex():
             otp_device_install(user=user, key_hex=key.hex())

@@ -94,6 +94,8 @@ class Target(models.Model):
 
 class JobHeartbeat(models.Model):
     """When the Celery worker last ran the scheduled heartbeat: tells admins that jobs run."""
+    audit_exempt = "operational: when a worker last ran"
+
 
     name = models.CharField(max_length=50, unique=True)
     last_seen = models.DateTimeField()

@@ -9,6 +9,7 @@ A value that cannot be understood stops the start with a message naming it.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -47,16 +48,28 @@ def _url(name: str, default: str, parse):
         raise ImproperlyConfigured(f"{name} is not a usable URL ({raw!r}): {exc}") from exc
 
 
-# The development key is stable so that sessions survive restarts. A system
-# check (campaign.checks) refuses it when DEBUG is off.
+# Off unless asked for: a server started with nothing configured must not show
+# tracebacks and the URL list. ./dev turns it on for the developer.
+DEBUG = _bool("DEBUG", False)
+
+# The development key is stable so that sessions survive restarts. With DEBUG
+# off the start is refused without a key of one's own: the development key is
+# in the repository, and anyone could sign sessions with it.
 DEV_SECRET_KEY = "dev-insecure-3e1f0c5a-safety-city-platform-not-for-production"  # noqa: S105
-SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
-DEBUG = _bool("DEBUG", True)
+SECRET_KEY = env.str("SECRET_KEY", default="").strip()
+if not SECRET_KEY and DEBUG:
+    SECRET_KEY = DEV_SECRET_KEY
+if not DEBUG and SECRET_KEY in {"", DEV_SECRET_KEY}:
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set to a long random value of your own when DEBUG is off "
+        "(on a developer's machine set DEBUG=true)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, admitting the three admin roles only.
+    "districts.apps.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,15 +87,21 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "csp",
     "districts",
     "risks",
     "hazards",
     "campaign",
     "reporting",
+    # Listens to everything above and is imported by nothing: the security audit trail.
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above everything that can answer, so that every answer carries the policy.
+    "csp.middleware.CSPMiddleware",
+    "campaign.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "campaign.middleware.ChineseByDefaultMiddleware",
@@ -90,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Sign-in security (districts/middleware.py), in this order: a session past its
     # time ends first; then the second factor; then a password that must change.
@@ -194,10 +214,55 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_AGE = SECURITY_POLICY_DEFAULTS["session_hours"] * 60 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# HTTPS: on unless DEBUG is on. One switch for the redirect, HSTS and the
+# secure cookies; each HSTS value can be set on its own.
+HTTPS = _bool("HTTPS", not DEBUG)
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", HTTPS)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+# Browsers' preload list is for public internet domains; an intranet host has
+# no use for it, so the deploy check's reminder about it is silenced unless asked.
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+
+def _proxy_ssl_header(raw: str):
+    """Django's (META key, value) from "X-Forwarded-Proto" (value https) or "X-Forwarded-Ssl=on"."""
+    if not raw.strip():
+        return None
+    name, _sep, value = raw.partition("=")
+    name, value = name.strip(), value.strip() or "https"
+    if not name.replace("-", "").isalnum() or not name.isascii():
+        raise ImproperlyConfigured(f"SECURE_PROXY_SSL_HEADER={raw!r} is not a header name (e.g. X-Forwarded-Proto).")
+    return ("HTTP_" + name.upper().replace("-", "_"), value)
+
+
+# Behind a proxy that ends TLS: the header it sets on HTTPS requests (and must
+# strip from the client's). Without it, the redirect would loop.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))
+
+# Content-Security-Policy: scripts, styles, fonts and fetches only from the
+# platform itself; nothing inline. data: images are Bootstrap's drawn icons
+# (select arrows, check marks, the menu button).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -219,6 +284,8 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Where `manage.py backup` writes its folders (backup-YYYYmmdd-HHMMSS/) unless told --output.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
 
 
 def _vendor_static_dirs():
@@ -258,6 +325,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# The audit trail keeps every row at least this long (GB/T 22239-2019 asks for
+# six months; audit.models.MINIMUM_RETENTION_DAYS, enforced on PostgreSQL by a trigger).
+AUDIT_RETENTION_DAYS = _int("AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 184:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: audit rows must be kept at least 184 days."
+    )
 
 # import-export: every import runs in a transaction, so one bad row keeps
 # the whole file out.

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from campaign import views
 from districts import signin_views
@@ -17,12 +16,13 @@ urlpatterns = [
     path("accounts/second-factor/recovery-codes/", signin_views.otp_recovery_codes, name="otp_recovery_codes"),
     path("i18n/", include("django.conf.urls.i18n")),
     # One sign-in page for everyone (lockout, second factor, forced change), the back office's too.
-    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
+    path("admin/login/", signin_views.back_office_login),
     path("admin/", admin.site.urls),
     path("", include("districts.urls")),
     path("risks/", include("risks.urls")),
     path("hazards/", include("hazards.urls")),
     path("reports/", include("reporting.urls")),
+    path("audit/", include("audit.urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME

@@ -1,5 +1,8 @@
 """Three-role separation for the back office: each admin role is a group with
-just the permissions of that role. Kept in step after every migrate."""
+just the permissions of that role. Kept in step after every migrate.
+
+The groups decide which pages an admin opens; what a write may do is decided
+again by districts.authority in the services, whatever the groups say."""
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
@@ -9,32 +12,38 @@ from districts.models import Role
 ALL = ("add", "change", "delete", "view")
 GROUP_PERMISSIONS = {
     # Users and the org tree.
+    # Accounts without an admin role only (no passwords: a new account has none
+    # until the security admin's reset); units are dissolved, not deleted; sites
+    # through districts.services; sectors and their leads are the plan's.
     Role.SYSTEM_ADMIN: {
         "districts": {
             "user": ("add", "change", "view"),
-            "orgunit": ALL,
-            "site": ALL,
-            "sector": ("change", "view"),
-            "sectorlead": ALL,
+            "orgunit": ("add", "change", "view"),
+            "site": ("add", "change", "view"),
+            "sector": ("view",),
+            "sectorlead": ("view",),
             "membership": ("view",),
             "unitboundary": ALL,
             "importjob": ("view",),
         },
         "campaign": {"campaign": ALL, "target": ALL, "jobheartbeat": ("view",)},
+        # Risks are kept on the register's screens, through risks.services.
         "risks": {
             "assessmentmethod": ("view",),
             "methodversion": ("add", "view"),
             "controlrule": ("change", "view"),
-            "riskpoint": ALL,
+            "riskpoint": ("view",),
         },
         # Report types are data the system admin keeps; periods follow from them.
         "reporting": {"reporttype": ("add", "change", "view"), "period": ("view",)},
     },
-    # Roles, sign-in security and lockouts.
+    # Roles, sign-in security and lockouts. Users are read (to grant roles and
+    # reset passwords through their own actions), never changed in a form;
+    # memberships are added and removed, never edited in place.
     Role.SECURITY_ADMIN: {
         "districts": {
-            "user": ("change", "view"),
-            "membership": ALL,
+            "user": ("view",),
+            "membership": ("add", "delete", "view"),
             "orgunit": ("view",),
             # The sign-in policy (passwords, lockout, sessions) is the security admin's alone.
             "securitypolicy": ("add", "change", "view"),

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class DistrictsConfig(AppConfig):
+    default = True
     name = "districts"
     verbose_name = _("District structure")
 
@@ -13,3 +15,11 @@ class DistrictsConfig(AppConfig):
         from districts.admin_groups import ensure_admin_groups
 
         post_migrate.connect(ensure_admin_groups, dispatch_uid="districts.ensure_admin_groups")
+
+
+class PlatformAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the platform's site (districts.admin_site)."""
+
+    default = False
+
+    default_site = "districts.admin_site.PlatformAdminSite"

@@ -202,6 +202,8 @@ class Sector(models.Model):
     name_en = models.CharField(_("English name"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"), unique=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("priority sector")
         verbose_name_plural = _("priority sectors")
@@ -416,6 +418,8 @@ class UnitBoundary(models.Model):
 class ImportJob(models.Model):
     """A spreadsheet import run by a worker, so that a big file never waits in a request.
     The page polls it; `processed` of `total` rows tells the user how far it is."""
+    audit_exempt = "operational: a job's progress; the rows it imports are audited as writes"
+
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

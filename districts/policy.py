@@ -44,9 +44,9 @@ def forget_policy() -> None:
 
 
 def ensure_can_keep_policy(by: User) -> None:
-    from districts.scoping import memberships_of
+    from districts import authority
 
-    if not (by.is_superuser or any(m.role == Role.SECURITY_ADMIN for m in memberships_of(by))):
+    if not authority.holds(by, Role.SECURITY_ADMIN):
         raise PermissionDenied(_("Only the security administrator may change the security policy."))
 
 

@@ -107,7 +107,7 @@ def otp_enrol_confirm(*, request, device: TOTPDevice, code: str) -> list[str]:
         device.save(update_fields=["confirmed"])
         codes = _recovery_codes_create(user)
     _mark_verified(request, device)
-    tell("otp_enrolled", request=request, user=user, obj=user, sender=__name__)
+    tell("otp_enrolled", request=request, user=user, obj=device.user, sender=__name__)
     return codes
 
 
@@ -140,11 +140,11 @@ def recovery_codes_left(user: User) -> int:
 
 
 def ensure_can_reset_second_factor(*, by: User, user: User) -> None:
-    from districts.scoping import memberships_of
+    from districts import authority
 
     if by.pk == user.pk:
         raise PermissionDenied(_("You may not reset your own second factor; ask another security administrator."))
-    if not (by.is_superuser or any(m.role == Role.SECURITY_ADMIN for m in memberships_of(by))):
+    if not authority.holds(by, Role.SECURITY_ADMIN):
         raise PermissionDenied(_("Only the security administrator may reset a second factor."))
 
 

@@ -109,3 +109,11 @@ def otp_recovery_codes(request):
         return redirect(_next(request))
     grouped = [f"{code[:4]}-{code[4:]}" for code in codes]
     return render(request, "registration/otp_recovery_codes.html", {"codes": grouped, "next": _next(request)})
+
+
+def back_office_login(request):
+    """The back office's sign-in is the platform's (lockout, second factor, forced change); someone
+    signed in whom the back office does not admit is told so, not sent round in a circle."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("Your account may not use the back office."))
+    return redirect(f"{resolve_url('login')}?{request.GET.urlencode()}")

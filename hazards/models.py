@@ -205,6 +205,8 @@ class Hazard(models.Model):
 class HazardCounter(models.Model):
     """The last number given in a district and year. Its row is locked while a number is
     taken, so hazards logged at once never share one."""
+    audit_exempt = "number allocation: a counter, not a record"
+
 
     district = models.ForeignKey(OrgUnit, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -268,6 +270,8 @@ class Action(models.TextChoices):
 
 class HazardEvent(models.Model):
     """One step on a hazard's timeline: who, when, from which state to which, and why."""
+    audit_append_only = True  # the timeline: one row per step
+
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
@@ -316,6 +320,8 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
@@ -346,6 +352,8 @@ def _thumb_path(instance, filename: str) -> str:
 
 class HazardPhoto(models.Model):
     """A photo of the hazard as found (before) or as rectified (after), re-encoded without EXIF."""
+    audit_append_only = True  # a photo is added, never changed
+
 
     class Kind(models.TextChoices):
         BEFORE = "before", _("Before")

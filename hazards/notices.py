@@ -85,7 +85,6 @@ def listing_notice_pdf(hazard: Hazard) -> bytes:
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

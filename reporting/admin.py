@@ -1,11 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from campaign.lib.admin import HistoryAdmin, PlatformAdmin, ReadOnlyMixin
+from districts.admin import SetupAdminMixin
 from reporting.models import Period, ReportType, Submission, SubmissionEvent
 
 
 @admin.register(ReportType)
-class ReportTypeAdmin(SimpleHistoryAdmin):
+class ReportTypeAdmin(SetupAdminMixin, HistoryAdmin):
     """Report types are data. Saving one brings every campaign's periods in line (reporting.signals)."""
 
     list_display = ["name", "code", "period_kind", "due_rule", "grace_days", "fixed_due_on", "allows_several"]
@@ -24,20 +25,11 @@ class ReportTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(ReadOnlyMixin, PlatformAdmin):
     """Generated from the report types: read here, changed through the type."""
 
     list_display = ["report_type", "key", "starts_on", "ends_on", "due_on", "campaign"]
     list_filter = ["campaign", "report_type"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):
@@ -52,19 +44,10 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
+class SubmissionAdmin(ReadOnlyMixin, HistoryAdmin):
     """Read-only: reports are written and reviewed on the platform's own screens, through the services."""
 
     list_display = ["title", "unit", "period", "status", "first_submitted_at"]
     list_filter = ["status", "period__report_type"]
     search_fields = ["title", "unit__name"]
     inlines = [EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -137,6 +137,8 @@ class PeriodQuerySet(models.QuerySet):
 
 class Period(models.Model):
     """One period of one report type in one campaign: what it covers and when it is due."""
+    audit_exempt = "generated from the report types, which keep history"
+
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+")
     report_type = models.ForeignKey(
@@ -366,6 +368,8 @@ class Attachment(models.Model):
 
 class SubmissionEvent(models.Model):
     """One step of a submission's workflow: who moved it, when, from where to where, and why."""
+    audit_append_only = True  # one row per step
+
 
     class Action(models.TextChoices):
         SUBMIT = "submit", _("Submitted")

@@ -148,15 +148,11 @@ def submission_start(*, by: User, unit: OrgUnit, period: Period, title: str = ""
     return _save(Submission(unit=unit, period=period, title=title, body=body, created_by=by), by)
 
 
-# Saves of one writer's text within this time of each other are one version in the history:
-# autosave every few seconds would otherwise leave hundreds of versions of a morning's draft.
-SAME_SITTING = datetime.timedelta(minutes=10)
-
-
 @transaction.atomic
 def submission_save(*, submission: Submission, by: User, title: str, body: str) -> Submission:
-    """Change the text of a draft, or of a report the office returned. The history keeps one
-    version per sitting of one writer (SAME_SITTING): the newest text, who, and when."""
+    """Change the text of a draft, or of a report the office returned. Every save that changes
+    the text is a version in the history (an autosave too: nothing typed is ever lost, and no
+    history row is ever rewritten); a save that changes nothing writes nothing."""
     submission = Submission.objects.select_for_update().select_related("unit", "period").get(pk=submission.pk)
     _ensure_filer(by, submission.unit)
     _ensure_editable(submission)
@@ -164,26 +160,7 @@ def submission_save(*, submission: Submission, by: User, title: str, body: str) 
     if (title, body) == (submission.title, submission.body):
         return submission
     submission.title, submission.body = title, body
-    last = submission.history.order_by("-history_date", "-history_id").first()
-    same_sitting = (
-        last is not None
-        and last.history_type == "~"
-        and last.history_user_id == by.pk
-        and last.status == submission.status
-        and timezone.now() - last.history_date < SAME_SITTING
-    )
-    if not same_sitting:
-        return _save(submission, by)
-    submission.full_clean()
-    submission.skip_history_when_saving = True
-    try:
-        submission.save()
-    finally:
-        del submission.skip_history_when_saving
-    # That version now holds this text.
-    fields = {f.attname: getattr(submission, f.attname) for f in Submission._meta.concrete_fields if f.name != "id"}
-    type(last).objects.filter(pk=last.pk).update(**fields, history_date=timezone.now())
-    return submission
+    return _save(submission, by)
 
 
 def _check_move(submission: Submission, by: User, action: str) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from campaign.lib.admin import HistoryAdmin, PlatformAdmin, ReadOnlyMixin
+from districts.admin import SetupAdminMixin
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
 from risks.services import method_revise
 
@@ -17,13 +18,13 @@ class MethodVersionInline(admin.TabularInline):
 
 
 @admin.register(AssessmentMethod)
-class AssessmentMethodAdmin(admin.ModelAdmin):
+class AssessmentMethodAdmin(PlatformAdmin):
     list_display = ["name", "code", "kind"]
     inlines = [MethodVersionInline]
 
 
 @admin.register(MethodVersion)
-class MethodVersionAdmin(admin.ModelAdmin):
+class MethodVersionAdmin(PlatformAdmin):
     """A version is never edited: "add" makes the next version, starting from the current one."""
 
     list_display = ["method", "number", "created_at", "created_by"]
@@ -49,7 +50,7 @@ class MethodVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ControlRule)
-class ControlRuleAdmin(SimpleHistoryAdmin):
+class ControlRuleAdmin(SetupAdminMixin, HistoryAdmin):
     list_display = ["level", "control_level", "review_every_days"]
 
 
@@ -66,7 +67,10 @@ class AssessmentInline(admin.TabularInline):
 
 
 @admin.register(RiskPoint)
-class RiskPointAdmin(SimpleHistoryAdmin):
+class RiskPointAdmin(ReadOnlyMixin, HistoryAdmin):
+    """Read-only: risks are kept on the risk register's screens, through risks.services
+    (codes, scope and edit checks, assessments)."""
+
     list_display = ["name", "unit", "sector", "accident_type", "status", "next_review_on"]
     list_filter = ["sector", "accident_type", "status"]
     search_fields = ["name", "unit__name", "site__name"]

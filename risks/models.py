@@ -72,6 +72,8 @@ class AssessmentMethod(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("assessment method")
         verbose_name_plural = _("assessment methods")
@@ -117,6 +119,8 @@ class MethodVersion(models.Model):
     {"level": "low"}] — a score is in the first band it reaches: above the bound,
     or equal to it when the bound is inclusive; the last band takes the rest.
     """
+    audit_append_only = True  # a version never changes: an edit adds one
+
 
     method = models.ForeignKey(
         AssessmentMethod, verbose_name=_("method"), on_delete=models.PROTECT, related_name="versions"
@@ -269,6 +273,8 @@ class RiskPoint(models.Model):
 
 
 class Assessment(models.Model):
+    audit_append_only = True  # a new grade is a new row
+
     class Stage(models.TextChoices):
         INHERENT = "inherent", _("Inherent (before controls)")
         RESIDUAL = "residual", _("Residual (with controls)")
@@ -297,6 +303,8 @@ class Assessment(models.Model):
 
 class Review(models.Model):
     """A periodic review (复核) of a risk point's controls."""
+    audit_append_only = True
+
 
     risk = models.ForeignKey(RiskPoint, verbose_name=_("risk point"), on_delete=models.CASCADE, related_name="reviews")
     reviewed_on = models.DateField(_("reviewed on"))

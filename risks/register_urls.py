@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.risk_edit, name="risk_edit"),
     path("<int:pk>/assess/", views.risk_assess, name="risk_assess"),
     path("<int:pk>/review/", views.risk_review, name="risk_review"),
+    path("levels.css", views.level_css, name="risk_level_css"),
 ]

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import get_history_manager_for_model
 
+from campaign.lib.history import bulk_history_create
 from districts.models import OrgUnit, Role, User
 from districts.scoping import scope_for
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, Review, RiskPoint
@@ -156,7 +156,7 @@ def risks_assess(*, by: User, grades: Sequence[Grade]) -> list[Assessment]:
             with_residual.add(risk.pk)
     Assessment.objects.bulk_create(assessments)
     _point_at(graded.values(), now=now)
-    get_history_manager_for_model(RiskPoint).bulk_history_create(list(graded.values()), default_user=by)
+    bulk_history_create(RiskPoint, list(graded.values()), default_user=by)
     for grade in grades:
         # The caller's copy shows what was saved.
         fresh = locked[grade.risk.pk]

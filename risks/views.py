@@ -148,3 +148,12 @@ def risk_review(request, pk):
             messages.success(request, _("Review of %(date)s recorded.") % {"date": review.reviewed_on})
             return redirect("risk_detail", pk=risk.pk)
     return render(request, "risks/review_form.html", {"risk": risk, "form": form})
+
+
+def level_css(request):
+    """The four colours (四色) as a style sheet for the level badges.
+
+    The colours live once, in risks.models.LEVEL_COLOURS; the Content-Security-Policy
+    refuses inline styles, so the pages link this instead. Nothing in it is private.
+    """
+    return render(request, "risks/levels.css", {"levels": selectors.level_styles()}, content_type="text/css")

@@ -39,7 +39,7 @@ def text_colour(fill: str) -> str:
 def _svg(width: float, height: float, title: str, body: list[str], css_class: str) -> SafeString:
     return mark_safe(  # noqa: S308 — every string in it went through _text or _attr
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{_attr(css_class)}" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="100%" role="img" font-family="{_attr(FONT_FAMILY)}" style="font-family: {_attr(FONT_FAMILY)}">'
+        f'width="100%" role="img" font-family="{_attr(FONT_FAMILY)}">'
         f"<title>{_text(title)}</title>{''.join(body)}</svg>"
     )
 

@@ -12,7 +12,7 @@ from django.utils import translation
 
 from campaign.demo import DEMO_PASSWORD, DEMO_USERS, demo_totp_secret, load_demo, scale_up
 from campaign.models import Campaign
-from districts.models import PRIVILEGED_ROLES, Membership, OrgUnit, Role, Site
+from districts.models import ADMIN_ROLES, PRIVILEGED_ROLES, Membership, OrgUnit, Role, Site, User
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_every_demo_login_signs_in_and_sees_its_role(demo, client, username, ful
 
 def test_the_demo_prints_every_login_and_the_second_factor_of_reviewers_and_admins(demo):
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", "--i-know-this-is-not-production", stdout=out)
     printed = out.getvalue()
     assert DEMO_PASSWORD in printed and "demo_code" in printed
     for username, _name, _unit, role in DEMO_USERS:
@@ -100,3 +100,12 @@ def test_scale_adds_communities_and_sites_up_to_the_totals(demo):
     street = OrgUnit.objects.get(code="330103002")
     under = OrgUnit.objects.filter(tree_id=street.tree_id, lft__gt=street.lft, rght__lt=street.rght, kind="community")
     assert under.count() > 7
+
+
+def test_the_demo_makes_no_superuser_and_one_kind_of_role_per_admin(demo):
+    assert not User.objects.filter(is_superuser=True).exists()
+    staff = User.objects.filter(is_staff=True)
+    assert set(staff.values_list("username", flat=True)) == {"sysadmin", "secadmin", "auditor"}
+    for user in staff:
+        kinds = set(user.memberships.values_list("role", flat=True))
+        assert len(kinds) == 1 and kinds <= ADMIN_ROLES, user

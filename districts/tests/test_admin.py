@@ -47,6 +47,14 @@ def test_campaign_staff_are_sent_to_sign_in_at_the_back_office(client, unit, mak
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+    # Signed in already: told the back office is not theirs, not sent round to sign in again.
+    assert client.get(response["Location"]).status_code == 403
+
+
+def test_the_back_office_signs_in_on_the_platforms_page(client):
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0] == f"{reverse('login')}?next=%2Fadmin%2F"
+    assert response.status_code == 200 and 'id="id_password"' in response.content.decode()
 
 
 def test_staff_status_follows_admin_memberships(unit, make_user):

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.fields import Field
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from campaign.lib.history import bulk_create_with_history, bulk_update_with_history
 from campaign.lib.xlsx.cells import (
     ROW_COLUMN,
     ImportField,

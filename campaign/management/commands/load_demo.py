@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from campaign.demo import DEMO_PASSWORD, demo_totp_secret, load_demo, scale_up
 
@@ -12,8 +13,20 @@ class Command(BaseCommand):
             "--communities", type=int, default=180, help="With --scale: communities in all (default 180)."
         )
         parser.add_argument("--sites", type=int, default=50_000, help="With --scale: sites in all (default 50,000).")
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Load the demo although DEBUG is off (its accounts share a published password).",
+        )
 
     def handle(self, *args, **options):
+        # Ten accounts with a password printed in the README must never reach a live server.
+        if not settings.DEBUG and not options["not_production"]:
+            raise CommandError(
+                "DEBUG is off: this looks like production, so no demo accounts were created "
+                "(add --i-know-this-is-not-production if it is not)."
+            )
         logins = load_demo()
         if options["scale"]:
             figures = scale_up(communities=options["communities"], sites=options["sites"], out=self.stdout.write)

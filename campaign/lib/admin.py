@@ -1,0 +1,116 @@
+"""The back office's base admin classes: every ModelAdmin of the platform uses one.
+
+- A rule's refusal (a PermissionDenied that carries a message, raised by a
+  service) is shown on the page, told to the audit trail, and nothing is
+  written: the admin's views run in a transaction, and the refusal leaves it.
+  A bare PermissionDenied (Django's own permission checks) still answers 403.
+- History pages are for reading. django-simple-history's history form view
+  (…/history/<id>/) checks only the view permission and saves the form on POST,
+  and its "revert" writes past every service: here revert is off for everyone
+  and the form view answers POST with 405.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from campaign.lib.signals import tell
+
+
+def refusal_message(exc: PermissionDenied) -> str | None:
+    return str(exc.args[0]) if exc.args and exc.args[0] else None
+
+
+class RefusalMixin:
+    def refused(self, request, exc: PermissionDenied, redirect_to: str):
+        message = refusal_message(exc)
+        self.message_user(request, message, messages.ERROR)
+        opts = self.model._meta
+        tell(
+            "denied",
+            request=request,
+            detail={"reason": message, "model": f"{opts.app_label}.{opts.model_name}", "path": request.path},
+        )
+        return HttpResponseRedirect(redirect_to)
+
+    def _changelist_url(self):
+        opts = self.model._meta
+        return reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist")
+
+    def changeform_view(self, request, *args, **kwargs):
+        try:
+            return super().changeform_view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            if refusal_message(exc) is None:
+                raise
+            return self.refused(request, exc, request.get_full_path())
+
+    def delete_view(self, request, *args, **kwargs):
+        try:
+            return super().delete_view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            if refusal_message(exc) is None:
+                raise
+            return self.refused(request, exc, self._changelist_url())
+
+    def changelist_view(self, request, *args, **kwargs):
+        # Actions and bulk deletes run from here. An action this person is not
+        # offered does nothing; the attempt is still told.
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action and action not in self.get_actions(request):
+            opts = self.model._meta
+            tell(
+                "denied",
+                request=request,
+                detail={"action": action, "model": f"{opts.app_label}.{opts.model_name}", "path": request.path},
+            )
+        try:
+            return super().changelist_view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            if refusal_message(exc) is None:
+                raise
+            return self.refused(request, exc, request.get_full_path())
+
+
+class PlatformAdmin(RefusalMixin, admin.ModelAdmin):
+    """For models without history."""
+
+
+class HistoryAdmin(RefusalMixin, SimpleHistoryAdmin):
+    """For models with history: the history is read, never reverted or saved."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def has_change_history_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            opts = self.model._meta
+            tell(
+                "denied",
+                request=request,
+                detail={
+                    "reason": "history form is read-only",
+                    "model": f"{opts.app_label}.{opts.model_name}",
+                    "path": request.path,
+                },
+            )
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyMixin:
+    """Shown in the back office, written only on the platform's own screens or by its loaders."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
