@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from campaign.plan import load_plan
 from districts.models import Membership, OrgUnit, User
+from districts.policy import forget_policy
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +24,14 @@ def _media_in_tmp(settings, tmp_path):
 def _fast_password_hashing(settings):
     # PBKDF2 at Django's work factor costs ~0.2 s a user; tests make hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_security_policy():
+    # The policy is cached per process; a test's rolled-back policy must not reach the next test.
+    forget_policy()
+    yield
+    forget_policy()
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@ role, and a campaign period running today. scale_up() adds benchmark volumes."""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hashlib
 import random
 import time
 
@@ -13,7 +15,8 @@ from django.utils import timezone
 
 from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
-from districts.models import Membership, OrgUnit, Role, Sector, Site, User
+from districts.models import PRIVILEGED_ROLES, Membership, OrgUnit, Role, Sector, Site, User
+from districts.second_factor import otp_device_install, totp_device
 from districts.services import membership_create
 from districts.validators import ALPHABET, credit_code_check_char
 from hazards.demo import load_hazards
@@ -41,6 +44,25 @@ TEAMS = [
     ("330103-XCZ1", "第一专项巡查组", ["330103001", "330103002", "330103003", "330103005"]),
     ("330103-XCZ2", "第二专项巡查组", ["330103006", "330103007", "330103008", "330103009"]),
 ]
+# The demo's reviewers and admins sign in with a second factor too: their authenticator
+# secrets are fixed and printed (any TOTP app takes them), or `manage.py demo_code USERNAME`
+# prints the code to type.
+DEMO_TOTP_USERNAMES = [username for username, _name, _unit, role in DEMO_USERS if role in PRIVILEGED_ROLES]
+
+
+def demo_totp_key(username: str) -> bytes | None:
+    """The demo account's TOTP secret (20 bytes), the same on every machine; None if it has none."""
+    if username not in DEMO_TOTP_USERNAMES:
+        return None
+    return hashlib.sha256(f"safety-city-demo-totp:{username}".encode()).digest()[:20]
+
+
+def demo_totp_secret(username: str) -> str | None:
+    """The secret as an authenticator app takes it (base32)."""
+    key = demo_totp_key(username)
+    return base64.b32encode(key).decode() if key else None
+
+
 GRIDS_PER_COMMUNITY = 2
 SITES_PER_COMMUNITY = 3
 SITE_KINDS = [
@@ -197,7 +219,8 @@ def _grids(communities, per_community: int) -> list[tuple[str, str, str, OrgUnit
 
 @transaction.atomic
 def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str]]:
-    """Idempotent. Returns (username, role, unit) for each demo login."""
+    """Idempotent. Returns (username, role, unit) for each demo login (demo_totp_secret() gives
+    the second factor of those that need one)."""
     today = today or timezone.localdate()
     plan = load_plan()
     district = OrgUnit.objects.get(code=DISTRICT_CODE)
@@ -249,6 +272,9 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         if not Membership.objects.filter(user=user, unit=unit, role=role).exists():
             # Through the service, so that the demo holds to the three-role rule too.
             membership_create(user=user, unit=unit, role=role)
+        key = demo_totp_key(username)
+        if key and getattr(totp_device(user), "key", None) != key.hex():
+            otp_device_install(user=user, key_hex=key.hex())
         logins.append((username, Role(role).label, unit.name))
         if role == Role.SYSTEM_ADMIN:
             admin = user

@@ -1,20 +1,32 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from mptt.admin import MPTTModelAdmin
 
 from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
 from campaign.lib.svg import polygon_geometry
 from districts import authority, services
-from districts.models import Membership, OrgUnit, Role, Sector, SectorLead, Site, UnitBoundary, User
+from districts.models import Membership, OrgUnit, Role, Sector, SectorLead, SecurityPolicy, Site, UnitBoundary, User
+from districts.policy import current_policy, security_policy_update
+from districts.second_factor import otp_reset
+
+# Second-factor devices are kept through their services (enrolment, the security admin's
+# reset on the users list), not edited in the back office: django-otp's own pages are off.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class SetupAdminMixin:
@@ -77,7 +89,7 @@ class UserAdmin(HistoryAdmin):
     list_filter = ["is_active", "memberships__role"]
     ordering = ["username"]
     inlines = [MembershipInline]
-    actions = ["reset_password", "deactivate", "activate"]
+    actions = ["reset_password", "reset_second_factor", "deactivate", "activate"]
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
@@ -142,6 +154,25 @@ class UserAdmin(HistoryAdmin):
         # Shown once: not kept by the browser or a proxy.
         response["Cache-Control"] = "no-store"
         return response
+
+    def has_reset_second_factor_permission(self, request):
+        return authority.holds(request.user, Role.SECURITY_ADMIN)
+
+    @admin.action(
+        description=_("Reset the second factor (they set it up again at their next sign-in)"),
+        permissions=["reset_second_factor"],
+    )
+    def reset_second_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                otp_reset(user=user, by=request.user, request=request)
+            except PermissionDenied as exc:
+                self.message_user(request, f"{user}: {exc}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, _("Second factor reset for %(n)d user(s).") % {"n": done}, messages.SUCCESS)
 
     def _set_active(self, request, queryset, active):
         with transaction.atomic():
@@ -359,3 +390,32 @@ class UnitBoundaryAdmin(SetupAdminMixin, HistoryAdmin):
     @admin.display(description=_("geometry"))
     def geometry_type(self, obj):
         return (obj.geometry or {}).get("type", "")
+
+
+@admin.register(SecurityPolicy)
+class SecurityPolicyAdmin(HistoryAdmin):
+    """One policy: the list opens it; saving goes through its service."""
+
+    fieldsets = (
+        (_("Passwords"), {"fields": ("password_min_length", "password_expiry_days")}),
+        (_("Lockout"), {"fields": ("lockout_failure_limit", "lockout_address_accounts", "lockout_cooloff_minutes")}),
+        (_("Sessions"), {"fields": ("idle_minutes_privileged", "idle_minutes", "session_hours")}),
+    )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not SecurityPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if SecurityPolicy.objects.exists():
+            return redirect(reverse("admin:districts_securitypolicy_change", args=[1]))
+        return redirect(reverse("admin:districts_securitypolicy_add"))
+
+    def get_changeform_initial_data(self, request):
+        policy = current_policy()
+        return {name: getattr(policy, name) for name in settings.SECURITY_POLICY_DEFAULTS}
+
+    def save_model(self, request, obj, form, change):
+        security_policy_update(policy=obj, by=request.user, request=request)

@@ -41,14 +41,30 @@ GROUP_PERMISSIONS = {
     # reset passwords through their own actions), never changed in a form;
     # memberships are added and removed, never edited in place.
     Role.SECURITY_ADMIN: {
-        "districts": {"user": ("view",), "membership": ("add", "delete", "view"), "orgunit": ("view",)},
+        "districts": {
+            "user": ("view",),
+            "membership": ("add", "delete", "view"),
+            "orgunit": ("view",),
+            # The sign-in policy (passwords, lockout, sessions) is the security admin's alone.
+            "securitypolicy": ("add", "change", "view"),
+        },
         "axes": {"accessattempt": ("view", "delete"), "accessfailurelog": ("view", "delete"), "accesslog": ("view",)},
     },
     # Reads everything, changes nothing.
     Role.AUDIT_ADMIN: {
         "districts": {
             m: ("view",)
-            for m in ("user", "orgunit", "site", "sector", "sectorlead", "membership", "unitboundary", "importjob")
+            for m in (
+                "user",
+                "orgunit",
+                "site",
+                "sector",
+                "sectorlead",
+                "membership",
+                "unitboundary",
+                "importjob",
+                "securitypolicy",
+            )
         },
         "campaign": {m: ("view",) for m in ("campaign", "target", "jobheartbeat")},
         "risks": {m: ("view",) for m in ("assessmentmethod", "methodversion", "controlrule", "riskpoint")},

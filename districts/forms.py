@@ -1,8 +1,12 @@
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from districts.models import OrgUnit, Site
+from districts.passwords import user_password_change
+from districts.policy import current_policy
 from districts.services import SITE_EDITOR_ROLES
 from districts.validators import normalize_credit_code
 
@@ -84,3 +88,31 @@ class SitePickField(forms.Field):
         if site is None:
             raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"value": text})
         return site
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """A signed-in user's change of their own password: the current one, then a new one twice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current_policy()  # so that the help text below states the policy's length
+        self.fields["new_password1"].help_text = password_validators_help_text_html()
+
+    def clean_new_password1(self):
+        new = self.cleaned_data.get("new_password1")
+        if new and self.user.check_password(new):
+            raise forms.ValidationError(_("The new password must differ from the current one."))
+        return new
+
+    def save(self, commit=True):
+        return user_password_change(user=self.user, new_password=self.cleaned_data["new_password1"])
+
+
+class SecondFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false", "autofocus": True}
+        ),
+    )

@@ -4,11 +4,14 @@ Every piece of campaign data knows its org unit (and sector); who may see it
 is decided by districts.scoping from the user's memberships.
 """
 
-from django.contrib.auth.models import AbstractUser
+import datetime
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from mptt.managers import TreeManager
@@ -20,6 +23,15 @@ from districts.scoping import ScopedQuerySet
 from districts.validators import validate_credit_code
 
 
+class PasswordStampingUserManager(UserManager):
+    def _create_user_object(self, username, email, password, **extra_fields):
+        # Through set_password, so that a new user's expiry clock starts too.
+        user = super()._create_user_object(username, email, None, **extra_fields)
+        if password is not None:
+            user.set_password(password)
+        return user
+
+
 class User(AbstractUser):
     # Chinese names are not split into given and family names.
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
@@ -29,6 +41,7 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     must_change_password = models.BooleanField(_("must change password"), default=False)
 
+    objects = PasswordStampingUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta(AbstractUser.Meta):
@@ -37,6 +50,28 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.username
+
+    def set_password(self, raw_password):
+        # The one place a password is set (forms, admin, commands, create_user), so the
+        # expiry clock always starts from the last change.
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def check_password(self, raw_password):
+        # A correct password may be re-hashed (a stronger work factor) through set_password:
+        # the same password, so the expiry clock keeps running.
+        changed_at = self.password_changed_at
+        try:
+            return super().check_password(raw_password)
+        finally:
+            self.password_changed_at = changed_at
+
+    async def acheck_password(self, raw_password):
+        changed_at = self.password_changed_at
+        try:
+            return await super().acheck_password(raw_password)
+        finally:
+            self.password_changed_at = changed_at
 
 
 class OrgUnitQuerySet(TreeQuerySet, ScopedQuerySet):
@@ -314,6 +349,8 @@ ROLE_UNIT_KINDS = {
     Role.AUDIT_ADMIN: {K.CITY, K.DISTRICT},
 }
 ADMIN_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+# Roles that sign in with a second factor and are signed out sooner when idle.
+PRIVILEGED_ROLES = ADMIN_ROLES | {Role.REVIEWER}
 
 
 class Membership(models.Model):
@@ -414,3 +451,82 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed / self.total) if self.total else 0
+
+
+class SecurityPolicy(models.Model):
+    """Sign-in security, kept by the security administrator: one row (districts.policy reads it).
+
+    Until the first save the defaults come from the environment (settings.SECURITY_POLICY_DEFAULTS)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    password_min_length = models.PositiveSmallIntegerField(
+        _("minimum password length"), default=10, validators=[MinValueValidator(8), MaxValueValidator(64)]
+    )
+    password_expiry_days = models.PositiveSmallIntegerField(
+        _("password expires after (days)"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A password older than this must be changed at the next sign-in."),
+    )
+    lockout_failure_limit = models.PositiveSmallIntegerField(
+        _("failed sign-ins before an account is locked"),
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(10)],
+        help_text=_("Counted for the account from every address."),
+    )
+    lockout_address_accounts = models.PositiveSmallIntegerField(
+        _("accounts one address may fail on before it is locked"),
+        default=10,
+        validators=[MinValueValidator(3), MaxValueValidator(100)],
+        help_text=_(
+            "Stops one password being tried over many accounts. A whole office may sign in "
+            "from one address: leave room for its people's own mistakes."
+        ),
+    )
+    lockout_cooloff_minutes = models.PositiveSmallIntegerField(
+        _("lockout lasts (minutes)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(1440)]
+    )
+    idle_minutes_privileged = models.PositiveSmallIntegerField(
+        _("idle sign-out for administrators and reviewers (minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(240)],
+    )
+    idle_minutes = models.PositiveSmallIntegerField(
+        _("idle sign-out for everyone else (minutes)"),
+        default=120,
+        validators=[MinValueValidator(5), MaxValueValidator(720)],
+    )
+    session_hours = models.PositiveSmallIntegerField(
+        _("longest session (hours)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_("A session ends this long after signing in, however active it is."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policy")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="one_security_policy")]
+
+    def __str__(self):
+        return str(_("Security policy"))
+
+    def clean(self):
+        longest = (self.session_hours or 0) * 60
+        for name in ("idle_minutes_privileged", "idle_minutes"):
+            if (getattr(self, name) or 0) > longest:
+                raise ValidationError({name: _("The idle sign-out cannot be longer than the longest session.")})
+
+    def idle_limit(self, *, privileged: bool) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.idle_minutes_privileged if privileged else self.idle_minutes)
+
+    @property
+    def session_limit(self) -> datetime.timedelta:
+        return datetime.timedelta(hours=self.session_hours)
+
+    @property
+    def cooloff(self) -> datetime.timedelta:
+        return datetime.timedelta(minutes=self.lockout_cooloff_minutes)

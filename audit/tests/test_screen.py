@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from audit.models import AuditEvent
 from districts.models import Role
+from districts.second_factor import force_login_verified
 from districts.tests.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ WULIN, TIANSHUI, DISTRICT = "330103002", "330103003", "330103"
 @pytest.fixture
 def auditor(client, plan, unit, make_user):
     user = make_user(Role.AUDIT_ADMIN, unit(DISTRICT), username="auditor")
-    client.force_login(user)
+    force_login_verified(client, user)
     return user
 
 
@@ -83,7 +84,7 @@ def test_the_export_is_a_real_workbook_of_what_was_found_and_is_itself_audited(c
     ],
 )
 def test_no_one_but_the_audit_admin_reads_the_trail(client, plan, unit, make_user, role, unit_code, trail):
-    client.force_login(make_user(role, unit(unit_code)))
+    force_login_verified(client, make_user(role, unit(unit_code)))
     event = AuditEvent.objects.first()
     for url in (reverse("audit_events"), reverse("audit_event", args=[event.pk]), reverse("audit_export")):
         assert client.get(url).status_code == 403

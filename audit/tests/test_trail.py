@@ -16,6 +16,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.tasks import prune_audit_trail
 from districts.models import Membership, Role, Site
+from districts.policy import current_policy
+from districts.second_factor import force_login_verified
 from districts.tests.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +36,7 @@ def only(kind, **filters) -> AuditEvent:
 def test_a_change_through_a_form_names_who_from_where_the_unit_and_each_field(client, plan, unit, make_user):
     site = SiteFactory(name="老名字", unit=unit(WULIN))
     clerk = make_user(Role.STREET_STAFF, unit(WULIN))
-    client.force_login(clerk)
+    force_login_verified(client, clerk)
     data = {k: v for k, v in model_to_dict(site, fields=Site.EDITABLE_FIELDS).items() if v is not None}
     data["name"] = "新名字"
     response = client.post(reverse("site_edit", args=[site.pk]), data, REMOTE_ADDR=ADDRESS)
@@ -90,12 +92,12 @@ def test_sign_in_sign_out_and_failures_are_kept_after_a_later_success(client, pl
 
 def test_a_lockout_and_the_security_admins_unlock_are_recorded(client, settings, plan, unit, make_user):
     make_user(Role.STREET_STAFF, unit(WULIN), username="wang")
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(current_policy().lockout_failure_limit):
         client.post(reverse("login"), {"username": "wang", "password": "wrong"}, REMOTE_ADDR=ADDRESS)
     assert only(Kind.LOCKOUT).username == "wang"
 
     security = make_user(Role.SECURITY_ADMIN, unit(DISTRICT))
-    client.force_login(security)
+    force_login_verified(client, security)
     from audit.recorder import current_request
 
     class Request:
@@ -118,7 +120,7 @@ def test_a_lockout_and_the_security_admins_unlock_are_recorded(client, settings,
 def test_another_units_object_answers_404_and_the_refusal_is_recorded(client, plan, unit, make_user):
     site = SiteFactory(unit=unit(TIANSHUI))
     clerk = make_user(Role.STREET_STAFF, unit(WULIN))
-    client.force_login(clerk)
+    force_login_verified(client, clerk)
     assert client.get(reverse("site_detail", args=[site.pk]), REMOTE_ADDR=ADDRESS).status_code == 404
     event = only(Kind.DENIED)
     assert (event.user, event.ip, event.detail["status"]) == (clerk, ADDRESS, 404)
@@ -128,7 +130,7 @@ def test_another_units_object_answers_404_and_the_refusal_is_recorded(client, pl
 def test_an_export_is_recorded_with_who_and_what(client, plan, unit, make_user):
     SiteFactory(unit=unit(WULIN))
     clerk = make_user(Role.STREET_STAFF, unit(WULIN))
-    client.force_login(clerk)
+    force_login_verified(client, clerk)
     response = client.get(reverse("export_sites"), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
     event = only(Kind.EXPORT)

@@ -9,9 +9,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 
-def signed_in_client(user) -> Client:
+def signed_in_client(user, login=None) -> Client:
+    """A test client signed in as `user`; `login(client, user)` signs in another way (past a second factor)."""
     client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
+    (login or Client.force_login)(client, user)
     return client
 
 

@@ -149,11 +149,12 @@ from django.test.utils import setup_test_environment
 from django.urls import reverse
 from PIL import Image
 from districts.models import User
+from districts.second_factor import force_login_verified
 setup_test_environment()
 answers = {{}}
 for username in {usernames!r}:
     client = Client()
-    client.force_login(User.objects.get(username=username))
+    force_login_verified(client, User.objects.get(username=username))
     response = client.get(reverse("hazard_photo", args=[{photo_pk}]))
     answer = {{"status": response.status_code, "type": response.get("Content-Type")}}
     if response.status_code == 200:

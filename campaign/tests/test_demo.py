@@ -1,15 +1,18 @@
 """The newcomer's path: the demo loads twice without change, and every demo
 login signs in and sees its own unit and role."""
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from campaign.demo import DEMO_PASSWORD, DEMO_USERS, load_demo, scale_up
+from campaign.demo import DEMO_PASSWORD, DEMO_USERS, demo_totp_secret, load_demo, scale_up
 from campaign.models import Campaign
-from districts.models import ADMIN_ROLES, Membership, OrgUnit, Role, Site, User
+from districts.models import ADMIN_ROLES, PRIVILEGED_ROLES, Membership, OrgUnit, Role, Site, User
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +45,45 @@ def test_the_demo_has_a_campaign_running_today(demo):
     assert Campaign.objects.current().is_running()
 
 
+def demo_code(username: str) -> str:
+    out = io.StringIO()
+    call_command("demo_code", username, stdout=out)
+    return out.getvalue().strip()
+
+
 @pytest.mark.parametrize("username, full_name, unit_code, role", DEMO_USERS, ids=[u[0] for u in DEMO_USERS])
 def test_every_demo_login_signs_in_and_sees_its_role(demo, client, username, full_name, unit_code, role):
+    # As the printed list says: the password, then for reviewers and admins the code that
+    # `manage.py demo_code USERNAME` prints (or an app holding the printed secret shows).
     response = client.post(reverse("login"), {"username": username, "password": DEMO_PASSWORD}, follow=True)
+    if role in PRIVILEGED_ROLES:
+        assert response.request["PATH_INFO"] == reverse("otp_verify")
+        response = client.post(reverse("otp_verify"), {"code": demo_code(username)}, follow=True)
     page = response.content.decode()
     assert response.request["PATH_INFO"] == reverse("home")
     with translation.override("zh-hans"):
         assert str(Role(role).label) in page
     assert OrgUnit.objects.get(code=unit_code).name in page
+
+
+def test_the_demo_prints_every_login_and_the_second_factor_of_reviewers_and_admins(demo):
+    out = io.StringIO()
+    call_command("load_demo", "--i-know-this-is-not-production", stdout=out)
+    printed = out.getvalue()
+    assert DEMO_PASSWORD in printed and "demo_code" in printed
+    for username, _name, _unit, role in DEMO_USERS:
+        line = next(line for line in printed.splitlines() if line.strip().startswith(username + " "))
+        secret = demo_totp_secret(username)
+        assert (secret is not None and secret in line) == (role in PRIVILEGED_ROLES), line
+    assert len(demo_totp_secret("office")) == 32  # base32 of 20 bytes, as apps take it
+
+
+def test_demo_code_prints_nothing_for_an_account_outside_the_demo(demo, unit, make_user):
+    make_user(Role.SYSTEM_ADMIN, unit("330103"), username="realadmin")
+    with pytest.raises(CommandError):
+        call_command("demo_code", "realadmin", stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("demo_code", "wulin", stdout=io.StringIO())
 
 
 def test_street_staff_in_the_demo_has_sites_to_look_at(demo, client):

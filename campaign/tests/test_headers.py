@@ -22,6 +22,7 @@ from django.views.defaults import server_error
 
 from campaign.demo import load_demo
 from districts.models import OrgUnit, Sector, User
+from districts.second_factor import force_login_verified
 from hazards import services as hazard_services
 from hazards.models import Source
 from reporting import services as report_services
@@ -65,7 +66,7 @@ def demo(demo_for_module, db, settings):
 
 def signed_in(username) -> Client:
     client = Client()
-    client.force_login(User.objects.get(username=username))
+    force_login_verified(client, User.objects.get(username=username))
     return client
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from campaign.models import JobHeartbeat
 from campaign.tasks import record_heartbeat
 from districts.models import Role
+from districts.second_factor import force_login_verified
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +20,7 @@ def worker_queue(start_worker):
 
 def test_heartbeat_runs_in_a_worker_process_and_admins_see_jobs_running(worker_queue, client, plan, unit, make_user):
     admin = make_user(Role.SYSTEM_ADMIN, unit("330103"))
-    client.force_login(admin)
+    force_login_verified(client, admin)
     assert "job-status" in client.get(reverse("home")).content.decode()
     assert not JobHeartbeat.objects.exists()
 
@@ -40,6 +41,6 @@ def test_admins_see_jobs_down_when_the_last_heartbeat_is_old(client, plan, unit,
 
     JobHeartbeat.objects.create(name="worker", last_seen=timezone.now() - timezone.timedelta(minutes=10))
     admin = make_user(Role.SYSTEM_ADMIN, unit("330103"))
-    client.force_login(admin)
+    force_login_verified(client, admin)
     page = client.get(reverse("home")).content.decode()
     assert 'class="mb-0 text-danger" data-testid="job-status"' in page

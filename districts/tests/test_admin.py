@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from districts.models import Membership, Role
+from districts.second_factor import force_login_verified
 
 DISTRICT = "330103"
 
@@ -37,15 +38,23 @@ CASES = [
 
 @pytest.mark.parametrize("role, url_name, status", CASES, ids=[f"{r.value}-{u.split(':')[1]}" for r, u, _ in CASES])
 def test_each_admin_role_opens_only_its_own_back_office_pages(client, unit, make_user, role, url_name, status):
-    client.force_login(make_user(role, unit(DISTRICT)))
+    force_login_verified(client, make_user(role, unit(DISTRICT)))
     assert client.get(reverse(url_name)).status_code == status
 
 
 def test_campaign_staff_are_sent_to_sign_in_at_the_back_office(client, unit, make_user):
-    client.force_login(make_user(Role.STREET_STAFF, unit("330103002")))
+    force_login_verified(client, make_user(Role.STREET_STAFF, unit("330103002")))
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+    # Signed in already: told the back office is not theirs, not sent round to sign in again.
+    assert client.get(response["Location"]).status_code == 403
+
+
+def test_the_back_office_signs_in_on_the_platforms_page(client):
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0] == f"{reverse('login')}?next=%2Fadmin%2F"
+    assert response.status_code == 200 and 'id="id_password"' in response.content.decode()
 
 
 def test_staff_status_follows_admin_memberships(unit, make_user):
@@ -63,7 +72,7 @@ def test_staff_status_follows_admin_memberships(unit, make_user):
 
 def test_a_change_in_the_back_office_leaves_history_with_who_made_it(client, unit, make_user):
     admin = make_user(Role.SYSTEM_ADMIN, unit(DISTRICT))
-    client.force_login(admin)
+    force_login_verified(client, admin)
     street = unit("330103002")
     response = client.post(
         reverse("admin:districts_orgunit_change", args=[street.pk]),

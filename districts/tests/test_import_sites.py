@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from campaign.lib.xlsx.files import export_xlsx, stored_upload
 from districts.models import OrgUnit, Role, Sector, Site
 from districts.resources import SiteResource
+from districts.second_factor import force_login_verified
 from districts.tests.import_helpers import (
     SITE_HEADERS,
     UNIT_HEADERS,
@@ -216,7 +217,7 @@ def _named(content, filename):
     ],
 )
 def test_who_may_open_the_import_screens(client, unit, make_user, role, unit_code, units_page, sites_page):
-    client.force_login(make_user(role, unit(unit_code)))
+    force_login_verified(client, make_user(role, unit(unit_code)))
 
     assert client.get(reverse("import_units")).status_code == units_page
     assert client.get(reverse("import_units_template")).status_code == units_page
@@ -229,7 +230,7 @@ def test_who_may_open_the_import_screens(client, unit, make_user, role, unit_cod
 
 
 def test_upload_preview_and_confirm(client, plan, district_admin, settings):
-    client.force_login(district_admin)
+    force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
 
     preview = upload(client, "import_units", content)
@@ -255,7 +256,7 @@ def test_upload_preview_and_confirm(client, plan, district_admin, settings):
 
 
 def test_street_staff_import_sites_through_the_screens(client, plan, wulin_staff):
-    client.force_login(wulin_staff)
+    force_login_verified(client, wulin_staff)
     content = xlsx(SITE_HEADERS, [["杭州安顺餐饮店", credit_code(1), "330103002051", "消防安全", "企业", "否"]])
 
     preview = upload(client, "import_sites", content)
@@ -269,7 +270,7 @@ def test_street_staff_import_sites_through_the_screens(client, plan, wulin_staff
 
 
 def test_a_preview_with_errors_offers_no_confirm(client, plan, district_admin):
-    client.force_login(district_admin)
+    force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002099"]])
 
     preview = upload(client, "import_units", content)
@@ -282,11 +283,11 @@ def test_a_preview_with_errors_offers_no_confirm(client, plan, district_admin):
 
 
 def test_nobody_can_confirm_another_users_upload(client, plan, unit, district_admin, make_user):
-    client.force_login(district_admin)
+    force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
     token = upload(client, "import_units", content).context["token"]
 
-    client.force_login(make_user(Role.SYSTEM_ADMIN, unit("330103")))
+    force_login_verified(client, make_user(Role.SYSTEM_ADMIN, unit("330103")))
     response = client.post(reverse("import_units_confirm"), {"token": token})
 
     assert response.status_code == 403
@@ -311,7 +312,7 @@ def _zip_with_content_type(content_type: str) -> bytes:
     ids=["csv", "docx", "xlsm", "xls"],
 )
 def test_only_xlsx_workbooks_are_accepted(client, plan, district_admin, content):
-    client.force_login(district_admin)
+    force_login_verified(client, district_admin)
 
     response = upload(client, "import_units", content)
 
@@ -322,7 +323,7 @@ def test_only_xlsx_workbooks_are_accepted(client, plan, district_admin, content)
 
 def test_a_file_over_the_size_limit_is_refused(client, plan, district_admin, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 1000
-    client.force_login(district_admin)
+    force_login_verified(client, district_admin)
 
     response = upload(client, "import_units", division_xlsx())
 
@@ -331,7 +332,7 @@ def test_a_file_over_the_size_limit_is_refused(client, plan, district_admin, set
 
 
 def test_the_template_has_the_headers_and_no_data_row(client, plan, wulin_staff):
-    client.force_login(wulin_staff)
+    force_login_verified(client, wulin_staff)
 
     response = client.get(reverse("import_sites_template"))
 
@@ -357,7 +358,7 @@ def test_the_template_has_the_headers_and_no_data_row(client, plan, wulin_staff)
 def test_the_sites_export_holds_only_what_the_user_may_see(client, plan, unit, wulin_staff):
     Site.objects.create(name="武林的场所", credit_code=credit_code(1), unit=unit("330103002051"))
     Site.objects.create(name="天水的场所", credit_code=credit_code(2), unit=unit("330103003051"))
-    client.force_login(wulin_staff)
+    force_login_verified(client, wulin_staff)
 
     response = client.get(reverse("export_sites"))
 

@@ -15,6 +15,7 @@ from campaign.plan import DISTRICT_CODE, division_rows
 from districts import services
 from districts.models import OrgUnit, Role, Sector, Site
 from districts.scoping import Scope, Subtree
+from districts.second_factor import force_login_verified
 from districts.tests.factories import SiteFactory, add_grids, add_team
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +138,7 @@ def world(plan, unit):
 def login_as(client, make_user, unit):
     def login(role):
         user = make_user(role, unit(HOME[role]))
-        client.force_login(user)
+        force_login_verified(client, user)
         return user
 
     return login
@@ -350,9 +351,9 @@ def test_moving_a_community_moves_its_sites_into_the_other_streets_scope(client,
     assert unit(WULIN).get_descendant_count() == len(_wulin_codes_from_csv()) - 2  # the street and 中北 gone
     assert tianshui.get_descendant_count() == tianshui_communities + 2  # plus 中北 and its grid
     for site in (world["own_community_fire"], grid_site):
-        client.force_login(tianshui_staff)
+        force_login_verified(client, tianshui_staff)
         assert client.get(reverse("site_detail", args=[site.pk])).status_code == 200
-        client.force_login(wulin_staff)
+        force_login_verified(client, wulin_staff)
         assert client.get(reverse("site_detail", args=[site.pk])).status_code == 404
 
 
@@ -405,6 +406,6 @@ def test_site_page_shows_who_changed_it(client, world, unit, make_user):
     user.save()
     site = world["own_community_fire"]
     services.site_update(site=site, by=user, address="杭州市下城区中北路1号")
-    client.force_login(user)
+    force_login_verified(client, user)
     history = client.get(reverse("site_detail", args=[site.pk])).content.decode()
     assert "武林街道 王芳" in history

@@ -24,7 +24,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from audit.models import AuditEvent
 from campaign.lib.admin import HistoryAdmin, RefusalMixin
 from campaign.lib.signals import security_event
-from districts.models import ADMIN_ROLES, Membership, Role, Sector, UnitBoundary, User
+from districts.models import ADMIN_ROLES, Membership, Role, Sector, SecurityPolicy, UnitBoundary, User
+from districts.second_factor import force_login_verified
 from districts.services import membership_create, user_sync_admin_access
 from districts.tests.factories import SiteFactory
 
@@ -288,7 +289,7 @@ MATRIX = [pytest.param(role, name, id=f"{role.value}-{name}") for role in ROLES 
 @pytest.mark.parametrize("actor_role, action", MATRIX)
 def test_no_admin_role_does_another_roles_job(client, people, risk, unit, told, actor_role, action):
     actor = admin_of(people, actor_role)
-    client.force_login(actor)
+    force_login_verified(client, actor)
     before_people, before_risk, before_trail = people_state(), risk_state(risk), trail_state()
     last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
@@ -311,7 +312,7 @@ def test_no_admin_role_does_another_roles_job(client, people, risk, unit, told, 
 
 def test_a_refusal_is_shown_in_chinese_and_told_to_the_audit_trail(client, people, unit, told):
     security = admin_of(people, Role.SECURITY_ADMIN)
-    client.force_login(security)
+    force_login_verified(client, security)
     response = client.post(
         reverse("admin:districts_membership_add"),
         {"user": security.pk, "unit": unit(DISTRICT).pk, "role": Role.SYSTEM_ADMIN},
@@ -324,7 +325,7 @@ def test_a_refusal_is_shown_in_chinese_and_told_to_the_audit_trail(client, peopl
 
 def test_the_security_admin_grants_a_street_staff_role(client, people, unit, make_user, told):
     newcomer = User.objects.create_user(username="newcomer", password=PASSWORD)
-    client.force_login(admin_of(people, Role.SECURITY_ADMIN))
+    force_login_verified(client, admin_of(people, Role.SECURITY_ADMIN))
     response = client.post(
         reverse("admin:districts_membership_add"),
         {"user": newcomer.pk, "unit": unit(WULIN).pk, "role": Role.STREET_STAFF},
@@ -337,7 +338,7 @@ def test_the_security_admin_grants_a_street_staff_role(client, people, unit, mak
 
 def test_an_admin_role_granted_in_the_back_office_leaves_no_password_anyone_knows(client, people, unit):
     newcomer = User.objects.create_user(username="newcomer", password=PASSWORD)
-    client.force_login(admin_of(people, Role.SECURITY_ADMIN))
+    force_login_verified(client, admin_of(people, Role.SECURITY_ADMIN))
     response = client.post(
         reverse("admin:districts_membership_add"),
         {"user": newcomer.pk, "unit": unit(DISTRICT).pk, "role": Role.AUDIT_ADMIN},
@@ -361,7 +362,7 @@ def test_one_person_holds_one_kind_of_admin_role_and_no_campaign_role_beside_it(
 
 
 def test_the_security_admin_removes_a_street_role_but_not_its_own(client, people):
-    client.force_login(admin_of(people, Role.SECURITY_ADMIN))
+    force_login_verified(client, admin_of(people, Role.SECURITY_ADMIN))
     street_membership = people.street.memberships.get()
     own = admin_of(people, Role.SECURITY_ADMIN).memberships.get()
     response = client.post(reverse("admin:districts_membership_delete", args=[own.pk]), {"post": "yes"})
@@ -373,7 +374,7 @@ def test_the_security_admin_removes_a_street_role_but_not_its_own(client, people
 
 
 def test_a_bulk_delete_with_one_refused_role_deletes_none(client, people):
-    client.force_login(admin_of(people, Role.SECURITY_ADMIN))
+    force_login_verified(client, admin_of(people, Role.SECURITY_ADMIN))
     picked = [people.street.memberships.get().pk, admin_of(people, Role.SECURITY_ADMIN).memberships.get().pk]
     response = client.post(
         reverse("admin:districts_membership_changelist"),
@@ -385,7 +386,7 @@ def test_a_bulk_delete_with_one_refused_role_deletes_none(client, people):
 
 def test_the_security_admin_resets_a_street_users_password_shown_once(client, people, told):
     street = people.street
-    client.force_login(admin_of(people, Role.SECURITY_ADMIN))
+    force_login_verified(client, admin_of(people, Role.SECURITY_ADMIN))
     response = client.post(
         reverse("admin:districts_user_changelist"), {"action": "reset_password", "_selected_action": [street.pk]}
     )
@@ -404,7 +405,7 @@ def test_the_security_admin_resets_a_street_users_password_shown_once(client, pe
 
 
 def test_the_system_admin_creates_a_user_without_a_password(client, people):
-    client.force_login(admin_of(people, Role.SYSTEM_ADMIN))
+    force_login_verified(client, admin_of(people, Role.SYSTEM_ADMIN))
     response = client.post(
         reverse("admin:districts_user_add"), {"username": "newcomer", "full_name": "新同事", "phone": "", "email": ""}
     )
@@ -419,7 +420,7 @@ def test_the_system_admin_creates_a_user_without_a_password(client, people):
 def test_the_system_admin_deactivates_a_street_user(client, people):
     street = people.street
     system = admin_of(people, Role.SYSTEM_ADMIN)
-    client.force_login(system)
+    force_login_verified(client, system)
     data = form_data(admin.site._registry[User], street, system, is_active=False)
     response = client.post(reverse("admin:districts_user_change", args=[street.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -468,6 +469,7 @@ def one_of_each(people, risk, unit):
         unit=wulin, geometry={"type": "Polygon", "coordinates": [[[120, 30], [121, 30], [121, 31], [120, 30]]]}
     )
     Submission.objects.create(unit=wulin, period=Period.objects.first(), title="一月工作", created_by=people.street)
+    SecurityPolicy.objects.create()
     objects = {}
     for model, _ma in _history_admins():
         obj = model._default_manager.order_by("pk").first()
@@ -484,7 +486,7 @@ HISTORY_CASES = [pytest.param(role, id=role.value) for role in ROLES]
 @pytest.mark.parametrize("actor_role", HISTORY_CASES)
 def test_no_history_form_saves_for_any_admin_role(client, people, one_of_each, actor_role):
     actor = admin_of(people, actor_role)
-    client.force_login(actor)
+    force_login_verified(client, actor)
     for model, model_admin in _history_admins():
         obj = one_of_each[model]
         record = obj.history.earliest()
@@ -507,11 +509,11 @@ def test_the_auditor_reads_the_admin_action_log_and_nobody_writes_it(client, peo
     entry = LogEntry.objects.create(
         user=admin_of(people, Role.SYSTEM_ADMIN), object_repr="武林街道", action_flag=2, change_message="[]"
     )
-    client.force_login(admin_of(people, Role.AUDIT_ADMIN))
+    force_login_verified(client, admin_of(people, Role.AUDIT_ADMIN))
     assert client.get(reverse("admin:admin_logentry_changelist")).status_code == 200
     assert client.get(reverse("admin:admin_logentry_change", args=[entry.pk])).status_code == 200
     for role in ROLES:
-        client.force_login(admin_of(people, role))
+        force_login_verified(client, admin_of(people, role))
         assert client.post(reverse("admin:admin_logentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
         assert client.post(reverse("admin:admin_logentry_change", args=[entry.pk]), {}).status_code == 403
         assert client.get(reverse("admin:admin_logentry_add")).status_code == 403
@@ -520,12 +522,12 @@ def test_the_auditor_reads_the_admin_action_log_and_nobody_writes_it(client, peo
 
 def test_the_back_office_refuses_superusers_and_staff_without_an_admin_role(client, people):
     boss = User.objects.create_user(username="boss", password=PASSWORD, is_staff=True, is_superuser=True)
-    client.force_login(boss)
+    force_login_verified(client, boss)
     assert client.get(reverse("admin:districts_user_changelist")).status_code == 302
     staff = User.objects.create_user(username="staff", password=PASSWORD, is_staff=True)
-    client.force_login(staff)
+    force_login_verified(client, staff)
     assert client.get(reverse("admin:index")).status_code == 302
-    client.force_login(admin_of(people, Role.AUDIT_ADMIN))
+    force_login_verified(client, admin_of(people, Role.AUDIT_ADMIN))
     assert client.get(reverse("admin:index")).status_code == 200
 
 

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from campaign.lib.xlsx.files import read_xlsx
 from campaign.lib.xlsx.runner import run_import
+from districts.second_factor import force_login_verified
 from hazards.models import Action, Hazard, HazardEvent, Status, deadline_today
 from hazards.resources import HazardResource
 from hazards.tests.conftest import WULIN, ZHONGBEI
@@ -42,7 +43,7 @@ def workbook(rows, headers=HEADERS) -> io.BytesIO:
 
 def export(user, **params) -> bytes:
     client = Client()
-    client.force_login(user)
+    force_login_verified(client, user)
     response = client.get(reverse("export_hazards"), params)
     assert response.status_code == 200
     return response.content

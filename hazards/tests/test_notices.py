@@ -9,6 +9,7 @@ import zoneinfo
 import pytest
 from django.urls import reverse
 
+from districts.second_factor import force_login_verified
 from hazards.models import Grade, Hazard, Status
 
 pytestmark = [
@@ -42,7 +43,7 @@ def text_of(pdf: bytes, tmp_path) -> str:
 )
 def test_a_notice_embeds_a_cjk_font_and_reads_in_chinese(client, users, build, tmp_path, url_name, title):
     hazard = build(Status.RECTIFYING, grade=Grade.MAJOR)
-    client.force_login(users["street"])
+    force_login_verified(client, users["street"])
     response = client.get(reverse(url_name, args=[hazard.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     pdf = response.content
@@ -56,7 +57,7 @@ def test_a_notice_embeds_a_cjk_font_and_reads_in_chinese(client, users, build, t
 
 
 def test_no_notice_before_assignment_and_no_listing_notice_for_a_general_hazard(client, users, build):
-    client.force_login(users["street"])
+    force_login_verified(client, users["street"])
     reported = build(Status.REPORTED)
     assert client.get(reverse("hazard_rectification_notice", args=[reported.pk])).status_code == 403
     general = build(Status.RECTIFYING)
@@ -81,7 +82,7 @@ def test_the_notice_is_dated_the_shanghai_day_it_was_assigned(client, users, bui
     # Half past midnight in Shanghai on 2 March is still 1 March in UTC.
     assigned = datetime.datetime(2026, 3, 2, 0, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
     Hazard.objects.filter(pk=hazard.pk).update(assigned_at=assigned)
-    client.force_login(users["street"])
+    force_login_verified(client, users["street"])
     text = "".join(
         text_of(client.get(reverse("hazard_rectification_notice", args=[hazard.pk])).content, tmp_path).split()
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from PIL import ExifTags, Image
 
 from campaign.tests.images import ELF, SVG_WITH_SCRIPT, jpeg_with_gps, upload
+from districts.second_factor import force_login_verified
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Status
 from hazards.tests.conftest import ZHONGBEI
 
@@ -60,7 +61,7 @@ def report_data(unit, fire, photos):
 def test_a_bad_photo_is_refused_and_nothing_is_stored(client, users, unit, fire, settings, kind):
     settings.UPLOAD_MAX_IMAGE_BYTES = 512 * 1024
     name, data = BAD[kind]
-    client.force_login(users["inspector"])
+    force_login_verified(client, users["inspector"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     bad = upload(name, big_jpeg() if data is None else data)
     response = client.post(reverse("hazard_create"), report_data(unit, fire, [upload(), bad]))
@@ -74,7 +75,7 @@ def test_a_bad_photo_is_refused_and_nothing_is_stored(client, users, unit, fire,
 
 def test_a_bad_after_photo_leaves_the_hazard_rectifying_and_stores_nothing(client, users, build, settings):
     hazard = build(Status.RECTIFYING)
-    client.force_login(users["street"])
+    force_login_verified(client, users["street"])
     events = HazardEvent.objects.count()
     response = client.post(
         reverse("hazard_step", args=[hazard.pk, "submit"]),
@@ -87,7 +88,7 @@ def test_a_bad_after_photo_leaves_the_hazard_rectifying_and_stores_nothing(clien
 
 
 def test_a_phone_photo_is_stored_without_its_location_and_served_as_jpeg(client, users, unit, fire):
-    client.force_login(users["inspector"])
+    force_login_verified(client, users["inspector"])
     assert Image.open(io.BytesIO(jpeg_with_gps())).getexif().get_ifd(ExifTags.IFD.GPSInfo)
     response = client.post(reverse("hazard_create"), report_data(unit, fire, [upload()]))
     hazard = Hazard.objects.get()
@@ -102,7 +103,7 @@ def test_a_phone_photo_is_stored_without_its_location_and_served_as_jpeg(client,
 
 
 def test_the_photo_field_opens_the_phone_camera(client, users):
-    client.force_login(users["inspector"])
+    force_login_verified(client, users["inspector"])
     html = client.get(reverse("hazard_create")).content.decode()
     assert 'capture="environment"' in html and "multiple" in html and 'accept="image/' in html
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from districts.models import Sector
+from districts.second_factor import force_login_verified
 from hazards.models import Hazard, HazardEvent, HazardPhoto, Status
 from hazards.tests.conftest import DENGXIN, FIRE_BRIGADE, USERS
 
@@ -57,7 +58,7 @@ CASES = [
 @pytest.mark.parametrize(("who", "key", "sees"), CASES)
 def test_a_hazard_its_photos_and_notice_answer_only_within_scope(client, users, world, who, key, sees):
     hazard = world[key]
-    client.force_login(users[who])
+    force_login_verified(client, users[who])
     photo = hazard.photos.get(kind=HazardPhoto.Kind.BEFORE)
     urls = [
         reverse("hazard_detail", args=[hazard.pk]),
@@ -78,7 +79,7 @@ def test_a_hazard_its_photos_and_notice_answer_only_within_scope(client, users, 
 @pytest.mark.parametrize("who", [w for w in USERS if not SEES[w][0]])
 def test_nobody_changes_a_hazard_outside_their_scope(client, users, world, who):
     hazard = world["wulin_fire"]
-    client.force_login(users[who])
+    force_login_verified(client, users[who])
     before = (Hazard.objects.get(pk=hazard.pk).status, HazardEvent.objects.count())
     for step, data in [
         ("cancel", {"reason": "越权撤销"}),
@@ -92,7 +93,7 @@ def test_nobody_changes_a_hazard_outside_their_scope(client, users, world, who):
 
 def test_in_scope_on_the_wrong_side_a_step_answers_403_and_changes_nothing(client, users, world, settings):
     hazard = world["wulin_fire"]
-    client.force_login(users["leader"])  # sees everything, changes nothing
+    force_login_verified(client, users["leader"])  # sees everything, changes nothing
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert client.get(reverse("hazard_step", args=[hazard.pk, "cancel"])).status_code == 403
     response = client.post(
@@ -105,7 +106,7 @@ def test_in_scope_on_the_wrong_side_a_step_answers_403_and_changes_nothing(clien
 
 def test_a_step_on_a_page_someone_else_has_acted_on_is_refused_with_a_clear_message(client, users, build, settings):
     hazard = build(Status.AWAITING_VERIFICATION)
-    client.force_login(users["inspector"])
+    force_login_verified(client, users["inspector"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = client.get(reverse("hazard_step", args=[hazard.pk, "verify"]))
     assert page.status_code == 200
@@ -134,7 +135,7 @@ def _edit_data(hazard, **changes):
 
 def test_the_reporting_side_corrects_details_and_the_timeline_says_what_changed(client, users, build, settings):
     hazard = build(Status.REPORTED)
-    client.force_login(users["street"])
+    force_login_verified(client, users["street"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     detail = client.get(reverse("hazard_detail", args=[hazard.pk])).content.decode()
     assert reverse("hazard_step", args=[hazard.pk, "edit"]) in detail
@@ -153,7 +154,7 @@ def test_the_reporting_side_corrects_details_and_the_timeline_says_what_changed(
 
 def test_once_assigned_the_grade_stays_and_a_tampered_post_changes_nothing(client, users, build, settings):
     hazard = build(Status.RECTIFYING)
-    client.force_login(users["street"])
+    force_login_verified(client, users["street"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("hazard_step", args=[hazard.pk, "edit"])).content.decode()
     assert 'name="grade"' in page and "disabled" in page.split('name="grade"')[1].split(">")[0]
@@ -167,7 +168,7 @@ def test_once_assigned_the_grade_stays_and_a_tampered_post_changes_nothing(clien
 def test_readers_and_other_streets_cannot_edit(client, users, world):
     hazard = world["wulin_fire"]
     for who, status in [("leader", 403), ("other_street", 404)]:
-        client.force_login(users[who])
+        force_login_verified(client, users[who])
         response = client.post(reverse("hazard_step", args=[hazard.pk, "edit"]), _edit_data(hazard, title="改"))
         assert response.status_code == status, who
     assert Hazard.objects.get(pk=hazard.pk).title == hazard.title

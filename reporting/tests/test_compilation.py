@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from districts.second_factor import force_login_verified
 from reporting.tests.conftest import EMERGENCY, TIANSHUI, WULIN, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def march(period, file_report):
 
 def test_the_page_holds_the_periods_accepted_reports_and_names_who_did_not_file(client, office, march):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_login(office)
+    force_login_verified(client, office)
     response = client.get(reverse("report_compilation"), {"type": "monthly_item", "period": march.pk})
     page = response.content.decode()
     compiled = page.split('data-testid="compiled"')[1:]
@@ -39,7 +40,7 @@ def test_the_page_holds_the_periods_accepted_reports_and_names_who_did_not_file(
 
 
 def test_the_workbook_has_one_row_per_accepted_report(client, office, march):
-    client.force_login(office)
+    force_login_verified(client, office)
     response = client.get(reverse("report_compilation_xlsx"), {"type": "monthly_item", "period": march.pk})
     assert response["Content-Disposition"] == 'attachment; filename="reports-monthly_item-2019-03.xlsx"'
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -52,6 +53,6 @@ def test_the_workbook_has_one_row_per_accepted_report(client, office, march):
 
 
 def test_a_street_compiles_only_its_own(client, filer, march):
-    client.force_login(filer(TIANSHUI))
+    force_login_verified(client, filer(TIANSHUI))
     page = client.get(reverse("report_compilation"), {"type": "monthly_item", "period": march.pk}).content.decode()
     assert "天水：消防培训" in page and "武林：燃气检查" not in page

@@ -1,7 +1,10 @@
 """The demo's reporting calendar is live: on time, late, missing, returned, awaiting review
 and not yet due, all on one screen; the demo street finds work waiting; loading twice adds nothing."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
@@ -46,6 +49,10 @@ def test_the_demo_street_finds_a_returned_item_and_a_draft(demo, client):
 
 def test_the_office_reads_the_demo_calendar_but_not_the_draft(demo, client):
     client.post(reverse("login"), {"username": "office", "password": DEMO_PASSWORD})
+    # A reviewer: the second factor, as the demo prints it (`manage.py demo_code office`).
+    out = io.StringIO()
+    call_command("demo_code", "office", stdout=out)
+    client.post(reverse("otp_verify"), {"code": out.getvalue().strip()})
     page = client.get(reverse("report_calendar")).content.decode()
     assert page.count("<tr data-unit=") == 15
     draft = Submission.objects.get(status=Status.DRAFT)

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from campaign.tests.images import ELF, pdf
 from districts.models import Role
+from districts.second_factor import force_login_verified
 from reporting import services
 from reporting.models import Attachment, Status, Submission
 from reporting.tests.conftest import EMERGENCY, LEADING_GROUP, OFFICE, TIANSHUI, WULIN, ZHONGBEI, shanghai
@@ -48,7 +49,7 @@ def as_user(client, unit, make_user):
     def login(who):
         role = Role.STREET_STAFF if who == "other_street" else who
         user = make_user(role, unit(HOME[who]), username=f"view-{who}")
-        client.force_login(user)
+        force_login_verified(client, user)
         return user
 
     return login
@@ -197,7 +198,7 @@ def test_attachments_are_served_only_to_who_may_read_the_report(client, as_user,
     )
     attachment = draft.attachments.get()
     url = reverse("report_attachment", args=[draft.pk, attachment.pk])
-    client.force_login(office)
+    force_login_verified(client, office)
     assert client.get(url).status_code == 404  # a draft's files too are the unit's own
     as_user("other_street")
     assert client.get(url).status_code == 404
@@ -215,7 +216,7 @@ def test_the_office_returns_with_comments_and_the_street_sees_them(client, as_us
     assert Submission.objects.get(pk=sent.pk).status == Status.SUBMITTED
     client.post(url, {"action": "return", "comment": "请补充检查家数。"})
     assert Submission.objects.get(pk=sent.pk).status == Status.RETURNED
-    client.force_login(filer(WULIN))
+    force_login_verified(client, filer(WULIN))
     page = client.get(reverse("submission_edit", args=[sent.pk])).content.decode()
     assert "请补充检查家数。" in page and "Submit again" in page
 
@@ -234,13 +235,13 @@ def test_an_accepted_report_is_locked_on_screen_and_the_office_reopens_it_with_a
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     sent = reports["wulin_sent"]
     services.submission_accept(submission=sent, by=office)
-    client.force_login(filer(WULIN))
+    force_login_verified(client, filer(WULIN))
     response = client.get(reverse("submission_edit", args=[sent.pk]))
     assert response.url == reverse("submission_detail", args=[sent.pk])
     client.post(reverse("submission_edit", args=[sent.pk]), {"title": "改", "body": "改", "action": "save"})
     assert Submission.objects.get(pk=sent.pk).title == "武林三月信息"
 
-    client.force_login(office)
+    force_login_verified(client, office)
     page = client.post(reverse("submission_reopen", args=[sent.pk]), {"reason": ""}).content.decode()
     assert "Give the reason for reopening an accepted report." in page
     client.post(reverse("submission_reopen", args=[sent.pk]), {"reason": "统计口径有误"})

@@ -13,6 +13,7 @@ from django.urls import reverse
 from campaign.lib import svg
 from districts.admin import UnitBoundaryForm
 from districts.models import OrgUnit, Role, Sector, UnitBoundary, User
+from districts.second_factor import force_login_verified
 from districts.tests.factories import add_grids
 from risks.distribution import NOT_ASSESSED
 from risks.distribution_views import NO_RISK_COLOUR
@@ -99,7 +100,7 @@ def map_fills(response) -> dict[str, str]:
 
 
 def get(client, user, **params):
-    client.force_login(user)
+    force_login_verified(client, user)
     return client.get(reverse("risk_distribution"), params)
 
 
@@ -199,7 +200,7 @@ def test_the_page_costs_the_same_queries_for_10_and_1000_risks(
     places = [unit(WULIN), unit(ZHONGBEI), unit("330103002052"), *grids]
     levels = [*Level, None]
     make_risks([(places[i % len(places)], levels[i % len(levels)], i % 7) for i in range(n)])
-    client.force_login(make_user(Role.STREET_STAFF, unit(WULIN)))
+    force_login_verified(client, make_user(Role.STREET_STAFF, unit(WULIN)))
     for level in ("street", "community"):
         with django_assert_num_queries(
             REQUEST_START
@@ -270,7 +271,7 @@ def test_the_boundary_admin_accepts_only_polygons(plan, unit, content, accepted)
 
 def test_a_system_admin_loads_a_boundary_file_in_the_back_office(client, unit, make_user):
     # Superusers are not admitted to the back office: the three admin roles replace them.
-    client.force_login(make_user(Role.SYSTEM_ADMIN, unit("330103")))
+    force_login_verified(client, make_user(Role.SYSTEM_ADMIN, unit("330103")))
     url = reverse("admin:districts_unitboundary_add")
     point = SimpleUploadedFile("p.json", json.dumps({"type": "Point", "coordinates": [120, 30]}).encode())
     assert client.post(url, {"unit": unit(WULIN).pk, "geometry": "", "upload": point}).status_code == 200

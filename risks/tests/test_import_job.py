@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from campaign.lib.xlsx.files import XLSX_MIME, store_upload, stored_upload
 from districts.jobs import _ProgressWriter
 from districts.models import ImportJob, Role
+from districts.second_factor import force_login_verified
 from districts.tasks import fail_stalled_imports
 from risks.defaults import install
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
@@ -52,7 +53,7 @@ def eager(settings):
 @pytest.fixture
 def signed_in(client, settings, wulin_staff):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_login(wulin_staff)
+    force_login_verified(client, wulin_staff)
     return client
 
 
@@ -133,7 +134,7 @@ def test_only_the_user_who_started_a_job_sees_or_confirms_it(
         signed_in.post(reverse("import_risks"), {"file": upload(good_file())})
     job = ImportJob.objects.get()
     colleague = make_user(Role.STREET_STAFF, unit("330103002"))
-    client.force_login(colleague)
+    force_login_verified(client, colleague)
 
     assert client.get(reverse("import_risks_job", args=[job.pk])).status_code == 404
     assert client.post(reverse("import_risks_confirm", args=[job.pk])).status_code == 404
@@ -142,7 +143,7 @@ def test_only_the_user_who_started_a_job_sees_or_confirms_it(
 
 @pytest.mark.django_db
 def test_only_risk_editors_may_upload(client, unit, make_user):
-    client.force_login(make_user(Role.REVIEWER, unit("330103")))
+    force_login_verified(client, make_user(Role.REVIEWER, unit("330103")))
 
     assert client.get(reverse("import_risks")).status_code == 403
     assert client.post(reverse("import_risks"), {"file": upload(good_file())}).status_code == 403
@@ -152,7 +153,7 @@ def test_only_risk_editors_may_upload(client, unit, make_user):
 @pytest.mark.django_db
 def test_editors_find_the_import_in_the_menu_and_readers_do_not(signed_in, client, unit, make_user):
     assert reverse("import_risks") in signed_in.get(reverse("home")).content.decode()
-    client.force_login(make_user(Role.REVIEWER, unit("330103")))
+    force_login_verified(client, make_user(Role.REVIEWER, unit("330103")))
     assert reverse("import_risks") not in client.get(reverse("home")).content.decode()
 
 

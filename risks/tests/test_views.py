@@ -13,6 +13,7 @@ from django.utils.translation import override
 
 from campaign.plan import DISTRICT_CODE
 from districts.models import Role, Sector
+from districts.second_factor import force_login_verified
 from districts.tests.factories import SiteFactory
 from risks import services
 from risks.forms import factors_of
@@ -114,7 +115,7 @@ def world(plan, unit, admin_user, lec):
 def login_as(client, make_user, unit, settings):
     def login(role):
         user = make_user(role, unit(HOME[role]))
-        client.force_login(user)
+        force_login_verified(client, user)
         # Pages in English (chosen with the language switch), so that messages are asserted
         # independently of the Chinese catalog.
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -3,6 +3,7 @@
 Never run `playwright install` here: the browser is the system one, /usr/bin/chromium.
 """
 
+import base64
 import os
 from pathlib import Path
 
@@ -49,3 +50,35 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # Chromium here asks for en-US pages: the screens must still come in Chinese.
     return {**browser_context_args, "locale": "en-US", "timezone_id": "Asia/Shanghai"}
+
+
+def sign_in(page, base: str, username: str, password: str, next_url: str = "") -> None:
+    """Through the real sign-in form, as a person would; reviewers and admins then pass the second
+    factor: the first time by setting up the app from the enrolment page's key (and keeping the
+    recovery codes), afterwards with the code their app shows."""
+    from districts.models import User
+    from districts.second_factor import code_to_type_now, totp_device
+
+    page.goto(f"{base}/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    with page.expect_navigation():
+        page.locator("form:has(#id_password) button[type=submit]").click()
+    if "/accounts/second-factor/enrol/" in page.url:
+        user = User.objects.get(username=username)
+        secret = page.get_by_test_id("otp-secret").inner_text()
+        assert secret.replace(" ", "") == _base32(totp_device(user, confirmed=False).bin_key)
+        page.locator("#id_code").fill(code_to_type_now(totp_device(user, confirmed=False)))
+        with page.expect_navigation():
+            page.locator("[data-testid=otp-enrol] button[type=submit]").click()
+        assert page.get_by_test_id("recovery-codes").locator("li").count() == 10
+        with page.expect_navigation():
+            page.get_by_role("link", name="我已妥善保存").click()
+    elif "/accounts/second-factor/" in page.url:
+        page.locator("#id_code").fill(code_to_type_now(totp_device(User.objects.get(username=username))))
+        with page.expect_navigation():
+            page.locator("[data-testid=otp-verify] button[type=submit]").click()
+
+
+def _base32(key: bytes) -> str:
+    return base64.b32encode(key).decode().rstrip("=")

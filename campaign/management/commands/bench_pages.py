@@ -3,6 +3,7 @@ from django.db import connection
 
 from campaign.lib.bench import signed_in_client, time_page
 from districts.models import OrgUnit, Site, User
+from districts.second_factor import force_login_verified
 
 PAGES = ["/", "/units/", "/sites/", "/sites/?q=加油站", "/sites/?page=20"]
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             f"median of {options['repeat']} runs"
         )
         for username in options["users"]:
-            client = signed_in_client(User.objects.get(username=username))
+            client = signed_in_client(User.objects.get(username=username), login=force_login_verified)
             for url in PAGES:
                 ms, queries = time_page(client, url, options["repeat"])
                 self.stdout.write(f"  {username:<8} {url:<22} {ms:7.1f} ms  {queries:3d} queries")

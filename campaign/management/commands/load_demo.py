@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from campaign.demo import DEMO_PASSWORD, load_demo, scale_up
+from campaign.demo import DEMO_PASSWORD, demo_totp_secret, load_demo, scale_up
 
 
 class Command(BaseCommand):
@@ -33,4 +33,10 @@ class Command(BaseCommand):
             self.stdout.write(f"now {figures['communities']} communities and {figures['sites']} sites")
         self.stdout.write(self.style.SUCCESS("Demo data loaded. Sign in as any of these, password: " + DEMO_PASSWORD))
         for username, role, unit in logins:
-            self.stdout.write(f"  {username:<10} {role} · {unit}")
+            secret = demo_totp_secret(username)
+            second = f"  second factor: TOTP secret {secret}" if secret else ""
+            self.stdout.write(f"  {username:<10} {role} · {unit}{second}")
+        self.stdout.write(
+            "Reviewers and admins then type a code from an authenticator app holding the secret above, "
+            "or the one printed by: python manage.py demo_code USERNAME"
+        )

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from campaign.lib.bench import signed_in_client, time_page
 from districts.models import OrgUnit, Sector, User
+from districts.second_factor import force_login_verified
 from hazards.models import Grade, Hazard, Source, Status, deadline_today
 from hazards.notices import rectification_notice_pdf
 
@@ -70,7 +71,7 @@ class Command(BaseCommand):
             f"{Hazard.objects.count()} hazards on {connection.vendor}; median of {options['repeat']} runs"
         )
         for username in options["users"]:
-            client = signed_in_client(User.objects.get(username=username))
+            client = signed_in_client(User.objects.get(username=username), login=force_login_verified)
             for url in PAGES:
                 ms, queries = time_page(client, url, options["repeat"])
                 self.stdout.write(f"  {username:<9} {url:<26} {ms:7.1f} ms  {queries:3d} queries")

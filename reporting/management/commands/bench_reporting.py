@@ -16,6 +16,7 @@ from campaign.lib.bench import signed_in_client, time_page
 from campaign.models import Campaign
 from campaign.plan import DISTRICT_CODE
 from districts.models import Membership, OrgUnit, Role, User
+from districts.second_factor import force_login_verified
 from reporting.models import DEADLINE_TZ, Period, Status, Submission
 
 BENCH_CAMPAIGN = "报送日历基准测试"
@@ -56,7 +57,7 @@ class Command(BaseCommand):
             f"seeded {len(units)} filing units × {options['months']} months, {reports} reports "
             f"in {time.perf_counter() - started:.1f} s on {connection.vendor}"
         )
-        client = signed_in_client(office)
+        client = signed_in_client(office, login=force_login_verified)
         base = f"?campaign={campaign.pk}"
         pages = [
             ("calendar, monthly item", f"/reports/calendar/{base}&type=monthly_item"),
