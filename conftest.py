@@ -167,9 +167,11 @@ def sign_in():
     The one place a test signs a user in without the sign-in form: when a role needs more than
     a password (a verified second factor), this is where the session gets it."""
 
+    from districts.second_factor import force_login_verified
+
     def sign(client, user):
         if user is not None:
-            client.force_login(user)
+            force_login_verified(client, user)
         return client
 
     return sign

@@ -18,8 +18,12 @@ from districts.passwords import password_change_reason
 
 
 def _next(request) -> str:
+    """Where to go on: a path of this platform (never another site, never a bare word that
+    redirect() would try to read as the name of a view), else the home page."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return resolve_url("home")
 
