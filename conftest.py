@@ -175,3 +175,21 @@ def sign_in():
         return client
 
     return sign
+
+
+@pytest.fixture
+def told():
+    """The security events sent for the audit trail while the test runs (campaign.lib.signals),
+    each with .kind, .request, .user, .obj and .detail."""
+    from types import SimpleNamespace
+
+    from campaign.lib.signals import security_event
+
+    events = []
+
+    def listen(sender, kind, request=None, user=None, obj=None, detail=None, **kwargs):
+        events.append(SimpleNamespace(kind=kind, request=request, user=user, obj=obj, detail=detail or {}))
+
+    security_event.connect(listen, dispatch_uid="tests.told")
+    yield events
+    security_event.disconnect(dispatch_uid="tests.told")

@@ -50,7 +50,7 @@ class SetupAdminMixin:
         super().delete_queryset(request, queryset)
 
 
-class MembershipInline(PlatformInline):
+class MembershipInline(ReadOnlyMixin, PlatformInline):
     """Read here; roles are granted and removed on the membership page, by the security admin."""
 
     model = Membership
@@ -58,15 +58,6 @@ class MembershipInline(PlatformInline):
     fields = ["unit", "role", "created_at"]
     readonly_fields = fields
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)

@@ -23,7 +23,6 @@ from PIL import Image
 
 from campaign import backup
 from campaign.backup import databases
-from campaign.lib.signals import security_event
 from campaign.lib.uploads import clean_attachment
 from campaign.lib.xlsx.files import store_upload
 from campaign.plan import DISTRICT_CODE
@@ -51,19 +50,6 @@ def a_pdf() -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-@pytest.fixture
-def told():
-    """The security events sent while the test runs, as (kind, detail)."""
-    events = []
-
-    def receive(sender, kind, detail, **kwargs):
-        events.append((kind, detail))
-
-    security_event.connect(receive, weak=False)
-    yield events
-    security_event.disconnect(receive)
 
 
 @pytest.fixture
@@ -233,10 +219,10 @@ def test_restore_drill_dump_restore_into_a_new_database_and_folder_counts_checks
             with pytest.raises(Exception, match="append-only"):
                 conn.execute("DELETE FROM backup_drill_guarded")
 
-    kinds = [kind for kind, _ in told]
+    kinds = [e.kind for e in told]
     assert kinds == ["backup", "restore"]
-    assert told[0][1]["manifest_sha256"] == backup.sha256_of(out / "manifest.json")
-    assert told[1][1]["ok"] is True
+    assert told[0].detail["manifest_sha256"] == backup.sha256_of(out / "manifest.json")
+    assert told[1].detail["ok"] is True
 
 
 @pytest.fixture
@@ -281,7 +267,7 @@ def test_verify_says_a_sound_backup_is_sound(made, told):
     out = io.StringIO()
     call_command("backup", "--verify", str(made), stdout=out)
     assert "sound" in out.getvalue()
-    assert told == [("backup", told[0][1])] and told[0][1]["ok"] is True
+    assert [e.kind for e in told] == ["backup"] and told[0].detail["ok"] is True
 
 
 def rewrite_member(tar_path: Path, name: str, data: bytes) -> None:
@@ -309,7 +295,7 @@ def test_a_tampered_photo_is_named_by_verify_and_refused_by_restore(made, media_
         call_command("restore", str(made), "--database-url", new_database, "--media-root", str(target_media))
     assert not target_media.exists()
     assert backup.count_rows(backup.Database.from_url(new_database)) == {}
-    assert told[-1][0] == "restore" and told[-1][1]["ok"] is False
+    assert told[-1].kind == "restore" and told[-1].detail["ok"] is False
 
 
 def test_a_partial_backup_is_refused_and_the_missing_piece_named(made, new_database, tmp_path):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext, override
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from campaign.lib.signals import security_event
 from districts.models import Role
 from districts.second_factor import code_to_type_now, force_login_verified, otp_reset
 
@@ -48,18 +47,6 @@ WORK_PAGE = {
 def zh(message):
     with override("zh-hans"):
         return escape(gettext(message))
-
-
-@pytest.fixture
-def told():
-    events = []
-
-    def listen(sender, kind, **kwargs):
-        events.append((kind, kwargs))
-
-    security_event.connect(listen)
-    yield events
-    security_event.disconnect(listen)
 
 
 @pytest.fixture
@@ -127,7 +114,7 @@ def test_a_wrong_code_is_refused_then_throttled_and_told(client, person, told):
     throttled = zh("Too many wrong codes. Wait until %(time)s, then try again.").split("%(time)s")[0]
     assert throttled in response.content.decode()
     assert client.get(reverse("report_calendar")).status_code == 302
-    assert [kind for kind, _ in told if kind == "otp_failed"] == ["otp_failed", "otp_failed"]
+    assert [e.kind for e in told if e.kind == "otp_failed"] == ["otp_failed", "otp_failed"]
 
 
 def test_a_recovery_code_signs_in_once(client, person):
@@ -181,7 +168,7 @@ def test_a_privileged_user_without_an_app_sets_one_up_with_a_qr_code_and_gets_re
     assert client.get(reverse("admin:index")).status_code == 200
     # Shown once only.
     assert client.get(reverse("otp_recovery_codes")).status_code == 302
-    assert ("otp_enrolled", user) in [(kind, kw["user"]) for kind, kw in told]
+    assert ("otp_enrolled", user) in [(e.kind, e.user) for e in told]
     # And they work.
     client.post(reverse("logout"))
     sign_in(client, user)
@@ -209,7 +196,7 @@ def test_the_security_admin_resets_another_users_second_factor_never_its_own(cli
     assert not TOTPDevice.objects.filter(user=reviewer).exists()
     assert not StaticDevice.objects.filter(user=reviewer).exists()
     assert TOTPDevice.objects.filter(user=security).exists()  # its own: refused
-    assert [kw["obj"] for kind, kw in told if kind == "otp_reset"] == [reviewer]
+    assert [e.obj for e in told if e.kind == "otp_reset"] == [reviewer]
     # The reviewer sets up a new app at the next sign-in.
     client.post(reverse("logout"))
     sign_in(client, reviewer)

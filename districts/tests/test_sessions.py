@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import ngettext, override
 
-from campaign.lib.signals import security_event
 from districts.models import Role, SecurityPolicy
 from districts.second_factor import force_login_verified
 
@@ -32,18 +31,6 @@ def clock(monkeypatch):
             offset[0] += datetime.timedelta(**delta)
 
     return Clock()
-
-
-@pytest.fixture
-def told():
-    events = []
-
-    def listen(sender, kind, **kwargs):
-        events.append((kind, kwargs))
-
-    security_event.connect(listen)
-    yield events
-    security_event.disconnect(listen)
 
 
 @pytest.fixture
@@ -93,9 +80,9 @@ def test_a_page_that_polls_does_not_keep_a_session_past_twelve_hours(client, clo
     clock.advance(minutes=30, seconds=1)  # 12 hours and a second after signing in
     response = client.get(HOME)
     assert_sent_to_sign_in_saying(client, response, lifetime_message(12))
-    assert [kind for kind, _ in told] == ["session_expired"]
-    assert told[0][1]["user"] == street_staff
-    assert told[0][1]["detail"] == {"reason": "lifetime"}
+    assert [e.kind for e in told] == ["session_expired"]
+    assert told[0].user == street_staff
+    assert told[0].detail == {"reason": "lifetime"}
 
 
 def test_the_longest_session_comes_from_the_policy(client, clock, street_staff):
@@ -114,7 +101,7 @@ def test_a_reviewer_idle_for_thirty_minutes_is_signed_out(client, clock, reviewe
     assert client.get(HOME).status_code == 200
     clock.advance(minutes=30, seconds=1)
     assert_sent_to_sign_in_saying(client, client.get(HOME), idle_message(30))
-    assert told[0][0] == "session_expired" and told[0][1]["detail"] == {"reason": "idle"}
+    assert told[0].kind == "session_expired" and told[0].detail == {"reason": "idle"}
 
 
 def test_street_staff_stay_signed_in_for_two_idle_hours_but_not_longer(client, clock, street_staff):

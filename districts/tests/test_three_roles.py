@@ -23,7 +23,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from audit.models import AuditEvent
 from campaign.lib.admin import HistoryAdmin, RefusalMixin
-from campaign.lib.signals import security_event
 from districts.models import ADMIN_ROLES, Membership, Role, Sector, SecurityPolicy, UnitBoundary, User
 from districts.second_factor import force_login_verified
 from districts.services import membership_create, user_sync_admin_access
@@ -36,19 +35,6 @@ PASSWORD = "pw-for-tests-only"
 @pytest.fixture
 def plan(plan_for_module):
     return plan_for_module
-
-
-@pytest.fixture
-def told():
-    """The security events sent for the audit trail, as (kind, detail)."""
-    events = []
-
-    def listen(sender, kind, request, user, obj, detail, **kwargs):
-        events.append(SimpleNamespace(kind=kind, request=request, user=user, obj=obj, detail=detail))
-
-    security_event.connect(listen, dispatch_uid="test_three_roles")
-    yield events
-    security_event.disconnect(dispatch_uid="test_three_roles")
 
 
 @pytest.fixture
