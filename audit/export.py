@@ -27,9 +27,40 @@ def change_rows(event: AuditEvent) -> list[tuple[str, str, str]]:
     return rows
 
 
+def detail_rows(event: AuditEvent) -> list[tuple[str, str]]:
+    """(label, value) for what the event's detail holds, labelled in the reader's language."""
+    labels = {
+        "history_id": _("History version"),
+        "status": _("Answer"),
+        "view": _("Page"),
+        "kwargs": _("Parameters"),
+        "reason": _("Reason"),
+        "content_type": _("File type"),
+        "disposition": _("File"),
+        "username": _("Account"),
+        "ip_address": _("IP address"),
+        "failures": _("Failed attempts"),
+        "deleted": _("Rows deleted"),
+        "before": _("Older than"),
+        "days": _("Days kept"),
+        "account_exists": _("Account exists"),
+        "model": _("Object type"),
+        "action": _("Back-office action"),
+        "message": _("Message"),
+        "ok": _("Succeeded"),
+    }
+    return [(str(labels.get(key, key)), _shown(value)) for key, value in (event.detail or {}).items()]
+
+
 def _shown(value) -> str:
     if value is None:
         return "—"
+    if value == "":
+        return _("(empty)")
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -60,7 +91,7 @@ def workbook(queryset) -> bytes:
             [
                 timezone.localtime(event.at).replace(tzinfo=None),
                 str(kinds.get(event.kind, event.kind)),
-                event.action,
+                event.get_action_display(),
                 event.username,
                 event.ip or "",
                 event.unit.name if event.unit_id and event.unit else "",
@@ -70,7 +101,7 @@ def workbook(queryset) -> bytes:
                 event.method,
                 event.path,
                 "; ".join(f"{label}: {old} → {new}" for label, old, new in change_rows(event)),
-                json.dumps(event.detail, ensure_ascii=False) if event.detail else "",
+                "; ".join(f"{label}: {value}" for label, value in detail_rows(event)),
             ]
         )
     out = io.BytesIO()

@@ -3,14 +3,15 @@ from django.http import FileResponse
 from audit.models import AuditEvent
 from audit.recorder import current_request, record
 
-# Answers that refuse or hide something from a signed-in person.
-DENIED_STATUSES = {401, 403, 404, 405}
+# Answers that refuse or hide something from a signed-in person. A 404 counts when the
+# address named a page (another unit's object answers 404); a mistyped address is no refusal.
+DENIED_STATUSES = {401, 403, 405}
 
 
 class AuditMiddleware:
     """Makes the request known to what records during it, and records what only
-    the answer shows: refusals (403, and 404s and 405s to signed-in people,
-    which is how another unit's object answers) and files handed out — stored
+    the answer shows: refusals (403; and 401, 405 and a page's 404 to signed-in
+    people — another unit's object answers 404) and files handed out — stored
     files (FileResponse) as downloads, generated ones (an attachment or inline
     disposition) as exports."""
 
@@ -30,7 +31,8 @@ class AuditMiddleware:
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
         status = response.status_code
-        if status == 403 or (signed_in and status in DENIED_STATUSES):
+        resolved = getattr(request, "resolver_match", None) is not None
+        if status == 403 or (signed_in and (status in DENIED_STATUSES or (status == 404 and resolved))):
             record(AuditEvent.Kind.DENIED, request=request, detail={"status": status, **_view_of(request)})
         elif status == 200 and signed_in:
             disposition = response.get("Content-Disposition", "")

@@ -61,10 +61,15 @@ class AuditEvent(models.Model):
         RESTORE = "restore", _("Restore")
         PRUNE = "prune", _("Old audit rows pruned")
 
+    class Action(models.TextChoices):
+        CREATE = "create", _("Added")
+        UPDATE = "update", _("Changed")
+        DELETE = "delete", _("Deleted")
+
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, db_index=True)
     # create / update / delete for data changes.
-    action = models.CharField(_("action"), max_length=10, blank=True)
+    action = models.CharField(_("action"), max_length=10, blank=True, choices=Action.choices)
     # Never a database constraint: an audit row outlives what it names, and
     # must not be changed when that goes.
     user = models.ForeignKey(

@@ -45,7 +45,8 @@ def event_list(request):
 def event_detail(request, pk):
     _ensure_auditor(request.user)
     event = get_object_or_404(AuditEvent.objects.select_related("user", "unit", "content_type"), pk=pk)
-    return render(request, "audit/event_detail.html", {"event": event, "changes": export.change_rows(event)})
+    context = {"event": event, "changes": export.change_rows(event), "details": export.detail_rows(event)}
+    return render(request, "audit/event_detail.html", context)
 
 
 @require_safe

@@ -127,6 +127,13 @@ def test_another_units_object_answers_404_and_the_refusal_is_recorded(client, pl
     assert event.detail["kwargs"] == {"pk": str(site.pk)}
 
 
+def test_a_mistyped_address_is_not_taken_for_a_refusal(client, plan, unit, make_user):
+    client.force_login(make_user(Role.STREET_STAFF, unit(WULIN)))
+    assert client.get("/no-such-page/").status_code == 404
+    assert client.get("/favicon.ico").status_code == 404
+    assert not AuditEvent.objects.filter(kind=Kind.DENIED).exists()
+
+
 def test_an_export_is_recorded_with_who_and_what(client, plan, unit, make_user):
     SiteFactory(unit=unit(WULIN))
     clerk = make_user(Role.STREET_STAFF, unit(WULIN))
