@@ -10,6 +10,7 @@ import decimal
 import ipaddress
 import uuid
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -24,6 +25,7 @@ KIND_BY_MODEL = {
     "districts.membership": AuditEvent.Kind.ROLE_CHANGE,
     "districts.securitypolicy": AuditEvent.Kind.POLICY_CHANGE,
 }
+KINDS = frozenset(AuditEvent.Kind.values)
 # A text longer than this is cut in the change list (the history row keeps it whole).
 MAX_VALUE_CHARS = 4000
 
@@ -104,7 +106,7 @@ def build(
     changes: dict | None = None,
     detail: dict | None = None,
 ) -> AuditEvent:
-    if kind not in AuditEvent.Kind.values:
+    if kind not in KINDS:
         raise ValueError(f"unknown audit kind {kind!r}")
     request = request if request is not None else current_request.get()
     user = user if user is not None else _user_of(request)
@@ -163,7 +165,7 @@ def changes_between(previous, row, fields: list[str]) -> dict:
     return changed
 
 
-def _event_for(row, previous, instance, request=None) -> AuditEvent | None:
+def _event_for(row, previous, instance, request=None, user=None) -> AuditEvent | None:
     model = type(row).instance_type
     action = ACTIONS[row.history_type]
     changes = changes_between(previous if action == "update" else None, row, _fields(type(row)))
@@ -172,7 +174,7 @@ def _event_for(row, previous, instance, request=None) -> AuditEvent | None:
     return build(
         KIND_BY_MODEL.get(model._meta.label_lower, AuditEvent.Kind.WRITE),
         request=request,
-        user=row.history_user,
+        user=user if user is not None else row.history_user,
         obj=instance,
         content_type=ContentType.objects.get_for_model(model),
         unit_id=getattr(row, "unit_id", None),
@@ -194,6 +196,7 @@ def record_history_bulk(history_model, pks) -> int:
     """The rows a bulk write just made: the newest history row of each object,
     against the one before it."""
     pk_name = history_model.instance_type._meta.pk.attname
+    users: dict = {}  # one query for the writers of thousands of rows, not one a row
     events = []
     for start in range(0, len(pks), 1000):
         batch = pks[start : start + 1000]
@@ -206,8 +209,12 @@ def record_history_bulk(history_model, pks) -> int:
                 newest[key] = row
             elif key not in before:
                 before[key] = row
+        wanted = {row.history_user_id for row in newest.values()} - set(users) - {None}
+        if wanted:
+            users.update(get_user_model()._default_manager.in_bulk(wanted))
         for key, row in newest.items():
-            event = _event_for(row, before.get(key), _HistoryView(row, key))
+            writer = users.get(row.history_user_id)
+            event = _event_for(row, before.get(key), _HistoryView(row, key), user=writer)
             if event is not None:
                 events.append(event)
     AuditEvent.objects.bulk_create(events, batch_size=1000)
