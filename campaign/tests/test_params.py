@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from campaign.lib.params import IdChoiceField, parse_int
 from districts.models import OrgUnit, Role, Site
+from districts.second_factor import force_login_verified
 
 WULIN = "330103002"  # 武林街道
 OFFICE = "330103-CJB"  # 区创建办
@@ -68,19 +69,19 @@ def test_a_unicode_digit_unit_does_not_filter_the_site_list_by_another_unit(stre
 
 @pytest.mark.parametrize("value", ["²", "①", "٣", "1" * 40])
 def test_the_reporting_calendar_with_a_unicode_digit_year_shows_every_year(client, plan, unit, make_user, value):
-    client.force_login(make_user(Role.REVIEWER, unit(OFFICE)))
+    force_login_verified(client, make_user(Role.REVIEWER, unit(OFFICE)))
     response = client.get(reverse("report_calendar"), {"year": value, "campaign": value, "page": value})
     assert response.status_code == 200
     assert response.context["year"] is None
 
 
 def test_the_reporting_calendar_still_takes_an_ascii_year(client, plan, unit, make_user):
-    client.force_login(make_user(Role.REVIEWER, unit(OFFICE)))
+    force_login_verified(client, make_user(Role.REVIEWER, unit(OFFICE)))
     assert client.get(reverse("report_calendar"), {"year": "2020"}).context["year"] == 2020
 
 
 @pytest.mark.parametrize("value", ["²", "٣", "1" * 40])
 def test_the_submission_list_with_unicode_digit_filters_answers(client, plan, unit, make_user, value):
-    client.force_login(make_user(Role.REVIEWER, unit(OFFICE)))
+    force_login_verified(client, make_user(Role.REVIEWER, unit(OFFICE)))
     params = {"unit": value, "period": value, "report_type": value, "page": value}
     assert client.get(reverse("submission_list"), params).status_code == 200
