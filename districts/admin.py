@@ -142,8 +142,7 @@ class UserAdmin(HistoryAdmin):
                 "issued": issued,
             },
         )
-        # Shown once: not kept by the browser or a proxy.
-        response["Cache-Control"] = "no-store"
+        # Shown once: NoStoreMiddleware keeps it out of the browser's and any proxy's cache.
         return response
 
     def has_reset_second_factor_permission(self, request):

@@ -429,7 +429,6 @@ def protected_file_response(fieldfile, *, content_type: str, filename: str | Non
         raise Http404 from None
     inline = content_type.split(";")[0].strip() in INLINE_TYPES
     response = FileResponse(handle, as_attachment=not inline, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     # Even if a stored file were ever dangerous, a browser shown it runs nothing.
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
