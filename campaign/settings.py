@@ -385,9 +385,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Axes logs every successful sign-in at INFO; its access log already keeps them.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's loggers write through the root's console only: its default configuration
+        # gives "django" a console of its own too, and with DEBUG on every warning and every
+        # traceback came out twice.
+        "django": {"level": "INFO"},
+        # runserver's access log (a line per request) shows server errors only: django.request
+        # already reports every 4xx and 5xx, a 5xx with its traceback.
+        "django.server": {"level": "ERROR", "propagate": True},
+        # runserver's "Watching for file changes" and "… changed, reloading".
+        "django.utils.autoreload": {"level": "WARNING"},
+        # Axes logs every successful sign-in at INFO; its access log already keeps them.
+        "axes": {"level": "WARNING"},
+    },
 }
+if CELERY_BROKER_URL == "filesystem://":
+    # The embedded broker has no host, and kombu warns so ("No hostname was supplied") at every
+    # connection, in the web process and the worker; its only other warning is about rediss://.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
