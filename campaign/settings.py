@@ -337,6 +337,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# On SQLite one worker process: every write takes the one file's lock, so more processes only wait
+# for each other (and for the web process). On PostgreSQL as many as CELERY_WORKER_CONCURRENCY says.
+CELERY_WORKER_CONCURRENCY = (
+    1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else _int("CELERY_WORKER_CONCURRENCY", 2)
+)
 # Time limits, in seconds. At the soft limit the task is told (SoftTimeLimitExceeded): an import
 # rolls back and its job says it took too long. At the hard limit the worker kills it.
 CELERY_TASK_SOFT_TIME_LIMIT = _int("CELERY_TASK_SOFT_TIME_LIMIT", 10 * 60)

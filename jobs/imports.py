@@ -114,7 +114,6 @@ class JobImport:
             raise JobFailed(_("The uploaded file is no longer available; upload it again.")) from None
         except ValidationError as exc:
             raise JobFailed(" ".join(exc.messages)) from None
-        progress.start(len(dataset))
         Job.objects.filter(pk=job.pk).update(total=len(dataset))
         return dataset
 

@@ -36,12 +36,14 @@ COLLIDE = textwrap.dedent(
     for t in threads:
         t.join()
     print(failures or "ok")
+    from campaign.celery import app
+    print(f"concurrency={app.conf.worker_concurrency}")
     """
 )
 
 
-def test_on_sqlite_a_heartbeat_and_housekeeping_at_once_both_get_through(start_django, tmp_path):
+def test_on_sqlite_a_heartbeat_and_housekeeping_at_once_both_get_through_on_one_worker_process(start_django, tmp_path):
     result = start_django(COLLIDE, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", DEBUG="true")
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wal", "ok"], result.stdout
+    assert result.stdout.split() == ["wal", "ok", "concurrency=1"], result.stdout
