@@ -161,6 +161,33 @@ def start_worker(settings):
 
 
 @pytest.fixture
+def worker_queue(start_worker):
+    """The queue of a worker process started for this test (start_worker): send it tasks with
+    `task.apply_async(..., queue=worker_queue)`."""
+    return start_worker().queue
+
+
+@pytest.fixture
+def start_django(tmp_path):
+    """start_django(code="", **env) → the finished process of a fresh interpreter that sets Django
+    up (as manage.py or a worker would, with `env` added to this one's environment) and runs
+    `code`; its returncode, stdout and stderr tell what a start-up said."""
+
+    def start(code: str = "", **env) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup()\n{code}"],
+            cwd=BASE_DIR,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "campaign.settings", "VAR_DIR": str(tmp_path), **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    return start
+
+
+@pytest.fixture
 def sign_in():
     """sign_in(client, user) → the client, signed in as `user` (None: left anonymous).
 

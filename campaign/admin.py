@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
-from campaign.models import Campaign, JobHeartbeat, Target
+from campaign.lib.admin import HistoryAdmin, PlatformInline
+from campaign.models import Campaign, Target
 from districts.admin import SetupAdminMixin
 
 
@@ -14,10 +14,3 @@ class TargetInline(PlatformInline):
 class CampaignAdmin(SetupAdminMixin, HistoryAdmin):
     list_display = ["name", "district", "starts_on", "ends_on", "baseline_year"]
     inlines = [TargetInline]
-
-
-@admin.register(JobHeartbeat)
-class JobHeartbeatAdmin(ReadOnlyMixin, PlatformAdmin):
-    """Written by the worker's beat."""
-
-    list_display = ["name", "last_seen", "worker"]

@@ -3,6 +3,8 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from jobs.schedule import BEAT_SCHEDULE as JOBS_BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign.settings")
 
 app = Celery("campaign")
@@ -13,16 +15,7 @@ app.autodiscover_tasks()
 # expires: a reminder or rollup that could not run in its slot is dropped
 # rather than piling up behind a dead worker.
 app.conf.beat_schedule = {
-    "worker-heartbeat": {
-        "task": "campaign.tasks.record_heartbeat",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 50},
-    },
-    "fail-stalled-imports": {
-        "task": "districts.tasks.fail_stalled_imports",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 240},
-    },
+    **JOBS_BEAT_SCHEDULE,
     "prune-audit-trail": {
         "task": "audit.tasks.prune_audit_trail",
         "schedule": crontab(hour=3, minute=17),

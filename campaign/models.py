@@ -90,20 +90,3 @@ class Target(models.Model):
         if self.value == 0:
             return str(_("none"))
         return _("at most %(value)s") % {"value": value}
-
-
-class JobHeartbeat(models.Model):
-    """When the Celery worker last ran the scheduled heartbeat: tells admins that jobs run."""
-    audit_exempt = "operational: when a worker last ran"
-
-
-    name = models.CharField(max_length=50, unique=True)
-    last_seen = models.DateTimeField()
-    worker = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("job heartbeat")
-        verbose_name_plural = _("job heartbeats")
-
-    def __str__(self):
-        return self.name

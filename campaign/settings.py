@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    # Long work as watched jobs; knows no domain (below districts).
+    "jobs",
     "districts",
     "risks",
     "hazards",
@@ -153,7 +155,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by a test sees the
     # test database too.
     DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # The worker's heartbeat, housekeeping and the web process write to one file. WAL lets readers
+    # go on while one writes; IMMEDIATE takes the write lock when a transaction begins, so that
+    # two read-then-write transactions queue behind the busy timeout instead of one failing at
+    # once with "database is locked" (a deferred transaction cannot wait for a lock it upgrades to).
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("timeout", 20)
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -324,10 +333,15 @@ if CELERY_BROKER_URL == "filesystem://":
 CELERY_TIMEZONE = TIME_ZONE
 # A message is acknowledged when its task ends, not when it starts: a worker killed mid-task
 # (out of memory, restarted machine) leaves it to be delivered again. A job claims its work with
-# a conditional UPDATE (districts.jobs), so a second delivery never runs it twice.
+# a conditional UPDATE (jobs.runner), so a second delivery never runs it twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# On SQLite one worker process: every write takes the one file's lock, so more processes only wait
+# for each other (and for the web process). On PostgreSQL as many as CELERY_WORKER_CONCURRENCY says.
+CELERY_WORKER_CONCURRENCY = (
+    1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else _int("CELERY_WORKER_CONCURRENCY", 2)
+)
 # Time limits, in seconds. At the soft limit the task is told (SoftTimeLimitExceeded): an import
 # rolls back and its job says it took too long. At the hard limit the worker kills it.
 CELERY_TASK_SOFT_TIME_LIMIT = _int("CELERY_TASK_SOFT_TIME_LIMIT", 10 * 60)
@@ -341,7 +355,7 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _visibility_ti
         f"CELERY_TASK_SOFT_TIME_LIMIT ({CELERY_TASK_SOFT_TIME_LIMIT}) < CELERY_TASK_TIME_LIMIT "
         f"({CELERY_TASK_TIME_LIMIT}) < CELERY_VISIBILITY_TIMEOUT ({_visibility_timeout}) must hold, in seconds."
     )
-# A job no worker has started after this long is failed by housekeeping (districts.jobs), so
+# A job no worker has started after this long is failed by housekeeping (jobs.runner), so
 # that no one waits for a message the broker lost.
 JOB_QUEUE_TIMEOUT = _int("JOB_QUEUE_TIMEOUT", 30 * 60)
 # A request that queues a job must not hang when the broker is down or does not answer: connect

@@ -23,6 +23,7 @@ urlpatterns = [
     path("hazards/", include("hazards.urls")),
     path("reports/", include("reporting.urls")),
     path("audit/", include("audit.urls")),
+    path("jobs/", include("jobs.urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME

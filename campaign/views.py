@@ -1,13 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.utils import timezone
 
-from campaign.models import Campaign, JobHeartbeat
+from campaign.models import Campaign
 from districts.models import ADMIN_ROLES
 from districts.scoping import memberships_of
-
-# The heartbeat runs every minute; three missed beats mean the worker is down.
-HEARTBEAT_STALE_AFTER = timezone.timedelta(minutes=3)
+from jobs.models import JobHeartbeat
 
 
 @login_required
@@ -23,6 +20,6 @@ def home(request):
             "campaign": Campaign.objects.current(),
             "show_job_status": is_admin,
             "heartbeat": heartbeat,
-            "jobs_alive": bool(heartbeat and timezone.now() - heartbeat.last_seen < HEARTBEAT_STALE_AFTER),
+            "jobs_alive": bool(heartbeat and heartbeat.alive),
         },
     )

@@ -24,9 +24,9 @@ GROUP_PERMISSIONS = {
             "sectorlead": ("view",),
             "membership": ("view",),
             "unitboundary": ALL,
-            "importjob": ("view",),
         },
-        "campaign": {"campaign": ALL, "target": ALL, "jobheartbeat": ("view",)},
+        "campaign": {"campaign": ALL, "target": ALL},
+        "jobs": {"job": ("view",), "jobheartbeat": ("view",)},
         # Risks are kept on the register's screens, through risks.services.
         "risks": {
             "assessmentmethod": ("view",),
@@ -62,11 +62,11 @@ GROUP_PERMISSIONS = {
                 "sectorlead",
                 "membership",
                 "unitboundary",
-                "importjob",
                 "securitypolicy",
             )
         },
-        "campaign": {m: ("view",) for m in ("campaign", "target", "jobheartbeat")},
+        "campaign": {m: ("view",) for m in ("campaign", "target")},
+        "jobs": {"job": ("view",), "jobheartbeat": ("view",)},
         "risks": {m: ("view",) for m in ("assessmentmethod", "methodversion", "controlrule", "riskpoint")},
         "reporting": {m: ("view",) for m in ("reporttype", "period")},
         "axes": {m: ("view",) for m in ("accessattempt", "accessfailurelog", "accesslog")},

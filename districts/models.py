@@ -415,44 +415,6 @@ class UnitBoundary(models.Model):
             raise ValidationError({"geometry": _("A boundary is a GeoJSON Polygon or MultiPolygon.")})
 
 
-class ImportJob(models.Model):
-    """A spreadsheet import run by a worker, so that a big file never waits in a request.
-    The page polls it; `processed` of `total` rows tells the user how far it is."""
-    audit_exempt = "operational: a job's progress; the rows it imports are audited as writes"
-
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    kind = models.CharField(_("what is imported"), max_length=30)
-    dry_run = models.BooleanField(_("preview only"), default=True)
-    token = models.CharField(_("upload"), max_length=64)
-    created_by = models.ForeignKey(User, verbose_name=_("started by"), on_delete=models.PROTECT)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    total = models.PositiveIntegerField(_("rows"), default=0)
-    processed = models.PositiveIntegerField(_("rows done"), default=0)
-    report = models.JSONField(_("report"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    # The worker's last sign of life (claim, progress): a running job silent for long was cut off.
-    touched_at = models.DateTimeField(_("last progress"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("import job")
-        verbose_name_plural = _("import jobs")
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.kind} · {self.get_status_display()}"
-
-    @property
-    def percent(self) -> int:
-        return int(100 * self.processed / self.total) if self.total else 0
-
-
 class SecurityPolicy(models.Model):
     """Sign-in security, kept by the security administrator: one row (districts.policy reads it).
 

@@ -1,34 +1,18 @@
-"""The hazard ledger as a spreadsheet: export, and an import run as a job (districts.job_views)."""
+"""The hazard ledger as a spreadsheet: export, and an import run as a job (jobs.imports)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from campaign.lib.xlsx.files import export_xlsx
-from districts.job_views import JobImport, ensure_may_import, xlsx_response
+from districts.import_views import ensure_may_import
 from hazards.filters import HazardFilter
+from hazards.job_kinds import SHEET
 from hazards.models import Hazard
 from hazards.resources import HazardResource
-from hazards.tasks import KIND, run_hazard_import
-from hazards.workflow import SIDE_ROLES, Side
-
-SHEET = "隐患台账"
-
-HAZARD_IMPORT = JobImport(
-    kind=KIND,
-    title=gettext_lazy("Import hazards"),
-    sheet=SHEET,
-    resource_class=HazardResource,
-    task=run_hazard_import,
-    editor_roles=SIDE_ROLES[Side.REPORTER],
-    count_key="assigned",
-    template="hazards/import_job.html",
-    list_url="hazard_list",
-    list_label=gettext_lazy("Hazard ledger"),
-)
+from jobs.imports import xlsx_response
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from hazards import import_views, notices, step_views, views
+from hazards.job_kinds import HAZARD_IMPORT
 
 urlpatterns = [
     path("", views.hazard_list, name="hazard_list"),
@@ -12,5 +13,5 @@ urlpatterns = [
     path("photos/<int:pk>/", views.hazard_photo, name="hazard_photo"),
     path("photos/<int:pk>/thumb/", views.hazard_photo, {"size": "thumb"}, name="hazard_photo_thumb"),
     path("export.xlsx", import_views.export, name="export_hazards"),
-    *import_views.HAZARD_IMPORT.urlpatterns(),
+    *HAZARD_IMPORT.urlpatterns(),
 ]

@@ -1,8 +1,9 @@
 from django.urls import path
 
 from risks import import_views
+from risks.job_kinds import RISK_IMPORT
 
 urlpatterns = [
     path("export.xlsx", import_views.export, name="export_risks"),
-    *import_views.RISK_IMPORT.urlpatterns(),
+    *RISK_IMPORT.urlpatterns(),
 ]

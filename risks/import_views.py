@@ -1,32 +1,16 @@
-"""The risk list as a spreadsheet: export, and an import run as a job (districts.job_views)."""
+"""The risk list as a spreadsheet: export, and an import run as a job (jobs.imports)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from campaign.lib.xlsx.files import export_xlsx
-from districts.job_views import JobImport, ensure_may_import, xlsx_response
+from districts.import_views import ensure_may_import
+from jobs.imports import xlsx_response
+from risks.job_kinds import SHEET
 from risks.resources import RiskResource, level_fill
-from risks.services import RISK_EDITOR_ROLES
-from risks.tasks import KIND, run_risk_import
-
-SHEET = "风险清单"
-
-RISK_IMPORT = JobImport(
-    kind=KIND,
-    title=gettext_lazy("Import risks"),
-    sheet=SHEET,
-    resource_class=RiskResource,
-    task=run_risk_import,
-    editor_roles=RISK_EDITOR_ROLES,
-    count_key="assessments",
-    template="risks/import_job.html",
-    list_url="risk_list",
-    list_label=gettext_lazy("Risk register"),
-)
 
 
 @login_required

@@ -9,19 +9,6 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 A_REAL_KEY = "Zq7-production-key-" + "r4nd0m" * 8
 
 
-def _start_django(tmp_path, **env):
-    """Import the settings in a fresh interpreter, as manage.py would, with `env` set."""
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "campaign.settings", "VAR_DIR": str(tmp_path), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
 def _clean_env(tmp_path, **env):
     """Nothing configured but what is named: as on a fresh server."""
     return {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "campaign.settings", "VAR_DIR": str(tmp_path), **env}
@@ -75,8 +62,8 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     assert "System check identified no issues" in result.stdout
 
 
-def test_a_debug_value_that_is_not_a_boolean_stops_the_start_naming_debug(tmp_path):
-    result = _start_django(tmp_path, DEBUG="maybe")
+def test_a_debug_value_that_is_not_a_boolean_stops_the_start_naming_debug(start_django):
+    result = start_django(DEBUG="maybe")
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line == (
@@ -84,14 +71,14 @@ def test_a_debug_value_that_is_not_a_boolean_stops_the_start_naming_debug(tmp_pa
     )
 
 
-def test_a_number_setting_that_is_not_a_number_stops_the_start_naming_it(tmp_path):
-    result = _start_django(tmp_path, AXES_FAILURE_LIMIT="five")
+def test_a_number_setting_that_is_not_a_number_stops_the_start_naming_it(start_django):
+    result = start_django(AXES_FAILURE_LIMIT="five")
     assert result.returncode != 0
     assert "AXES_FAILURE_LIMIT='five' is not a whole number." in result.stderr
 
 
-def test_good_settings_start(tmp_path):
-    result = _start_django(tmp_path, DEBUG="false", SECRET_KEY=A_REAL_KEY)
+def test_good_settings_start(start_django):
+    result = start_django(DEBUG="false", SECRET_KEY=A_REAL_KEY)
     assert result.returncode == 0, result.stderr
 
 

@@ -21,6 +21,7 @@ from districts.tests.import_helpers import (
     import_sites,
     xlsx,
 )
+from jobs.models import Job
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -229,68 +230,115 @@ def test_who_may_open_the_import_screens(client, unit, make_user, role, unit_cod
     assert (reverse("import_sites") in home) is (sites_page == 200)
 
 
-def test_upload_preview_and_confirm(client, plan, district_admin, settings):
+@pytest.fixture
+def eager(settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+def upload_and_run(client, name, content, capture):
+    """Upload through the screen; the preview job runs (eagerly) once the request commits."""
+    with capture(execute=True):
+        response = upload(client, name, content)
+    return response
+
+
+def confirm_and_run(client, name, job, capture):
+    with capture(execute=True):
+        return client.post(reverse(f"{name}_confirm", args=[job.pk]))
+
+
+def test_upload_preview_and_confirm(client, plan, district_admin, settings, eager, django_capture_on_commit_callbacks):
     force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
 
-    preview = upload(client, "import_units", content)
+    response = upload_and_run(client, "import_units", content, django_capture_on_commit_callbacks)
 
-    assert preview.status_code == 200
-    page = preview.content.decode()
+    preview = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("job_detail", args=[preview.pk])
+    assert (preview.kind, preview.state, preview.params["dry_run"]) == ("units", "done", True)
+    page = client.get(response["Location"]).content.decode()
     assert "Preview: nothing has been saved yet" in page
     assert "中北社区第一网格" in page
+    assert 'data-testid="confirm-import"' in page
     assert not OrgUnit.objects.filter(code="330103002051-01").exists()
-    token = preview.context["token"]
+    token = preview.params["token"]
     assert stored_upload(token).parent == settings.MEDIA_ROOT / "imports"
 
-    done = client.post(reverse("import_units_confirm"), {"token": token})
+    done = confirm_and_run(client, "import_units", preview, django_capture_on_commit_callbacks)
 
+    job = Job.objects.exclude(pk=preview.pk).get()
     assert done.status_code == 302
-    assert done["Location"] == reverse("unit_tree")
+    assert done["Location"] == reverse("job_detail", args=[job.pk])
+    assert (job.state, job.report["committed"], job.report["new"]) == ("done", True, 1)
     grid = OrgUnit.objects.get(code="330103002051-01")
     assert grid.history.latest().history_user == district_admin
-    with pytest.raises(FileNotFoundError):
-        stored_upload(token)
     followed = client.get(done["Location"]).content.decode()
     assert "Imported: 1 new, 0 updated, 0 unchanged." in followed
+    assert reverse("unit_tree") in followed
 
 
-def test_street_staff_import_sites_through_the_screens(client, plan, wulin_staff):
+def test_street_staff_import_sites_through_the_screens(
+    client, plan, wulin_staff, eager, django_capture_on_commit_callbacks
+):
     force_login_verified(client, wulin_staff)
     content = xlsx(SITE_HEADERS, [["杭州安顺餐饮店", credit_code(1), "330103002051", "消防安全", "企业", "否"]])
 
-    preview = upload(client, "import_sites", content)
+    response = upload_and_run(client, "import_sites", content, django_capture_on_commit_callbacks)
 
-    assert "杭州安顺餐饮店" in preview.content.decode()
+    assert "杭州安顺餐饮店" in client.get(response["Location"]).content.decode()
     assert not Site.objects.exists()
-    done = client.post(reverse("import_sites_confirm"), {"token": preview.context["token"]})
-    assert done["Location"] == reverse("site_list")
+    done = confirm_and_run(client, "import_sites", Job.objects.get(), django_capture_on_commit_callbacks)
+    assert "Imported: 1 new" in client.get(done["Location"]).content.decode()
     site = Site.objects.get(credit_code=credit_code(1))
     assert site.history.get().history_user == wulin_staff
 
 
-def test_a_preview_with_errors_offers_no_confirm(client, plan, district_admin):
+def test_the_request_only_queues_the_org_unit_import_and_its_page_refreshes(client, plan, district_admin):
+    force_login_verified(client, district_admin)
+    content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
+
+    response = upload(client, "import_units", content)
+
+    assert Job.objects.get().state == "queued"
+    page = client.get(response["Location"]).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert not OrgUnit.objects.filter(code="330103002051-01").exists()
+
+
+def test_a_preview_with_errors_offers_no_confirm_and_a_file_of_its_problems(
+    client, plan, district_admin, eager, django_capture_on_commit_callbacks
+):
     force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002099"]])
 
-    preview = upload(client, "import_units", content)
+    response = upload_and_run(client, "import_units", content, django_capture_on_commit_callbacks)
 
-    page = preview.content.decode()
+    page = client.get(response["Location"]).content.decode()
     assert "<th>Row</th><th>Column</th><th>Problem</th>" in page
     assert "No unit has the code “330103002099”." in page
     assert "Nothing has been saved" in page
     assert 'data-testid="confirm-import"' not in page
+    job = Job.objects.get()
+    assert reverse("job_result", args=[job.pk]) in page
+    problems = client.get(reverse("job_result", args=[job.pk]))
+    rows = list(load_workbook(BytesIO(b"".join(problems.streaming_content))).worksheets[0].iter_rows(values_only=True))
+    assert rows[1:] == [(2, "上级编码", "No unit has the code “330103002099”.")]
 
 
-def test_nobody_can_confirm_another_users_upload(client, plan, unit, district_admin, make_user):
+def test_nobody_can_see_or_confirm_another_users_upload(
+    client, plan, unit, district_admin, make_user, eager, django_capture_on_commit_callbacks
+):
     force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
-    token = upload(client, "import_units", content).context["token"]
+    upload_and_run(client, "import_units", content, django_capture_on_commit_callbacks)
+    preview = Job.objects.get()
 
     force_login_verified(client, make_user(Role.SYSTEM_ADMIN, unit("330103")))
-    response = client.post(reverse("import_units_confirm"), {"token": token})
+    assert client.get(reverse("job_detail", args=[preview.pk])).status_code == 404
+    response = client.post(reverse("import_units_confirm", args=[preview.pk]))
 
-    assert response.status_code == 403
+    assert response.status_code == 404
+    assert Job.objects.count() == 1
     assert not OrgUnit.objects.filter(code="330103002051-01").exists()
 
 
@@ -318,7 +366,7 @@ def test_only_xlsx_workbooks_are_accepted(client, plan, district_admin, content)
 
     assert response.status_code == 200
     assert "This is not an Excel workbook (.xlsx)." in response.content.decode()
-    assert not (response.context.get("token"))
+    assert not Job.objects.exists()
 
 
 def test_a_file_over_the_size_limit_is_refused(client, plan, district_admin, settings):

@@ -4,18 +4,12 @@
 import pytest
 from django.urls import reverse
 
-from campaign.models import JobHeartbeat
-from campaign.tasks import record_heartbeat
 from districts.models import Role
 from districts.second_factor import force_login_verified
+from jobs.models import JobHeartbeat
+from jobs.tasks import record_heartbeat
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker_queue(start_worker):
-    """A worker process consuming a queue of its own (conftest.start_worker)."""
-    return start_worker().queue
 
 
 def test_heartbeat_runs_in_a_worker_process_and_admins_see_jobs_running(worker_queue, client, plan, unit, make_user):

@@ -14,13 +14,13 @@ from django.utils.translation import override
 from openpyxl import load_workbook
 
 from campaign.lib.xlsx.files import XLSX_MIME, store_upload, stored_upload
-from districts.jobs import _ProgressWriter
-from districts.models import ImportJob, Role
+from districts.models import Role
 from districts.second_factor import force_login_verified
-from districts.tasks import fail_stalled_imports
+from jobs.models import Job
+from jobs.runner import Progress
+from jobs.tasks import fail_stalled_jobs, run_job
 from risks.defaults import install
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
-from risks.tasks import run_risk_import
 from risks.tests.test_import import HEADERS, row, xlsx
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -64,9 +64,14 @@ def test_an_upload_is_previewed_by_a_job_and_confirming_imports_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in.post(reverse("import_risks"), {"file": upload(good_file())})
 
-    preview = ImportJob.objects.get()
-    assert response.url == reverse("import_risks_job", args=[preview.pk])
-    assert (preview.kind, preview.dry_run, preview.status, preview.created_by) == ("risks", True, "done", wulin_staff)
+    preview = Job.objects.get()
+    assert response.url == reverse("job_detail", args=[preview.pk])
+    assert (preview.kind, preview.params["dry_run"], preview.state, preview.started_by) == (
+        "risks",
+        True,
+        "done",
+        wulin_staff,
+    )
     assert (preview.total, preview.processed) == (2, 2)
     assert not RiskPoint.objects.exists(), "a preview saves nothing"
     page = signed_in.get(response.url).content.decode()
@@ -77,20 +82,20 @@ def test_an_upload_is_previewed_by_a_job_and_confirming_imports_it(
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in.post(reverse("import_risks_confirm", args=[preview.pk]))
 
-    job = ImportJob.objects.exclude(pk=preview.pk).get()
-    assert response.url == reverse("import_risks_job", args=[job.pk])
-    assert (job.dry_run, job.token, job.status) == (False, preview.token, "done")
+    job = Job.objects.exclude(pk=preview.pk).get()
+    assert response.url == reverse("job_detail", args=[job.pk])
+    assert (job.params, job.state) == ({"token": preview.params["token"], "dry_run": False}, "done")
     assert job.report["committed"] and job.report["new"] == 2 and job.report["assessments"] == 2
     assert sorted(RiskPoint.objects.values_list("name", flat=True)) == ["后厨液化气钢瓶间", "配电房"]
     assert Assessment.objects.count() == 2
     page = signed_in.get(response.url).content.decode()
     assert "Imported: 2 new, 0 updated, 0 unchanged." in page
     with pytest.raises(FileNotFoundError):
-        stored_upload(job.token)
+        stored_upload(job.params["token"])
     # The preview now leads to the import instead of offering to confirm again.
-    page = signed_in.get(reverse("import_risks_job", args=[preview.pk])).content.decode()
+    page = signed_in.get(reverse("job_detail", args=[preview.pk])).content.decode()
     assert 'data-testid="confirm-import"' not in page
-    assert reverse("import_risks_job", args=[job.pk]) in page
+    assert reverse("job_detail", args=[job.pk]) in page
 
 
 @pytest.mark.django_db
@@ -101,8 +106,8 @@ def test_a_bad_file_is_shown_with_its_problems_and_cannot_be_confirmed(
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in.post(reverse("import_risks"), {"file": upload(content)})
 
-    job = ImportJob.objects.get()
-    assert job.status == "done" and not job.report["ok"]
+    job = Job.objects.get()
+    assert job.state == "done" and not job.report["ok"]
     page = signed_in.get(response.url).content.decode()
     assert "The file has 1 problem." in page
     assert "4 is not an allowed value of L: choose one of 10、6、3、1、0.5、0.2、0.1." in page
@@ -110,7 +115,7 @@ def test_a_bad_file_is_shown_with_its_problems_and_cannot_be_confirmed(
 
     response = signed_in.post(reverse("import_risks_confirm", args=[job.pk]))
 
-    assert ImportJob.objects.count() == 1
+    assert Job.objects.count() == 1
     assert not RiskPoint.objects.exists()
 
 
@@ -118,8 +123,8 @@ def test_a_bad_file_is_shown_with_its_problems_and_cannot_be_confirmed(
 def test_the_request_only_queues_the_job_and_the_page_refreshes_while_it_waits(signed_in):
     response = signed_in.post(reverse("import_risks"), {"file": upload(good_file())})
 
-    job = ImportJob.objects.get()
-    assert job.status == "queued"
+    job = Job.objects.get()
+    assert job.state == "queued"
     page = signed_in.get(response.url).content.decode()
     assert '<meta http-equiv="refresh" content="2">' in page
     assert 'data-testid="job-progress">0 / ?<' in page
@@ -132,13 +137,13 @@ def test_only_the_user_who_started_a_job_sees_or_confirms_it(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         signed_in.post(reverse("import_risks"), {"file": upload(good_file())})
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     colleague = make_user(Role.STREET_STAFF, unit("330103002"))
     force_login_verified(client, colleague)
 
-    assert client.get(reverse("import_risks_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("job_detail", args=[job.pk])).status_code == 404
     assert client.post(reverse("import_risks_confirm", args=[job.pk])).status_code == 404
-    assert ImportJob.objects.count() == 1
+    assert Job.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -176,32 +181,32 @@ def test_the_template_and_the_export_download_as_workbooks(signed_in):
     assert [c.value for c in load_workbook(BytesIO(response.content)).worksheets[0][1]][:2] == ["序号", "风险编号"]
 
 
-def _queued_job(user, content, *, dry_run) -> ImportJob:
+def _queued_job(user, content, *, dry_run) -> Job:
     token = store_upload(SimpleUploadedFile("f.xlsx", content))
-    return ImportJob.objects.create(kind="risks", dry_run=dry_run, token=token, created_by=user)
+    return Job.objects.create(kind="risks", params={"token": token, "dry_run": dry_run}, started_by=user)
 
 
 @pytest.mark.django_db
 def test_a_task_delivered_twice_imports_once(wulin_staff):
     job = _queued_job(wulin_staff, good_file(), dry_run=False)
 
-    run_risk_import(job.pk)
-    run_risk_import(job.pk)
+    run_job(job.pk)
+    run_job(job.pk)
 
     assert RiskPoint.objects.count() == 2, "new rows have no code: a second run would add them again"
     job.refresh_from_db()
-    assert (job.status, job.report["new"]) == ("done", 2)
+    assert (job.state, job.report["new"]) == ("done", 2)
 
 
 @pytest.mark.django_db
 def test_a_job_whose_file_is_gone_fails_with_a_message(wulin_staff):
     job = _queued_job(wulin_staff, good_file(), dry_run=True)
-    stored_upload(job.token).unlink()
+    stored_upload(job.params["token"]).unlink()
 
-    run_risk_import(job.pk, "en")
+    run_job(job.pk, "en")
 
     job.refresh_from_db()
-    assert (job.status, job.report) == (
+    assert (job.state, job.report) == (
         "failed",
         {"error": "The uploaded file is no longer available; upload it again."},
     )
@@ -213,40 +218,33 @@ def test_a_job_cut_off_with_its_worker_ends_as_failed_and_says_so(signed_in, wul
     now = timezone.now()
     # No task runs past the hard time limit: silent for longer, the job's worker is gone.
     hard_limit = datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
-    ImportJob.objects.filter(pk=cut_off.pk).update(
-        status="running", touched_at=now - hard_limit - datetime.timedelta(minutes=2)
+    Job.objects.filter(pk=cut_off.pk).update(
+        state="running", progress_at=now - hard_limit - datetime.timedelta(minutes=2)
     )
-    ImportJob.objects.filter(pk=busy.pk).update(
-        status="running", touched_at=now - hard_limit + datetime.timedelta(minutes=1)
-    )
+    Job.objects.filter(pk=busy.pk).update(state="running", progress_at=now - hard_limit + datetime.timedelta(minutes=1))
 
-    assert fail_stalled_imports() == 1
+    assert fail_stalled_jobs() == 1
 
-    page = signed_in.get(reverse("import_risks_job", args=[cut_off.pk])).content.decode()
+    page = signed_in.get(reverse("job_detail", args=[cut_off.pk])).content.decode()
     assert "The import was cut off (the worker stopped) and nothing was written" in page
-    assert ImportJob.objects.get(pk=busy.pk).status == "running", "a job within the hard time limit runs on"
+    assert Job.objects.get(pk=busy.pk).state == "running", "a job within the hard time limit runs on"
     assert RiskPoint.objects.count() == 0
 
 
 @pytest.mark.django_db(transaction=True)
 def test_progress_is_seen_by_others_while_the_import_transaction_is_open(plan, wulin_staff):
     job = _queued_job(wulin_staff, good_file(), dry_run=True)
-    progress = _ProgressWriter(job.pk)
+    progress = Progress(job.pk)
     try:
         with transaction.atomic():
             progress(200)
             # Committed by its own connection: the page (another request) reads it now.
-            assert ImportJob.objects.get(pk=job.pk).processed == 200
+            assert Job.objects.get(pk=job.pk).processed == 200
     finally:
         progress.close()
 
 
 # ---------------------------------------------------------------- a real worker
-
-
-@pytest.fixture
-def worker_queue(start_worker):
-    return start_worker().queue
 
 
 @pytest.mark.worker
@@ -256,14 +254,14 @@ def test_a_worker_process_runs_the_import(worker_queue, plan, wulin_staff):
     install(AssessmentMethod, MethodVersion, ControlRule)
     job = _queued_job(wulin_staff, good_file(), dry_run=False)
 
-    run_risk_import.apply_async(args=[job.pk, "en"], queue=worker_queue)
+    run_job.apply_async(args=[job.pk, "en"], queue=worker_queue)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         job.refresh_from_db()
-        if job.status in ("done", "failed"):
+        if job.state in ("done", "failed"):
             break
         time.sleep(0.5)
 
-    assert (job.status, job.report["committed"], job.report["new"]) == ("done", True, 2), job.report
+    assert (job.state, job.report["committed"], job.report["new"]) == ("done", True, 2), job.report
     assert sorted(RiskPoint.objects.values_list("name", flat=True)) == ["后厨液化气钢瓶间", "配电房"]
     assert RiskPoint.objects.get(name="配电房").history.earliest().history_user == wulin_staff

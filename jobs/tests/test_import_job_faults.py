@@ -1,14 +1,11 @@
-"""Import jobs under faults, as the user and an assessor see them: the broker down or silent, a
+"""Jobs under faults, as the user and an assessor see them: the broker down or silent, a
 worker killed mid-import, a job no worker starts, one that runs too long. The request always
 answers, the job always ends (done or failed) and its page says which, in the reader's language,
 and nothing of a file is ever half-written. The risk import stands for every kind: the queueing and
-running are districts.jobs, shared by all."""
+running are jobs.runner, shared by every kind of job."""
 
 import datetime
-import os
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,13 +19,13 @@ from django.utils import timezone
 
 from campaign.celery import app
 from campaign.lib.xlsx.files import XLSX_MIME, store_upload
-from districts import jobs
-from districts.models import ImportJob, Role
-from districts.tasks import fail_stalled_imports
+from districts.models import Role
+from jobs import imports as job_imports
+from jobs import runner
+from jobs.models import Job
+from jobs.tasks import fail_stalled_jobs, run_job
 from risks.defaults import install
 from risks.models import AssessmentMethod, ControlRule, MethodVersion, RiskPoint
-from risks.resources import RiskResource
-from risks.tasks import run_risk_import
 from risks.tests.test_import import HEADERS, row, xlsx
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -58,20 +55,20 @@ def signed_in(client, wulin_staff):
     return client
 
 
-def _queued_job(user, content, *, dry_run=False) -> ImportJob:
+def _queued_job(user, content, *, dry_run=False) -> Job:
     token = store_upload(SimpleUploadedFile("f.xlsx", content))
-    return ImportJob.objects.create(kind="risks", dry_run=dry_run, token=token, created_by=user)
+    return Job.objects.create(kind="risks", params={"token": token, "dry_run": dry_run}, started_by=user)
 
 
 def _page(client, job) -> str:
-    return client.get(reverse("import_risks_job", args=[job.pk])).content.decode()
+    return client.get(reverse("job_detail", args=[job.pk])).content.decode()
 
 
-def _wait_for(job, statuses, seconds) -> ImportJob:
+def _wait_for(job, statuses, seconds) -> Job:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         job.refresh_from_db()
-        if job.status in statuses:
+        if job.state in statuses:
             break
         time.sleep(0.3)
     return job
@@ -136,10 +133,10 @@ def test_with_the_broker_down_an_upload_answers_at_once_and_the_job_page_says_it
     response = signed_in.post(reverse(f"import_{kind}"), {"file": upload(good_file())})
     took = time.monotonic() - started
 
-    job = ImportJob.objects.get()
-    assert response.status_code == 302 and response.url == reverse(f"import_{kind}_job", args=[job.pk])
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == reverse("job_detail", args=[job.pk])
     assert took < 5, f"the request waited {took:.1f} s for the broker"
-    assert (job.kind, job.status, job.report) == (kind, "failed", {"unqueued": True}), "never left queued"
+    assert (job.kind, job.state, job.report) == (kind, "failed", {"unqueued": True}), "never left queued"
     page = signed_in.get(response.url).content.decode()
     assert NOT_QUEUED in page
     assert 'http-equiv="refresh"' not in page, "the page no longer waits for a worker"
@@ -155,7 +152,7 @@ def test_with_a_broker_that_never_answers_the_request_waits_seconds_not_minutes(
 
     assert response.status_code == 302
     assert took < 10, f"the request waited {took:.1f} s for a broker that does not answer"
-    assert ImportJob.objects.get().status == "failed"
+    assert Job.objects.get().state == "failed"
 
 
 @pytest.mark.worker
@@ -169,15 +166,15 @@ def test_an_import_that_could_not_be_queued_is_started_again_once_the_broker_is_
         connection.default_channel.queue_purge(app.conf.task_default_queue)
     start_worker(queue=app.conf.task_default_queue)
     signed_in.post(reverse("import_risks"), {"file": upload(good_file())})
-    preview = _wait_for(ImportJob.objects.get(), {"done", "failed"}, 90)
-    assert preview.status == "done" and preview.report["ok"], preview.report
+    preview = _wait_for(Job.objects.get(), {"done", "failed"}, 90)
+    assert preview.state == "done" and preview.report["ok"], preview.report
 
     broker_at(closed_port)
     response = signed_in.post(reverse("import_risks_confirm", args=[preview.pk]))
 
-    failed = ImportJob.objects.get(dry_run=False)
-    assert response.url == reverse("import_risks_job", args=[failed.pk])
-    assert failed.status == "failed"
+    failed = Job.objects.get(params__dry_run=False)
+    assert response.url == reverse("job_detail", args=[failed.pk])
+    assert failed.state == "failed"
     page = _page(signed_in, failed)
     assert NOT_QUEUED in page
     assert reverse("import_risks_confirm", args=[preview.pk]) in page, "the page offers to start it again"
@@ -187,10 +184,10 @@ def test_an_import_that_could_not_be_queued_is_started_again_once_the_broker_is_
     broker_at(django_settings.CELERY_BROKER_URL)
     response = signed_in.post(reverse("import_risks_confirm", args=[preview.pk]))
 
-    again = ImportJob.objects.get(dry_run=False, status__in=["queued", "running", "done"])
-    assert response.url == reverse("import_risks_job", args=[again.pk])
+    again = Job.objects.get(params__dry_run=False, state__in=["queued", "running", "done"])
+    assert response.url == reverse("job_detail", args=[again.pk])
     again = _wait_for(again, {"done", "failed"}, 90)
-    assert (again.status, again.report["committed"], again.report["new"]) == ("done", True, 2), again.report
+    assert (again.state, again.report["committed"], again.report["new"]) == ("done", True, 2), again.report
     assert RiskPoint.objects.count() == 2
     assert "导入完成：新增 2 条" in _page(signed_in, again)
 
@@ -204,57 +201,57 @@ def test_a_job_no_worker_starts_in_time_is_failed_and_a_late_message_changes_not
     forgotten = _queued_job(wulin_staff, good_file())
     waiting = _queued_job(wulin_staff, good_file())
     now = timezone.now()
-    ImportJob.objects.filter(pk=forgotten.pk).update(created_at=now - datetime.timedelta(minutes=31))
-    ImportJob.objects.filter(pk=waiting.pk).update(created_at=now - datetime.timedelta(minutes=29))
+    Job.objects.filter(pk=forgotten.pk).update(created_at=now - datetime.timedelta(minutes=31))
+    Job.objects.filter(pk=waiting.pk).update(created_at=now - datetime.timedelta(minutes=29))
 
-    assert fail_stalled_imports() == 1
+    assert fail_stalled_jobs() == 1
 
     forgotten.refresh_from_db()
-    assert (forgotten.status, forgotten.report) == ("failed", {"unstarted": True, "minutes": 30})
+    assert (forgotten.state, forgotten.report) == ("failed", {"unstarted": True, "minutes": 30})
     assert "此任务在 30 分钟内没有后台任务进程开始处理，已被取消，未保存任何数据。" in _page(signed_in, forgotten)
-    assert ImportJob.objects.get(pk=waiting.pk).status == "queued"
+    assert Job.objects.get(pk=waiting.pk).state == "queued"
 
-    run_risk_import(forgotten.pk)  # the message turns up after all
+    run_job(forgotten.pk)  # the message turns up after all
 
     forgotten.refresh_from_db()
-    assert forgotten.status == "failed"
+    assert forgotten.state == "failed"
     assert not RiskPoint.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_message_delivered_again_for_a_job_already_failed_runs_nothing(wulin_staff):
     job = _queued_job(wulin_staff, good_file())
-    ImportJob.objects.filter(pk=job.pk).update(status="failed", report={"stalled": True})
+    Job.objects.filter(pk=job.pk).update(state="failed", run="", report={"stalled": True})
 
-    jobs.run_import_job(job.pk, kind="risks", resource_class=RiskResource, counts=lambda resource: {}, redelivered=True)
+    runner.run_job(job.pk, redelivered=True)
 
     job.refresh_from_db()
-    assert (job.status, job.report) == ("failed", {"stalled": True})
+    assert (job.state, job.report) == ("failed", {"stalled": True})
     assert not RiskPoint.objects.exists()
 
 
 @pytest.mark.django_db
 def test_a_run_whose_job_was_taken_over_cannot_record_an_outcome(wulin_staff):
     job = _queued_job(wulin_staff, good_file())
-    first, _ = jobs._claim(job.pk, "risks", redelivered=False)
-    second, restarted = jobs._claim(job.pk, "risks", redelivered=True)
+    first, _ = runner._claim(job.pk, redelivered=False)
+    second, restarted = runner._claim(job.pk, redelivered=True)
 
     assert restarted and first != second
-    assert not jobs._finish(job.pk, first, "done", {"ok": True}), "the first run lost the job"
-    assert jobs._finish(job.pk, second, "done", {"ok": True})
-    assert jobs._claim(job.pk, "risks", redelivered=True) is None, "a finished job is never run again"
+    assert not runner._finish(job.pk, first, "done", {"ok": True}), "the first run lost the job"
+    assert runner._finish(job.pk, second, "done", {"ok": True})
+    assert runner._claim(job.pk, redelivered=True) is None, "a finished job is never run again"
 
 
 @pytest.mark.django_db
 def test_a_job_whose_worker_stops_twice_is_failed_rather_than_run_a_third_time(signed_in, wulin_staff):
     job = _queued_job(wulin_staff, good_file())
-    jobs._claim(job.pk, "risks", redelivered=False)
-    jobs._claim(job.pk, "risks", redelivered=True)  # the first worker was killed: run again
+    runner._claim(job.pk, redelivered=False)
+    runner._claim(job.pk, redelivered=True)  # the first worker was killed: run again
 
-    assert jobs._claim(job.pk, "risks", redelivered=True) is None  # so was the second
+    assert runner._claim(job.pk, redelivered=True) is None  # so was the second
 
     job.refresh_from_db()
-    assert (job.status, job.report) == ("failed", {"stalled": True})
+    assert (job.state, job.report) == ("failed", {"stalled": True})
     assert CUT_OFF in _page(signed_in, job)
 
 
@@ -266,20 +263,20 @@ def test_an_import_stopped_at_the_soft_time_limit_is_rolled_back_and_says_it_too
     settings, monkeypatch, signed_in, wulin_staff
 ):
     settings.CELERY_TASK_SOFT_TIME_LIMIT = 600
-    real_run_import = jobs.run_import
+    real_run_import = job_imports.run_import
 
     def import_then_run_out_of_time(*args, **kwargs):
         real_run_import(*args, **kwargs)
         assert RiskPoint.objects.count() == 2, "the rows were written inside the transaction"
         raise SoftTimeLimitExceeded
 
-    monkeypatch.setattr(jobs, "run_import", import_then_run_out_of_time)
+    monkeypatch.setattr(job_imports, "run_import", import_then_run_out_of_time)
     job = _queued_job(wulin_staff, good_file())
 
-    run_risk_import(job.pk)
+    run_job(job.pk)
 
     job.refresh_from_db()
-    assert (job.status, job.report) == ("failed", {"timed_out": True, "minutes": 10})
+    assert (job.state, job.report) == ("failed", {"timed_out": True, "minutes": 10})
     assert not RiskPoint.objects.exists()
     assert "此任务运行超过允许的 10 分钟，已被停止，未保存任何数据。" in _page(signed_in, job)
 
@@ -290,20 +287,8 @@ def test_the_worker_runs_with_time_limits_and_a_visibility_timeout_above_them():
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
 
 
-def _start_django(tmp_path, **env):
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "campaign.settings", "VAR_DIR": str(tmp_path), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def test_a_visibility_timeout_not_above_the_hard_time_limit_stops_the_start(tmp_path):
-    result = _start_django(tmp_path, CELERY_TASK_TIME_LIMIT="900", CELERY_VISIBILITY_TIMEOUT="600")
+def test_a_visibility_timeout_not_above_the_hard_time_limit_stops_the_start(start_django):
+    result = start_django(CELERY_TASK_TIME_LIMIT="900", CELERY_VISIBILITY_TIMEOUT="600")
 
     assert result.returncode != 0
     assert (
@@ -324,14 +309,14 @@ def _kill_mid_import(start_worker, job, **env):
     """Start a worker, give it the job, SIGKILL it (and its pool) while it imports. Returns the
     worker's queue and when the job was claimed (about when Redis handed out the message)."""
     worker = start_worker(pool="prefork", **env)
-    run_risk_import.apply_async(args=[job.pk, "zh-hans"], queue=worker.queue)
+    run_job.apply_async(args=[job.pk, "zh-hans"], queue=worker.queue)
     _wait_for(job, {"running", "done", "failed"}, 90)
     claimed = time.monotonic()
-    assert job.status == "running", job.report
+    assert job.state == "running", job.report
     time.sleep(2)  # well into the rows
     worker.kill()
     job.refresh_from_db()
-    assert job.status == "running", "the worker was killed before it finished"
+    assert job.state == "running", "the worker was killed before it finished"
     return worker.queue, claimed
 
 
@@ -355,7 +340,7 @@ def test_a_worker_killed_mid_import_writes_nothing_and_another_worker_runs_the_j
     start_worker(queue, pool="prefork", **QUICK)
     job = _wait_for(job, {"done", "failed"}, 120)
 
-    assert job.status == "done", job.report
+    assert job.state == "done", job.report
     assert (job.report["committed"], job.report["new"], job.report["restarted"]) == (True, BIG, True)
     assert RiskPoint.objects.count() == BIG, "imported once, not once and a half"
     page = _page(signed_in, job)
@@ -373,11 +358,11 @@ def test_a_worker_killed_mid_import_leaves_a_job_that_housekeeping_fails_and_the
 
     _kill_mid_import(start_worker, job)
     # Housekeeping runs later: by then the job has been silent longer than any task may run.
-    ImportJob.objects.filter(pk=job.pk).update(touched_at=timezone.now() - jobs.stalled_after())
+    Job.objects.filter(pk=job.pk).update(progress_at=timezone.now() - runner.stalled_after())
 
-    assert fail_stalled_imports() == 1
+    assert fail_stalled_jobs() == 1
 
     job.refresh_from_db()
-    assert (job.status, job.report) == ("failed", {"stalled": True})
+    assert (job.state, job.report) == ("failed", {"stalled": True})
     assert not RiskPoint.objects.exists(), "nothing of the file is written"
     assert CUT_OFF in _page(signed_in, job)
