@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from districts.models import Sector
 from districts.second_factor import force_login_verified
-from hazards.models import Hazard, HazardEvent, HazardPhoto, Status
+from hazards.models import Grade, Hazard, HazardEvent, HazardPhoto, Status
 from hazards.tests.conftest import DENGXIN, FIRE_BRIGADE, USERS
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +24,11 @@ def world(build):
     return {
         # 中北社区 (Wulin), fire safety, being rectified by Wulin street.
         "wulin_fire": build(Status.RECTIFYING, before_photos=1),
-        # 灯芯巷社区 (Tianshui), construction, assigned to the fire brigade, which does not lead construction.
+        # 灯芯巷社区 (Tianshui), construction, major and listed for supervision, assigned to the fire
+        # brigade, which does not lead construction.
         "tianshui_construction": build(
             Status.AWAITING_VERIFICATION,
+            grade=Grade.MAJOR,
             place=DENGXIN,
             sector=construction,
             responsible=FIRE_BRIGADE,
@@ -68,6 +70,16 @@ def test_a_hazard_its_photos_and_notice_answer_only_within_scope(client, users, 
     for url in urls:
         response = client.get(url)
         assert response.status_code == (200 if sees else 404), url
+    # Both hazards are assigned, so their rectification notice prints; only the major one is listed.
+    notices = {
+        reverse("hazard_rectification_notice", args=[hazard.pk]): 200,
+        reverse("hazard_listing_notice", args=[hazard.pk]): 200 if hazard.grade == Grade.MAJOR else 403,
+    }
+    for url, in_scope in notices.items():
+        response = client.get(url)
+        assert response.status_code == (in_scope if sees else 404), url
+        if response.status_code == 200:
+            assert response["Content-Type"] == "application/pdf", url
     listed = client.get(reverse("hazard_list")).context["page"].paginator.object_list
     assert (hazard in listed) == sees
     if sees:
