@@ -138,3 +138,13 @@ def test_every_step_from_every_state_for_every_user(build, users, unit, action, 
                 after.status,
                 user,
             )
+
+
+def test_the_table_has_a_row_for_every_action_and_names_only_real_states():
+    from hazards import workflow
+
+    assert set(workflow.TABLE) == set(Action)
+    assert workflow.TABLE.states == {workflow.NEW, *Status}
+    assert workflow.TABLE.next_state(Action.REPORT, workflow.NEW) == Status.REPORTED
+    assert workflow.TABLE.actions_for(workflow.NEW) == [Action.REPORT]
+    assert set(workflow.SIDE_ROLES) == {workflow.Side(t.side) for _a, t in workflow.TABLE.items()}
