@@ -99,7 +99,9 @@ def record_event(hazard: Hazard, by: User, action: str, from_status: str, **fiel
 
 def _begin(hazard: Hazard, by: User, action: str, expected_status: str | None) -> Hazard:
     """The hazard's row, locked until the transaction ends, after checking that it is still
-    in the state the caller saw and that the step is allowed from there, for this user."""
+    in the state the caller saw and that the step is allowed from there, for this user. Someone
+    whose role never takes the step is told so first, not that the hazard has moved on."""
+    workflow.TABLE.ensure_side(action, sides=workflow.sides_of(by))
     locked = (
         Hazard.objects.select_for_update(of=("self",))
         .select_related("unit", "sector", "responsible_unit")

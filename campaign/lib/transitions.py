@@ -122,12 +122,17 @@ class TransitionTable:
     def refusal(self, side: str) -> str:
         return self._refusals[str(side)]
 
-    def check(self, action: str, state: str, *, sides: Collection[str]) -> Transition:
-        """The transition, checked in the one order: the side (by role), then the state.
-        `sides` are those the user holds by role; whether they act for it on this row is the app's."""
+    def ensure_side(self, action: str, *, sides: Collection[str]) -> Transition:
+        """The transition, if one of `sides` (those the user holds by role) takes it."""
         transition = self[action]
         if transition.side not in {str(s) for s in sides}:
             raise NotOnSide(self._refusals[transition.side], action=str(action), side=transition.side)
+        return transition
+
+    def check(self, action: str, state: str, *, sides: Collection[str]) -> Transition:
+        """The transition, checked in the one order: the side (by role), then the state.
+        `sides` are those the user holds by role; whether they act for it on this row is the app's."""
+        self.ensure_side(action, sides=sides)
         return self.ensure(action, state)
 
     def actions_for(self, state: str, *, sides: Collection[str] | None = None) -> list[str]:
