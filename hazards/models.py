@@ -205,8 +205,8 @@ class Hazard(models.Model):
 class HazardCounter(models.Model):
     """The last number given in a district and year. Its row is locked while a number is
     taken, so hazards logged at once never share one."""
-
     audit_exempt = "number allocation: a counter, not a record"
+
 
     district = models.ForeignKey(OrgUnit, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -270,8 +270,8 @@ class Action(models.TextChoices):
 
 class HazardEvent(models.Model):
     """One step on a hazard's timeline: who, when, from which state to which, and why."""
-
     audit_append_only = True  # the timeline: one row per step
+
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
@@ -352,8 +352,8 @@ def _thumb_path(instance, filename: str) -> str:
 
 class HazardPhoto(models.Model):
     """A photo of the hazard as found (before) or as rectified (after), re-encoded without EXIF."""
-
     audit_append_only = True  # a photo is added, never changed
+
 
     class Kind(models.TextChoices):
         BEFORE = "before", _("Before")
