@@ -1,29 +1,20 @@
-"""Printable notices as PDF (WeasyPrint): the rectification notice (整改通知书) and the
-supervision listing notice (重大事故隐患挂牌督办通知书), laid out as official documents.
-
-The font is named on <html> (page margin boxes do not inherit body's) and embedded by
-WeasyPrint: a CJK font must be installed (system check campaign.E002)."""
+"""Printable notices as PDF: the rectification notice (整改通知书) and the supervision listing
+notice (重大事故隐患挂牌督办通知书), laid out as official documents. Rendering, fonts, page
+numbers and the letterhead are campaign.lib.pdf's (templates/pdf/base.html)."""
 
 from __future__ import annotations
 
-import datetime
-import logging
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from campaign.lib.pdf import cn_date, pdf_response, render_pdf
 from hazards import workflow
 from hazards.models import Hazard
 from hazards.numbers import district_of
 from hazards.views import hazard_or_404
-
-# WeasyPrint logs every rendering step at INFO; a notice printed is not news.
-logging.getLogger("weasyprint").setLevel(logging.WARNING)
 
 
 def official_name(unit) -> str:
@@ -38,20 +29,8 @@ def official_name(unit) -> str:
     return f"{district.name}{name}"
 
 
-def cn_date(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-def render_pdf(html: str) -> bytes:
-    # Imported here: loading it costs a second at start-up. (It turns Pillow's
-    # LOAD_TRUNCATED_IMAGES on process-wide; campaign.lib.uploads guards itself against that.)
-    from weasyprint import HTML
-
-    return HTML(string=html).write_pdf()
-
-
 def rectification_notice_pdf(hazard: Hazard) -> bytes:
-    html = render_to_string(
+    return render_pdf(
         "hazards/notices/rectification.html",
         {
             "hazard": hazard,
@@ -63,29 +42,22 @@ def rectification_notice_pdf(hazard: Hazard) -> bytes:
             "found_on": cn_date(timezone.localdate(hazard.found_at)),
         },
     )
-    return render_pdf(html)
 
 
 def listing_notice_pdf(hazard: Hazard) -> bytes:
     listing = workflow.listing_of(hazard)
-    html = render_to_string(
+    return render_pdf(
         "hazards/notices/listing.html",
         {
             "hazard": hazard,
             "listing": listing,
+            "document_number": listing.document_number,
             "issuer": official_name(listing.supervising_unit),
             "addressee": official_name(hazard.responsible_unit) or (hazard.site.name if hazard.site else hazard.unit),
             "listed_on": cn_date(listing.listed_on),
             "time_limit": cn_date(listing.plan_time_limit),
         },
     )
-    return render_pdf(html)
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -94,7 +66,8 @@ def rectification_notice(request, pk):
     hazard = hazard_or_404(request.user, pk)
     if hazard.responsible_unit_id is None:
         raise PermissionDenied(_("A rectification notice is issued once the hazard is assigned."))
-    return _pdf_response(rectification_notice_pdf(hazard), f"{hazard.number}-rectification-notice.pdf")
+    name = _("%(number)s rectification notice") % {"number": hazard.number}
+    return pdf_response(rectification_notice_pdf(hazard), name)
 
 
 @login_required
@@ -103,4 +76,5 @@ def listing_notice(request, pk):
     hazard = hazard_or_404(request.user, pk)
     if workflow.listing_of(hazard) is None:
         raise PermissionDenied(_("This hazard is not listed for supervision."))
-    return _pdf_response(listing_notice_pdf(hazard), f"{hazard.number}-listing-notice.pdf")
+    name = _("%(number)s supervision listing notice") % {"number": hazard.number}
+    return pdf_response(listing_notice_pdf(hazard), name)

@@ -30,16 +30,10 @@ from campaign.lib.xlsx.cells import (
 from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Site
 from districts.places import PlaceColumns, Places, sector_column
-from hazards import workflow
+from hazards import services, workflow
 from hazards.models import DEADLINE_TZ, OPEN_STATUSES, Action, Grade, Hazard, Source, Status
 from hazards.numbers import next_numbers
-from hazards.services import (
-    ensure_can_report,
-    issuing_unit,
-    record_edit,
-    record_event,
-    responsible_units_for,
-)
+from hazards.services import assignment_errors, ensure_can_report, record_edit, record_event
 from hazards.workflow import Side
 
 GRADE_LABELS = {Grade.GENERAL: ("一般", "一般隐患", "一般事故隐患"), Grade.MAJOR: ("重大", "重大隐患", "重大事故隐患")}
@@ -225,7 +219,7 @@ class HazardResource(PlaceColumns, XlsxResource):
         return cell_text(row.get(self.fields[name].column_name))
 
     def after_init_instance(self, instance, new, row, **kwargs):
-        instance._import_was = None if new else (instance.unit, instance.sector_id, instance.status)
+        instance._import_was = None if new else (instance.unit, instance.sector_id, instance.status, instance.grade)
         instance._import_before = None if new else _assignment(instance)
         super().after_init_instance(instance, new, row, **kwargs)
 
@@ -266,6 +260,10 @@ class HazardResource(PlaceColumns, XlsxResource):
         was = instance._import_was
         if was is not None and was[2] not in OPEN_STATUSES and self._changed(instance):
             return {"number": _("A closed or cancelled hazard is not changed by a file.")}
+        # The rule of hazard_edit: the grade only before assignment, and a listed hazard stays major.
+        regraded = was is not None and instance.grade != was[3]
+        if regraded and (refusal := workflow.regrade_refusal(_stored(instance), instance.grade)):
+            return {"grade": refusal}
         given = self._assignment_given(instance)
         status = was[2] if was else Status.REPORTED
         if status != Status.REPORTED:
@@ -277,26 +275,19 @@ class HazardResource(PlaceColumns, XlsxResource):
             missing = [f for f in ASSIGNMENT if f not in given]
             columns = "、".join(str(self.fields[f].column_name) for f in missing)
             return {missing[0]: _("To assign it, also fill in: %(columns)s.") % {"columns": columns}}
-        if given and instance.grade == Grade.MAJOR:
-            return {
-                "grade": _(
-                    "A major hazard is listed for supervision before it is assigned: leave the assignment empty."
-                )
-            }
-        if given and instance.deadline < timezone.localdate(timezone=DEADLINE_TZ):
-            return {"deadline": _("The deadline cannot be in the past.")}
-        if (
-            given
-            and instance.unit_id
-            and not responsible_units_for(instance.unit).filter(pk=instance.responsible_unit_id).exists()
-        ):
-            return {
-                "responsible_unit": _(
-                    "The responsible unit is the hazard's community or street, or a department of the district."
-                )
-            }
-        if was is not None and instance.grade != Grade.MAJOR and workflow.listing_of(instance) is not None:
-            return {"grade": _("A hazard listed for supervision stays major.")}
+        if given:
+            # The rules of hazard_assign itself, which assigns the row once it is saved.
+            refusal = workflow.grade_refusal(self.user, instance, Action.ASSIGN)
+            if refusal is not None:
+                return {"grade": " ".join(refusal.messages)}
+            errors = assignment_errors(
+                hazard=instance,
+                responsible_unit=instance.responsible_unit,
+                responsible_person=instance.responsible_person,
+                deadline=instance.deadline,
+            )
+            if errors:
+                return errors
         return {}
 
     def _changed(self, instance) -> bool:
@@ -335,27 +326,40 @@ class HazardResource(PlaceColumns, XlsxResource):
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)
-        instance._import_assign = self._will_assign(instance)
+        # The row is saved as the hazard it describes, still reported; hazard_assign then assigns it.
+        instance._import_assign = _assignment(instance) if self._will_assign(instance) else None
+        if instance._import_assign:
+            instance.responsible_unit, instance.responsible_person, instance.deadline = None, "", None
         if instance.pk is None:
             instance.number = next_numbers(unit=instance.unit, when=instance.found_at)[0]
-        if instance._import_assign:
-            instance.status = Status.RECTIFYING
-            instance.assigned_at = timezone.now()
-            instance.issuing_unit = issuing_unit(self.user, instance)
+            instance.status = workflow.TABLE.next_state(Action.REPORT, workflow.NEW)
 
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
         if instance._import_was is None:
-            instance.status, assigned = Status.REPORTED, instance.status
-            record_event(instance, self.user, Action.REPORT, "")
-            instance.status = assigned
+            record_event(instance, self.user, Action.REPORT, workflow.NEW)
         elif getattr(instance, "_import_changed", None):
             record_edit(hazard=instance, by=self.user, changed=sorted(instance._import_changed - set(ASSIGNMENT)))
         if instance._import_assign:
-            self.assigned += 1
-            record_event(
-                instance, self.user, Action.ASSIGN, Status.REPORTED, note=instance.measures, deadline=instance.deadline
+            given = instance._import_assign
+            assigned = services.hazard_assign(
+                hazard=instance,
+                by=self.user,
+                responsible_unit=OrgUnit.objects.get(pk=given["responsible_unit"]),
+                responsible_person=given["responsible_person"],
+                deadline=given["deadline"],
+                measures=instance.measures,
+                responsible_phone=instance.responsible_phone,
+                expected_status=Status.REPORTED,
             )
+            for name in ("status", "issuing_unit", "responsible_unit", "responsible_person", "deadline", "assigned_at"):
+                setattr(instance, name, getattr(assigned, name))
+            self.assigned += 1
+
+
+def _stored(instance: Hazard) -> Hazard:
+    """The hazard as it is stored, for the rules that compare a change with it."""
+    return Hazard.objects.select_related("listing").get(pk=instance.pk)
 
 
 def _assignment(hazard) -> dict:

@@ -24,11 +24,9 @@ from hazards import workflow
 from hazards.models import (
     Action,
     ExtensionRequest,
-    Grade,
     Hazard,
     HazardEvent,
     HazardPhoto,
-    Status,
     SupervisionListing,
     deadline_today,
 )
@@ -101,7 +99,9 @@ def record_event(hazard: Hazard, by: User, action: str, from_status: str, **fiel
 
 def _begin(hazard: Hazard, by: User, action: str, expected_status: str | None) -> Hazard:
     """The hazard's row, locked until the transaction ends, after checking that it is still
-    in the state the caller saw and that the step is allowed from there, for this user."""
+    in the state the caller saw and that the step is allowed from there, for this user. Someone
+    whose role never takes the step is told so first, not that the hazard has moved on."""
+    workflow.TABLE.ensure_side(action, sides=workflow.sides_of(by))
     locked = (
         Hazard.objects.select_for_update(of=("self",))
         .select_related("unit", "sector", "responsible_unit")
@@ -129,9 +129,10 @@ def hazard_report(*, by: User, photos: Sequence[CleanImage] = (), **fields) -> H
     # The ledger shows minutes: an exported time re-imports unchanged.
     hazard.found_at = hazard.found_at.replace(second=0, microsecond=0)
     hazard.number = next_numbers(unit=hazard.unit, when=hazard.found_at)[0]
+    hazard.status = workflow.TABLE.next_state(Action.REPORT, workflow.NEW)
     with _files_removed_on_failure() as written:
         _save(hazard, by)
-        event = record_event(hazard, by, Action.REPORT, "")
+        event = record_event(hazard, by, Action.REPORT, workflow.NEW)
         _store_photos(written, hazard, event, HazardPhoto.Kind.BEFORE, photos, by)
     return hazard
 
@@ -152,11 +153,7 @@ def hazard_list_for_supervision(
     expected_status: str | None = None,
 ) -> SupervisionListing:
     """List a major hazard for supervision (挂牌督办) with its five-fold plan (五落实)."""
-    hazard = _begin(hazard, by, Action.LIST, expected_status)
-    if hazard.grade != Grade.MAJOR:
-        raise ValidationError(_("Only a major hazard is listed for supervision."))
-    if workflow.listing_of(hazard) is not None:
-        raise ValidationError(_("This hazard is already listed for supervision."))
+    hazard = _begin(hazard, by, Action.LIST, expected_status)  # major, and not listed yet
     if supervising_unit.kind not in SUPERVISING_KINDS or district_of(supervising_unit) != district_of(hazard.unit):
         raise ValidationError(
             {"supervising_unit": _("The supervising unit is the district, its creation office or a department of it.")}
@@ -218,6 +215,27 @@ def issuing_unit(by: User, hazard: Hazard) -> OrgUnit | None:
     return None
 
 
+def assignment_errors(
+    *, hazard: Hazard, responsible_unit: OrgUnit | None, responsible_person: str, deadline: datetime.date | None
+) -> dict[str, str]:
+    """What is wrong with assigning `hazard` so (field → message), for the form and the import
+    alike. The state, the side and the grade are the workflow's (workflow.check)."""
+    errors = {}
+    if deadline is not None and deadline < deadline_today():
+        errors["deadline"] = _("The deadline cannot be in the past.")
+    elif deadline is not None and (refusal := workflow.deadline_refusal(hazard, deadline)):
+        errors["deadline"] = refusal
+    if responsible_unit is not None and not (
+        hazard.unit_id and responsible_units_for(hazard.unit).filter(pk=responsible_unit.pk).exists()
+    ):
+        errors["responsible_unit"] = _(
+            "The responsible unit is the hazard's community or street, or a department of the district."
+        )
+    if not (responsible_person or "").strip():
+        errors["responsible_person"] = _("Name the person responsible.")
+    return errors
+
+
 @transaction.atomic
 def hazard_assign(
     *,
@@ -231,30 +249,14 @@ def hazard_assign(
     expected_status: str | None = None,
 ) -> Hazard:
     """Assign the hazard to a responsible unit and person with a deadline (交办整改)."""
-    hazard = _begin(hazard, by, Action.ASSIGN, expected_status)
-    errors = {}
-    if deadline < deadline_today():
-        errors["deadline"] = _("The deadline cannot be in the past.")
-    if not responsible_units_for(hazard.unit).filter(pk=responsible_unit.pk).exists():
-        errors["responsible_unit"] = _(
-            "The responsible unit is the hazard's community or street, or a department of the district."
-        )
-    if not responsible_person.strip():
-        errors["responsible_person"] = _("Name the person responsible.")
-    if hazard.grade == Grade.MAJOR:
-        listing = workflow.listing_of(hazard)
-        if listing is None:
-            raise ValidationError(
-                _("A major hazard is listed for supervision with its five-fold plan before rectification starts.")
-            )
-        if deadline > listing.plan_time_limit:
-            errors["deadline"] = _("The deadline cannot be after the five-fold plan's time limit (%(date)s).") % {
-                "date": listing.plan_time_limit.isoformat()
-            }
+    hazard = _begin(hazard, by, Action.ASSIGN, expected_status)  # a major one once listed
+    errors = assignment_errors(
+        hazard=hazard, responsible_unit=responsible_unit, responsible_person=responsible_person, deadline=deadline
+    )
     if errors:
         raise ValidationError(errors)
     was = hazard.status
-    hazard.status = Status.RECTIFYING
+    hazard.status = workflow.TABLE.next_state(Action.ASSIGN, was)
     hazard.issuing_unit = issuing_unit(by, hazard)
     hazard.responsible_unit = responsible_unit
     hazard.responsible_person = responsible_person.strip()
@@ -351,7 +353,7 @@ def hazard_submit(
         request.decision_note = _("Withdrawn: the hazard was reported rectified.")
         request.decided_at = timezone.now()
         request.save()
-    hazard.status = Status.AWAITING_VERIFICATION
+    hazard.status = workflow.TABLE.next_state(Action.SUBMIT, was)
     hazard.rectification = rectification.strip()
     hazard.rectified_at = timezone.now()
     with _files_removed_on_failure() as written:
@@ -369,19 +371,13 @@ def _last_submitter_id(hazard: Hazard) -> int | None:
 @transaction.atomic
 def hazard_close(*, hazard: Hazard, by: User, note: str = "", expected_status: str | None = None) -> Hazard:
     """Verify the rectification and close the hazard (销号)."""
-    hazard = _begin(hazard, by, Action.CLOSE, expected_status)
-    if hazard.grade == Grade.MAJOR and not workflow.is_listing_authority(by, hazard):
-        listing = workflow.listing_of(hazard)
-        raise PermissionDenied(
-            _("Only the listing authority (%(unit)s) may close a major hazard listed for supervision.")
-            % {"unit": listing.supervising_unit.name if listing else "—"}
-        )
+    hazard = _begin(hazard, by, Action.CLOSE, expected_status)  # a major one by its listing authority
     if not hazard.photos.filter(kind=HazardPhoto.Kind.AFTER).exists():
         raise ValidationError(_("A hazard is closed only with photos taken after rectification."))
     if _last_submitter_id(hazard) == by.pk:
         raise ValidationError(_("The person who reported the rectification cannot also verify it."))
     was = hazard.status
-    hazard.status = Status.CLOSED
+    hazard.status = workflow.TABLE.next_state(Action.CLOSE, was)
     hazard.closed_at = timezone.now()
     _save(hazard, by)
     record_event(hazard, by, Action.CLOSE, was, note=note.strip())
@@ -404,7 +400,7 @@ def hazard_return(
     if new_deadline is not None and new_deadline < deadline_today():
         raise ValidationError({"new_deadline": _("The deadline cannot be in the past.")})
     was = hazard.status
-    hazard.status = Status.RECTIFYING
+    hazard.status = workflow.TABLE.next_state(Action.RETURN, was)
     hazard.rectified_at = None
     if new_deadline is not None:
         hazard.deadline = new_deadline
@@ -420,7 +416,7 @@ def hazard_cancel(*, hazard: Hazard, by: User, reason: str, expected_status: str
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for cancelling it.")})
     was = hazard.status
-    hazard.status = Status.CANCELLED
+    hazard.status = workflow.TABLE.next_state(Action.CANCEL, was)
     _save(hazard, by)
     record_event(hazard, by, Action.CANCEL, was, note=reason.strip())
     return hazard
@@ -439,10 +435,8 @@ def hazard_edit(*, hazard: Hazard, by: User, expected_status: str | None = None,
     changed = [name for name in EDIT_FIELDS if name in fields and getattr(hazard, name) != fields[name]]
     if not changed:
         return hazard
-    if "grade" in changed and hazard.status != Status.REPORTED:
-        raise ValidationError({"grade": _("The grade can only be changed before the hazard is assigned.")})
-    if "grade" in changed and workflow.listing_of(hazard) is not None:
-        raise ValidationError({"grade": _("A hazard listed for supervision stays major.")})
+    if "grade" in changed and (refusal := workflow.regrade_refusal(hazard, fields["grade"])):
+        raise ValidationError({"grade": refusal})
     for name in changed:
         setattr(hazard, name, fields[name])
     _save(hazard, by)

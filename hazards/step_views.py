@@ -1,8 +1,9 @@
 """The workflow steps as pages: one form per step, posted to one service call.
 
-A step the user may not take on this hazard now answers 403 on GET with the reason; a
-refusal on POST (someone else acted meanwhile, a missing photo, the wrong side) is shown on
-the form, which keeps what was typed."""
+A step the user's role never takes answers 403, GET or POST, whatever the hazard's state; one
+they may not take on this hazard now answers 403 on GET with the reason; a refusal on POST
+(someone else acted meanwhile, a missing photo, the wrong side) is shown on the form, which
+keeps what was typed."""
 
 from __future__ import annotations
 
@@ -158,6 +159,11 @@ def hazard_step(request, pk, step):
         raise Http404
     hazard = hazard_or_404(request.user, pk)
     actions = [action for _value, action, _label in spec.buttons]
+    # Who you are comes first: a role that never takes this step is refused before the form is
+    # read or the hazard's state is looked at (a leader is not told the hazard is "closed").
+    sides = workflow.sides_of(request.user)
+    if not any(workflow.TABLE[a].side in sides for a in actions):
+        raise PermissionDenied(workflow.TABLE.refusal(workflow.TABLE[actions[0]].side))
     if request.method != "POST" and not any(workflow.can(request.user, hazard, a) for a in actions):
         try:
             workflow.check(request.user, hazard, actions[0])

@@ -13,6 +13,7 @@ midnight is late.
 """
 
 import datetime
+import enum
 import uuid
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
@@ -23,10 +24,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from campaign.lib.transitions import Transition, TransitionTable
 from campaign.models import Campaign
 from districts.models import OrgUnit, Role
 from districts.scoping import Scope, ScopedQuerySet, scope_for
@@ -137,8 +139,8 @@ class PeriodQuerySet(models.QuerySet):
 
 class Period(models.Model):
     """One period of one report type in one campaign: what it covers and when it is due."""
-    audit_exempt = "generated from the report types, which keep history"
 
+    audit_exempt = "generated from the report types, which keep history"
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+")
     report_type = models.ForeignKey(
@@ -325,7 +327,7 @@ class Submission(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+        return TABLE.allowed(EDIT, self.status)
 
     @property
     def is_late(self) -> bool | None:
@@ -368,8 +370,8 @@ class Attachment(models.Model):
 
 class SubmissionEvent(models.Model):
     """One step of a submission's workflow: who moved it, when, from where to where, and why."""
-    audit_append_only = True  # one row per step
 
+    audit_append_only = True  # one row per step
 
     class Action(models.TextChoices):
         SUBMIT = "submit", _("Submitted")
@@ -395,3 +397,45 @@ class SubmissionEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------- the workflow
+
+
+class Side(enum.StrEnum):
+    FILER = "filer"  # the unit's own staff: write, submit, resubmit
+    REVIEWER = "reviewer"  # the creation office: accept, return, reopen
+
+
+SIDE_ROLES = {Side.FILER: FILER_ROLES, Side.REVIEWER: REVIEWER_ROLES}
+# Changing the text and the attachments: no event of its own, the history keeps every version.
+EDIT = "edit"
+_A = SubmissionEvent.Action
+_VERBS = {EDIT: _("changed")}
+
+
+def _illegal(action: str, state: str) -> str:
+    verb = _VERBS[action] if action in _VERBS else _A(action).label
+    return gettext("A report that is %(status)s cannot be %(action)s.") % {
+        "status": Status(state).label.lower(),
+        "action": str(verb).lower(),
+    }
+
+
+# The workflow, whole, in the order the report's page offers the actions (campaign.lib.transitions).
+TABLE = TransitionTable(
+    {
+        EDIT: Transition(EDITABLE_STATUSES, None, Side.FILER),
+        _A.SUBMIT: Transition({Status.DRAFT}, Status.SUBMITTED, Side.FILER),
+        _A.RESUBMIT: Transition({Status.RETURNED}, Status.SUBMITTED, Side.FILER),
+        _A.ACCEPT: Transition({Status.SUBMITTED}, Status.ACCEPTED, Side.REVIEWER),
+        _A.RETURN: Transition({Status.SUBMITTED}, Status.RETURNED, Side.REVIEWER),
+        # Reopening takes an accepted report back under review: the office alone, and with a reason.
+        _A.REOPEN: Transition({Status.ACCEPTED}, Status.SUBMITTED, Side.REVIEWER),
+    },
+    illegal=_illegal,
+    refusals={
+        Side.FILER: _("Only the staff of the unit that owes a report write and submit it."),
+        Side.REVIEWER: _("Only the creation office reviews reports."),
+    },
+)

@@ -16,11 +16,15 @@ from campaign.models import Campaign
 from districts.models import OrgUnit, User
 from districts.scoping import Scope, scope_for
 from reporting.models import (
+    EDIT,
     FILER_ROLES,
     REVIEWER_ROLES,
+    SIDE_ROLES,
+    TABLE,
     Attachment,
     Period,
     ReportType,
+    Side,
     Status,
     Submission,
     SubmissionEvent,
@@ -28,16 +32,6 @@ from reporting.models import (
 from reporting.periods import periods_of, unit_owes
 
 Action = SubmissionEvent.Action
-
-# The workflow, whole: each action, the state it starts from, the state it leads to, and who may take it.
-TRANSITIONS: dict[str, tuple[str, str, frozenset[str]]] = {
-    Action.SUBMIT: (Status.DRAFT, Status.SUBMITTED, FILER_ROLES),
-    Action.RESUBMIT: (Status.RETURNED, Status.SUBMITTED, FILER_ROLES),
-    Action.RETURN: (Status.SUBMITTED, Status.RETURNED, REVIEWER_ROLES),
-    Action.ACCEPT: (Status.SUBMITTED, Status.ACCEPTED, REVIEWER_ROLES),
-    # Reopening takes an accepted report back under review: the office alone, and with a reason.
-    Action.REOPEN: (Status.ACCEPTED, Status.SUBMITTED, REVIEWER_ROLES),
-}
 MAX_ATTACHMENTS = 10
 
 
@@ -88,6 +82,25 @@ def may_review(user: User, unit: OrgUnit) -> bool:
     return _submission_scope(user, REVIEWER_ROLES).covers(unit)
 
 
+def sides_of(user: User) -> set[Side]:
+    """The sides of the workflow the user's roles take, wherever."""
+    return {side for side, roles in SIDE_ROLES.items() if not _submission_scope(user, roles).is_empty}
+
+
+def _on_side(user: User, side: str, submission: Submission) -> bool:
+    return _submission_scope(user, SIDE_ROLES[Side(side)]).covers(submission.unit)
+
+
+def actions_for(user: User, submission: Submission) -> list[str]:
+    """What the report's page offers `user` now: the table's actions from its state for the
+    user's sides, where the user acts for that side on this unit. The services check again."""
+    return [
+        action
+        for action in TABLE.actions_for(submission.status, sides=sides_of(user))
+        if _on_side(user, TABLE[action].side, submission)
+    ]
+
+
 def ensure_owes(*, unit: OrgUnit, period: Period) -> None:
     """Refuse a report from a unit that does not owe one for this period."""
     district = period.campaign.district_id
@@ -105,7 +118,7 @@ def _ensure_filer(by: User, unit: OrgUnit) -> None:
 
 
 def _ensure_editable(submission: Submission) -> None:
-    if not submission.is_editable:
+    if not TABLE.allowed(EDIT, submission.status):
         raise ValidationError(
             _("This report is %(status)s and can no longer be changed.")
             % {"status": submission.get_status_display().lower()},
@@ -164,18 +177,13 @@ def submission_save(*, submission: Submission, by: User, title: str, body: str) 
 
 
 def _check_move(submission: Submission, by: User, action: str) -> None:
-    """Refuse a move the user may not make, or one the workflow does not allow from here."""
-    from_status, _to, roles = TRANSITIONS[action]
-    if not _submission_scope(by, roles).covers(submission.unit):
-        if roles == REVIEWER_ROLES:
-            raise PermissionDenied(_("Only the creation office reviews reports."))
+    """Refuse a move the user may not make, or one the workflow does not allow from here: first
+    the side by role, then the state (both the table's), then the side by unit."""
+    side = TABLE.check(action, submission.status, sides=sides_of(by)).side
+    if not _on_side(by, side, submission):
+        if side == Side.REVIEWER:
+            raise PermissionDenied(TABLE.refusal(side))
         raise PermissionDenied(_("You may not submit reports for %(unit)s.") % {"unit": submission.unit})
-    if submission.status != from_status:
-        raise ValidationError(
-            _("A report that is %(status)s cannot be %(action)s.")
-            % {"status": submission.get_status_display().lower(), "action": Action(action).label.lower()},
-            code="illegal_transition",
-        )
 
 
 def _move(*, submission: Submission, by: User, action: str, comment: str = "", at=None, check=None) -> Submission:
@@ -190,7 +198,8 @@ def _move(*, submission: Submission, by: User, action: str, comment: str = "", a
     _check_move(submission, by, action)
     if check:
         check(submission)
-    from_status, to_status, _roles = TRANSITIONS[action]
+    from_status = submission.status
+    to_status = TABLE.next_state(action, from_status)
     at = at or timezone.now()
     submission.status = to_status
     if action in (Action.SUBMIT, Action.RESUBMIT):

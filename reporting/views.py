@@ -21,7 +21,7 @@ from districts.models import OrgUnit
 from reporting import selectors, services
 from reporting.filters import SubmissionFilter
 from reporting.forms import ReopenForm, ReviewForm, SubmissionForm
-from reporting.models import Attachment, Period, Status, Submission
+from reporting.models import Attachment, Period, Submission
 
 
 def _submission_or_404(user, pk) -> Submission:
@@ -248,8 +248,6 @@ def submission_new_autosave(request, period_pk, unit_pk):
 @login_required
 def submission_detail(request, pk, review_form=None, reopen_form=None):
     submission = _submission_or_404(request.user, pk)
-    may_file = services.may_file(request.user, submission.unit)
-    may_review = services.may_review(request.user, submission.unit)
     return render(
         request,
         "reporting/submission_detail.html",
@@ -258,9 +256,8 @@ def submission_detail(request, pk, review_form=None, reopen_form=None):
             "period": submission.period,
             "attachments": selectors.attachments_of(submission),
             "events": selectors.events_of(submission),
-            "can_edit": may_file and submission.is_editable,
-            "can_review": may_review and submission.status == Status.SUBMITTED,
-            "can_reopen": may_review and submission.status == Status.ACCEPTED,
+            # What the workflow's table offers this user here (edit, accept, return, reopen, …).
+            "actions": services.actions_for(request.user, submission),
             "review_form": review_form or ReviewForm(),
             "reopen_form": reopen_form or ReopenForm(),
         },

@@ -6,6 +6,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import override
@@ -14,6 +15,7 @@ from openpyxl import Workbook
 from campaign.lib.xlsx.files import read_xlsx
 from campaign.lib.xlsx.runner import run_import
 from districts.second_factor import force_login_verified
+from hazards import services
 from hazards.models import Action, Hazard, HazardEvent, Status, deadline_today
 from hazards.resources import HazardResource
 from hazards.tests.conftest import WULIN, ZHONGBEI
@@ -123,3 +125,47 @@ def test_an_exported_assigned_hazard_cannot_have_its_deadline_moved_by_a_file(us
     assert not report.committed
     assert any("only through its page" in message for _r, _c, message in report.error_tuples())
     assert Hazard.objects.get(pk=hazard.pk).deadline == hazard.deadline
+
+
+@pytest.mark.parametrize(
+    ("responsible", "days", "column", "message"),
+    [
+        ("330103003", 20, "责任单位编码", "The responsible unit is the hazard's community or street"),  # Tianshui
+        (WULIN, -1, "整改期限", "The deadline cannot be in the past."),
+    ],
+    ids=["unit-outside-the-hazards-place", "deadline-in-the-past"],
+)
+def test_a_file_assigns_by_the_same_rules_as_the_assign_page(users, unit, build, responsible, days, column, message):
+    """The import assigns through hazard_assign: what the page refuses, the file is refused too,
+    in the same words, and nothing is saved."""
+    due = deadline_today() + datetime.timedelta(days=days)
+    user = users["inspector"]
+    on_page = build(Status.REPORTED)
+    with override("en"), pytest.raises(ValidationError) as refused:
+        services.hazard_assign(
+            hazard=on_page, by=user, responsible_unit=unit(responsible), responsible_person="王芳", deadline=due
+        )
+    assert any(message in m for m in refused.value.messages)
+    rows = [["配电房门锁损坏", "武林街道", "中北社区", "消防安全", "一般", "监督检查", "门锁损坏", "",
+             responsible, "王芳", due.isoformat()]]  # fmt: skip
+    with override("en"):
+        report = run_import(HazardResource(user=user), read_xlsx(workbook(rows)), dry_run=False)
+    assert not report.committed
+    errors = [(c, m) for _row, c, m in report.error_tuples()]
+    assert any(c == column and message in m for c, m in errors), errors
+    assert Hazard.objects.filter(title="配电房门锁损坏").count() == 0
+
+
+def test_an_assignment_by_file_leaves_what_the_assign_page_leaves(users, unit):
+    due = deadline_today() + datetime.timedelta(days=20)
+    rows = [["配电房门锁损坏", "武林街道", "中北社区", "消防安全", "一般", "监督检查", "门锁损坏", "",
+             WULIN, " 王芳 ", due.isoformat()]]  # fmt: skip
+    report = run_import(HazardResource(user=users["inspector"]), read_xlsx(workbook(rows)), dry_run=False)
+    assert report.committed, report.error_tuples()
+    hazard = Hazard.objects.get(title="配电房门锁损坏")
+    # The service's own touches: the person trimmed, the issuing unit (the inspection team), the time.
+    assert hazard.responsible_person == "王芳"
+    assert hazard.issuing_unit.code == "TEAM-WULIN"
+    assert hazard.assigned_at is not None
+    assign = hazard.events.get(action=Action.ASSIGN)
+    assert (assign.from_status, assign.to_status, assign.deadline) == (Status.REPORTED, Status.RECTIFYING, due)

@@ -53,7 +53,9 @@ def test_a_notice_embeds_a_cjk_font_and_reads_in_chinese(client, users, build, t
     assert all(f["emb"] == "yes" for f in cjk), fonts
     text = text_of(pdf, tmp_path)
     assert title in "".join(text.split())
+    assert "第1页共1页" in "".join(text.split())
     assert hazard.number in text
+    assert "UTF-8''" in response["Content-Disposition"] and hazard.number in response["Content-Disposition"]
 
 
 def test_no_notice_before_assignment_and_no_listing_notice_for_a_general_hazard(client, users, build):

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from districts.models import Sector
 from districts.second_factor import force_login_verified
-from hazards.models import Hazard, HazardEvent, HazardPhoto, Status
-from hazards.tests.conftest import DENGXIN, FIRE_BRIGADE, USERS
+from hazards.models import Grade, Hazard, HazardEvent, HazardPhoto, Status
+from hazards.tests.conftest import DENGXIN, FIRE_BRIGADE, USERS, WULIN
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,11 @@ def world(build):
     return {
         # 中北社区 (Wulin), fire safety, being rectified by Wulin street.
         "wulin_fire": build(Status.RECTIFYING, before_photos=1),
-        # 灯芯巷社区 (Tianshui), construction, assigned to the fire brigade, which does not lead construction.
+        # 灯芯巷社区 (Tianshui), construction, major and listed for supervision, assigned to the fire
+        # brigade, which does not lead construction.
         "tianshui_construction": build(
             Status.AWAITING_VERIFICATION,
+            grade=Grade.MAJOR,
             place=DENGXIN,
             sector=construction,
             responsible=FIRE_BRIGADE,
@@ -68,6 +70,16 @@ def test_a_hazard_its_photos_and_notice_answer_only_within_scope(client, users, 
     for url in urls:
         response = client.get(url)
         assert response.status_code == (200 if sees else 404), url
+    # Both hazards are assigned, so their rectification notice prints; only the major one is listed.
+    notices = {
+        reverse("hazard_rectification_notice", args=[hazard.pk]): 200,
+        reverse("hazard_listing_notice", args=[hazard.pk]): 200 if hazard.grade == Grade.MAJOR else 403,
+    }
+    for url, in_scope in notices.items():
+        response = client.get(url)
+        assert response.status_code == (in_scope if sees else 404), url
+        if response.status_code == 200:
+            assert response["Content-Type"] == "application/pdf", url
     listed = client.get(reverse("hazard_list")).context["page"].paginator.object_list
     assert (hazard in listed) == sees
     if sees:
@@ -102,6 +114,36 @@ def test_in_scope_on_the_wrong_side_a_step_answers_403_and_changes_nothing(clien
     assert response.status_code == 403
     assert "Only the creation office" in response.content.decode()
     assert Hazard.objects.get(pk=hazard.pk).status == Status.RECTIFYING
+
+
+@pytest.mark.parametrize(
+    ("step", "state", "data"),
+    [
+        ("assign", Status.RECTIFYING, {"responsible_person": "王芳", "deadline": "2099-01-01"}),
+        ("verify", Status.CLOSED, {"decision": "close", "note": "通过"}),
+        ("submit", Status.REPORTED, {}),
+    ],
+)
+def test_a_leader_posting_to_a_step_is_told_they_may_not_not_the_hazards_state(
+    client, users, build, unit, settings, step, state, data
+):
+    """The leading group reads everything and changes nothing: the refusal is about its role,
+    whatever state the hazard is in and whatever the form holds."""
+    hazard = build(state)
+    force_login_verified(client, users["leader"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    events = HazardEvent.objects.count()
+    data = {**data, "expected_status": hazard.status, "responsible_unit": unit(WULIN).pk}
+    for response in (
+        client.get(reverse("hazard_step", args=[hazard.pk, step])),
+        client.post(reverse("hazard_step", args=[hazard.pk, step]), data),
+    ):
+        assert response.status_code == 403
+        page = response.content.decode()
+        assert "Only " in page, page
+        assert "cannot be" not in page
+    assert Hazard.objects.get(pk=hazard.pk).status == state
+    assert HazardEvent.objects.count() == events
 
 
 def test_a_step_on_a_page_someone_else_has_acted_on_is_refused_with_a_clear_message(client, users, build, settings):

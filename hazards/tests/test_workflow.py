@@ -1,8 +1,10 @@
 """Every step from every state for every kind of user, through the services.
 
-The expectations are written out here, not read from hazards.workflow: a step from a state
-it does not start from is refused as illegal; a user on the wrong side is refused; a
-permitted step moves the hazard and writes exactly one timeline row. A refusal changes nothing."""
+The expectations are written out here, not read from hazards.workflow: a user whose role never
+takes a step is refused it whatever the state (a leader is told "no permission", not the
+hazard's state); otherwise a step from a state it does not start from is refused as illegal;
+a user on the wrong side there is refused; a permitted step moves the hazard and writes exactly
+one timeline row. A refusal changes nothing."""
 
 import datetime
 
@@ -25,6 +27,24 @@ def plan(plan_for_module, db):
 
 S = Status
 OPEN = {S.REPORTED, S.RECTIFYING, S.AWAITING_VERIFICATION}
+# Whose roles take each side of the workflow somewhere (whatever their unit).
+ASSIGNERS = {
+    *("street", "other_street", "fire_department", "other_department"),
+    *("inspector", "other_inspector", "reviewer"),
+}
+RECTIFIERS = {"street", "other_street", "community", "fire_department", "other_department"}
+VERIFIERS = {"fire_department", "other_department", "inspector", "other_inspector", "reviewer"}
+CANCELLERS = {"reviewer", "sysadmin"}
+ROLE_TAKES = {
+    Action.ASSIGN: ASSIGNERS,
+    Action.REQUEST_EXTENSION: RECTIFIERS,
+    Action.APPROVE_EXTENSION: ASSIGNERS,
+    Action.REFUSE_EXTENSION: ASSIGNERS,
+    Action.SUBMIT: RECTIFIERS,
+    Action.RETURN: VERIFIERS,
+    Action.CLOSE: VERIFIERS,
+    Action.CANCEL: CANCELLERS,
+}
 # action → (states it starts from, state it leads to or None to stay, users who may take it),
 # for a general fire hazard in 中北社区 (Wulin), assigned to Wulin street.
 EXPECTED = {
@@ -89,7 +109,12 @@ def test_every_step_from_every_state_for_every_user(build, users, unit, action, 
     before = _snapshot(hazard)
     user = users[who]
     with override("zh-hans"):
-        if state not in sources:
+        if who not in ROLE_TAKES[action]:
+            with pytest.raises(PermissionDenied) as refused:
+                act(action, hazard, user, unit)
+            assert "只有" in str(refused.value) or "无权" in str(refused.value)
+            assert _snapshot(hazard) == before
+        elif state not in sources:
             with pytest.raises(ValidationError) as refused:
                 act(action, hazard, user, unit)
             assert refused.value.error_list[0].code == "illegal_transition"
@@ -113,3 +138,22 @@ def test_every_step_from_every_state_for_every_user(build, users, unit, action, 
                 after.status,
                 user,
             )
+
+
+def test_the_table_has_a_row_for_every_action_and_names_only_real_states():
+    from hazards import workflow
+
+    assert set(workflow.TABLE) == set(Action)
+    assert workflow.TABLE.states == {workflow.NEW, *Status}
+    assert workflow.TABLE.next_state(Action.REPORT, workflow.NEW) == Status.REPORTED
+    assert workflow.TABLE.actions_for(workflow.NEW) == [Action.REPORT]
+    assert set(workflow.SIDE_ROLES) == {workflow.Side(t.side) for _a, t in workflow.TABLE.items()}
+
+
+def test_a_leader_on_a_stale_page_is_refused_for_the_role_not_told_the_hazard_moved_on(build, users):
+    hazard = build(Status.AWAITING_VERIFICATION)
+    with override("en"):
+        with pytest.raises(PermissionDenied) as refused:
+            services.hazard_cancel(hazard=hazard, by=users["leader"], reason="无权", expected_status=Status.RECTIFYING)
+        assert "Only the creation office" in str(refused.value)
+    assert Hazard.objects.get(pk=hazard.pk).status == Status.AWAITING_VERIFICATION

@@ -3,7 +3,6 @@ the office may do and what it never sees (drafts), and what the street's own scr
 
 A report outside the user's scope, or a draft of another unit, answers 404."""
 
-
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -316,3 +315,43 @@ def test_every_autosave_is_a_version_in_the_history_and_none_is_rewritten(client
     assert draft.history.count() == versions + 3
     assert [v.body for v in draft.history.all()[:3]] == ["写到一半", "写到", "写"]
     assert {v.history_user for v in draft.history.all()[:3]} == {user}
+
+
+@pytest.mark.parametrize("review", [None, "accept", "return"], ids=["submitted", "accepted", "returned"])
+@pytest.mark.parametrize("who", [Role.LEADER, Role.STREET_STAFF])
+def test_a_review_by_someone_who_never_reviews_is_refused_for_their_role_not_the_reports_state(
+    client, as_user, period, file_report, review, who
+):
+    """The leading group reads reports and reviews none: whatever state a report is in, it is told
+    it may not, not that a report "that is accepted cannot be accepted"."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    report = file_report(WULIN, period("monthly_item", "2019-04"), at=shanghai(2019, 4, 20, 9), review=review)
+    before = (report.status, report.events.count())
+    as_user(who)
+    for url, data in [
+        (reverse("submission_review", args=[report.pk]), {"action": "accept", "comment": "好"}),
+        (reverse("submission_review", args=[report.pk]), {"action": "return", "comment": "改"}),
+        (reverse("submission_reopen", args=[report.pk]), {"reason": "重审"}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 403, url
+        page = response.content.decode()
+        assert "Only the creation office reviews reports." in page
+        assert "cannot be" not in page
+    report.refresh_from_db()
+    assert (report.status, report.events.count()) == before
+
+
+def test_the_reports_page_offers_what_the_table_allows_this_user(client, as_user, reports, office, filer):
+    sent = reports["wulin_sent"]
+    url = reverse("submission_detail", args=[sent.pk])
+    as_user(Role.LEADER)
+    assert client.get(url).context["actions"] == []
+    force_login_verified(client, office)
+    assert client.get(url).context["actions"] == ["accept", "return"]
+    services.submission_accept(submission=sent, by=office)
+    assert client.get(url).context["actions"] == ["reopen"]
+    force_login_verified(client, filer(WULIN))
+    assert client.get(url).context["actions"] == []
+    draft = client.get(reverse("submission_detail", args=[reports["wulin_draft"].pk]))
+    assert draft.context["actions"] == ["edit", "submit"]

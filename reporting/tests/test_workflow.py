@@ -205,3 +205,14 @@ def test_a_unit_of_the_wrong_kind_files_nothing(period, unit, make_user):
     with pytest.raises(ValidationError):
         services.submission_start(by=community, unit=unit("330103002051"), period=period("monthly_item", "2019-03"))
     assert not Submission.objects.exists()
+
+
+def test_the_table_has_a_row_for_every_event_and_names_only_real_states():
+    from reporting.models import EDIT, SIDE_ROLES, TABLE, Side
+
+    assert set(TABLE) == {EDIT, *Action}
+    assert TABLE.states == set(Status)
+    assert {Side(t.side) for _a, t in TABLE.items()} == set(SIDE_ROLES)
+    # What the filing unit may still change is exactly what it may (re)submit.
+    editable = {s for s in Status if TABLE.allowed(EDIT, s)}
+    assert editable == {s for s in Status if TABLE.allowed(Action.SUBMIT, s) or TABLE.allowed(Action.RESUBMIT, s)}
