@@ -13,23 +13,21 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.lib.xlsx.files import (
-    XLSX_MIME,
     XlsxUploadForm,
     discard_upload,
-    export_xlsx,
+    export_response,
     purge_stale_uploads,
     read_xlsx,
     store_upload,
     stored_upload,
     template_xlsx,
+    xlsx_response,
 )
 from campaign.lib.xlsx.resource import XlsxResource
 from campaign.lib.xlsx.runner import run_import
@@ -69,12 +67,6 @@ def _kind(request, kind: str) -> ImportKind:
     if scope_for(request.user, spec.roles).is_empty:
         raise PermissionDenied(_("You may not import or export these records."))
     return spec
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _context(spec: ImportKind, **extra) -> dict:
@@ -172,7 +164,7 @@ def import_confirm(request, kind):
 def import_template(request, kind):
     spec = _kind(request, kind)
     content = template_xlsx(spec.resource(user=request.user), title=spec.sheet)
-    return _xlsx_response(content, f"{spec.filename}-template.xlsx")
+    return xlsx_response(content, f"{spec.filename}-template.xlsx")
 
 
 @login_required
@@ -180,5 +172,4 @@ def import_template(request, kind):
 def export(request, kind):
     spec = _kind(request, kind)
     resource = spec.resource(user=request.user)
-    content = export_xlsx(resource, resource.export_queryset(request.user), title=spec.sheet)
-    return _xlsx_response(content, f"{spec.filename}-{timezone.localdate():%Y%m%d}.xlsx")
+    return export_response(resource, resource.export_queryset(request.user), title=spec.sheet, name=spec.filename)

@@ -17,7 +17,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import get_language
@@ -25,23 +24,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.lib.xlsx.files import (
-    XLSX_MIME,
     XlsxUploadForm,
     purge_stale_uploads,
     store_upload,
     stored_upload,
     template_xlsx,
+    xlsx_response,
 )
 from campaign.lib.xlsx.runner import STATUS_LABELS
 from districts.jobs import enqueue_import_job
 from districts.models import ImportJob
 from districts.scoping import scope_for
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def ensure_may_import(user, roles) -> None:

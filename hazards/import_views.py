@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from campaign.lib.xlsx.files import export_xlsx
-from districts.job_views import JobImport, ensure_may_import, xlsx_response
+from campaign.lib.xlsx.files import export_response
+from districts.job_views import JobImport, ensure_may_import
 from hazards.filters import HazardFilter
 from hazards.models import Hazard
 from hazards.resources import HazardResource
@@ -45,6 +44,4 @@ def export(request):
         )
     )
     filtered = HazardFilter(request.GET or None, queryset=queryset, user=request.user).qs.order_by("id")
-    resource = HazardResource(user=request.user)
-    content = export_xlsx(resource, filtered, title=SHEET)
-    return xlsx_response(content, f"hazards-{timezone.localdate():%Y%m%d}.xlsx")
+    return export_response(HazardResource(user=request.user), filtered, title=SHEET, name="hazards")
