@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from campaign.lib.xlsx.files import export_xlsx
-from districts.job_views import JobImport, ensure_may_import, xlsx_response
+from campaign.lib.xlsx.files import export_response
+from districts.job_views import JobImport, ensure_may_import
+from risks.filters import RiskFilter
 from risks.resources import RiskResource, level_fill
 from risks.services import RISK_EDITOR_ROLES
 from risks.tasks import KIND, run_risk_import
@@ -32,8 +32,9 @@ RISK_IMPORT = JobImport(
 @login_required
 @require_GET
 def export(request):
-    """The risk list of everything the user may see, in the layout the office collects."""
+    """The risk list of everything the user may see, with the list's filters, in the layout the
+    office collects; it imports back unchanged."""
     ensure_may_import(request.user, None)
     resource = RiskResource(user=request.user)
-    content = export_xlsx(resource, resource.export_queryset(request.user), title=SHEET, fill=level_fill)
-    return xlsx_response(content, f"risks-{timezone.localdate():%Y%m%d}.xlsx")
+    rows = RiskFilter(request.GET or None, queryset=resource.export_queryset(request.user), user=request.user).qs
+    return export_response(resource, rows, title=SHEET, name="risks", fill=level_fill)
