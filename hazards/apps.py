@@ -10,4 +10,4 @@ class HazardsConfig(AppConfig):
         from campaign.lib import todo
         from hazards import todo as hazards_todo
 
-        todo.register("hazards", tasks=hazards_todo.tasks, overview=hazards_todo.overview)
+        todo.register("hazards", order=20, tasks=hazards_todo.tasks, overview=hazards_todo.overview)

@@ -13,7 +13,7 @@ class ReportingConfig(AppConfig):
         from reporting import todo as reporting_todo
 
         demo_loaded.connect(_demo_loaded, dispatch_uid="reporting_demo")
-        todo.register("reporting", tasks=reporting_todo.tasks, overview=reporting_todo.overview)
+        todo.register("reporting", order=10, tasks=reporting_todo.tasks, overview=reporting_todo.overview)
 
 
 def _demo_loaded(sender, *, campaign, today, **kwargs):

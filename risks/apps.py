@@ -10,4 +10,4 @@ class RisksConfig(AppConfig):
         from campaign.lib import todo
         from risks import todo as risks_todo
 
-        todo.register("risks", tasks=risks_todo.tasks, overview=risks_todo.overview)
+        todo.register("risks", order=30, tasks=risks_todo.tasks, overview=risks_todo.overview)

@@ -27,6 +27,7 @@ Provider = Callable[[object], Iterable[Item]]
 
 @dataclass(frozen=True)
 class _Registration:
+    order: int
     tasks: Provider
     overview: Provider
 
@@ -34,18 +35,24 @@ class _Registration:
 _providers: dict[str, _Registration] = {}
 
 
-def register(name: str, *, tasks: Provider, overview: Provider) -> None:
+def register(name: str, *, order: int, tasks: Provider, overview: Provider) -> None:
     """Add an app's providers: `tasks(user)` for someone who acts, `overview(user)` for a
-    read-only leader. Registering a name again replaces it (an app's ready() may run twice)."""
-    _providers[name] = _Registration(tasks, overview)
+    read-only leader; the page lists apps by `order`. Registering a name again replaces it
+    (an app's ready() may run twice)."""
+    _providers[name] = _Registration(order, tasks, overview)
+
+
+def _registered() -> list[_Registration]:
+    return sorted(_providers.values(), key=lambda reg: reg.order)
 
 
 def tasks_for(user) -> list[Item]:
-    """Every item with something in it, the urgent ones first, otherwise in the apps' order."""
-    items = [item for reg in _providers.values() for item in reg.tasks(user) if item.count]
+    """Every item with something in it, the urgent ones first, otherwise in the apps' order
+    (reports, hazards, risks: the day's deadlines before the standing work)."""
+    items = [item for reg in _registered() for item in reg.tasks(user) if item.count]
     return sorted(items, key=lambda item: not item.urgent)
 
 
 def overview_for(user) -> list[Item]:
     """Every overview item, zeros included: a leader reads a nought as news too."""
-    return [item for reg in _providers.values() for item in reg.overview(user)]
+    return [item for reg in _registered() for item in reg.overview(user)]

@@ -300,13 +300,13 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             "street",
             REQUEST_START
             + 1  # the user's memberships → the scope, the roles card and the menu
-            + 1  # risks: reviews overdue and due, one aggregate over the risks the street keeps
-            + 1  # hazards: to assign, rectify (overdue, returned) and verify, one aggregate
             + 1  # reports: the campaigns, with their districts
             + 1  # reports: the report types
             + 1  # reports: the periods of every type
             + 1  # reports: the grouped count for the street
             + 1  # reports: the street's returned reports, by unit
+            + 1  # hazards: to assign, rectify (overdue, returned) and verify, one aggregate
+            + 1  # risks: reviews overdue and due, one aggregate over the risks the street keeps
             + 1  # the current campaign
             + 1  # its targets
             + REQUEST_END,
@@ -316,9 +316,9 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             REQUEST_START
             + SECOND_FACTOR
             + 1  # the user's memberships
-            # risks: none — the office keeps no risks, so the aggregate is known to be zero unasked
+            + 1  # reports: COUNT awaiting review (the office files none: no calendar)
             + 1  # hazards: one aggregate
-            + 1  # reports: COUNT awaiting review
+            # risks: none — the office keeps no risks, so the aggregate is known to be zero unasked
             + 1  # the current campaign
             + 1  # its targets
             + REQUEST_END,
@@ -327,14 +327,14 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             "leader",
             REQUEST_START
             + 1  # the user's memberships
-            + 1  # risks: one aggregate over every risk the leader sees
-            + 1  # hazards: one aggregate
             + 1  # reports: awaiting review and returned, one aggregate
             + 1  # reports: the campaigns
             + 1  # reports: the report types
             + 1  # reports: the periods
             + 1  # reports: the filing units, with their parents
             + 1  # reports: the grouped count over the district
+            + 1  # hazards: one aggregate
+            + 1  # risks: one aggregate over every risk the leader sees
             + 1  # the current campaign
             + 1  # its targets
             + REQUEST_END,
