@@ -58,7 +58,7 @@ def test_the_risk_list_offers_an_export_of_what_it_shows(client, sign_in, regist
     page = client.get(reverse("risk_list"), params)
     shown = {risk.name for risk in page.context["page"]}
     assert shown == {"武林配电房"}, "Tianshui's 配电房 is not Wulin's; the 仓库 is not overdue"
-    link = f'{reverse("export_risks")}?{page.context["query"]}'
+    link = f"{reverse('export_risks')}?{page.context['query']}"
     assert f'href="{link.replace("&", "&amp;")}"' in page.content.decode()
 
     response = client.get(link)
