@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from campaign.lib.xlsx.files import export_xlsx
+from campaign.lib.xlsx.files import export_response
 from districts.job_kinds import SITE_IMPORT, UNIT_IMPORT
 from districts.scoping import scope_for
-from jobs.imports import xlsx_response
 
 EXPORTS = {UNIT_IMPORT.kind: ("org-units", UNIT_IMPORT), SITE_IMPORT.kind: ("sites", SITE_IMPORT)}
 
@@ -32,5 +30,4 @@ def export(request, kind):
     if not spec.may_import(request.user):
         raise PermissionDenied(_("You may not import or export these records."))
     resource = spec.resource_class(user=request.user)
-    content = export_xlsx(resource, resource.export_queryset(request.user), title=spec.sheet)
-    return xlsx_response(content, f"{filename}-{timezone.localdate():%Y%m%d}.xlsx")
+    return export_response(resource, resource.export_queryset(request.user), title=spec.sheet, name=filename)

@@ -7,7 +7,7 @@ from campaign.lib.widgets import YesNoAllSelect
 from districts.filters import PlaceFilterSet
 from districts.models import Sector
 from hazards.models import Grade, Hazard, Source, Status, overdue_q
-from hazards.selectors import QUEUES, queue_q
+from hazards.selectors import QUEUES, queue_q, returned_q
 
 QUEUE_LABELS = {
     "assign": _("To assign"),
@@ -28,10 +28,13 @@ class HazardFilter(PlaceFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All"))
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices, empty_label=_("All"))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=YesNoAllSelect)
+    returned = django_filters.BooleanFilter(
+        label=_("Rectification returned"), method="filter_returned", widget=YesNoAllSelect
+    )
 
     class Meta:
         model = Hazard
-        fields = ["queue", "q", "unit", "sector", "grade", "status", "source", "overdue"]
+        fields = ["queue", "q", "unit", "sector", "grade", "status", "source", "overdue", "returned"]
 
     def in_queue(self, queryset, name, value):
         return queryset.filter(queue_q(self.user, value)) if value else queryset
@@ -52,3 +55,8 @@ class HazardFilter(PlaceFilterSet):
         if value is None:
             return queryset
         return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+    def filter_returned(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(returned_q()) if value else queryset.exclude(returned_q())

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from campaign.lib.xlsx.files import export_xlsx
+from campaign.lib.xlsx.files import export_response
 from districts.import_views import ensure_may_import
 from hazards.filters import HazardFilter
 from hazards.job_kinds import SHEET
 from hazards.models import Hazard
 from hazards.resources import HazardResource
-from jobs.imports import xlsx_response
 
 
 @login_required
@@ -30,5 +28,4 @@ def export(request):
     )
     filtered = HazardFilter(request.GET or None, queryset=queryset, user=request.user).qs.order_by("id")
     resource = HazardResource(user=request.user)
-    content = export_xlsx(resource, filtered, title=SHEET)
-    return xlsx_response(content, f"hazards-{timezone.localdate():%Y%m%d}.xlsx")
+    return export_response(resource, filtered, title=SHEET, name="hazards")

@@ -3,12 +3,13 @@ same number of queries for ten hazards as for a million."""
 
 from __future__ import annotations
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from districts.models import User
 from districts.scoping import scope_for
 from hazards.models import (
     OPEN_STATUSES,
+    Action,
     ExtensionRequest,
     Grade,
     Hazard,
@@ -56,6 +57,37 @@ def queue_q(user: User, queue: str) -> Q:
         case "major":
             return Q(grade=Grade.MAJOR, status__in=OPEN_STATUSES)
     raise ValueError(queue)
+
+
+def returned_q() -> Q:
+    """Under rectification again after a verifier sent the rectification back (退回整改)."""
+    return Q(status=Status.RECTIFYING) & Q(
+        Exists(HazardEvent.objects.filter(hazard=OuterRef("pk"), action=Action.RETURN))
+    )
+
+
+def todo_counts(user: User) -> dict[str, int]:
+    """What waits for `user` today, as the home page lists it: to assign, to rectify (of which
+    overdue, and of which sent back), to verify. One query, over what the list shows."""
+    rectify = queue_q(user, "rectify")
+    return Hazard.objects.visible_to(user).aggregate(
+        assign=Count("pk", filter=queue_q(user, "assign")),
+        rectify=Count("pk", filter=rectify),
+        rectify_overdue=Count("pk", filter=rectify & overdue_q()),
+        returned=Count("pk", filter=rectify & returned_q()),
+        verify=Count("pk", filter=queue_q(user, "verify")),
+    )
+
+
+def overview_counts(user: User) -> dict[str, int]:
+    """A leader's view of the ledger they see: not yet assigned, overdue, open major, awaiting
+    verification. One query."""
+    return Hazard.objects.visible_to(user).aggregate(
+        reported=Count("pk", filter=Q(status=Status.REPORTED)),
+        overdue=Count("pk", filter=queue_q(user, "overdue")),
+        major=Count("pk", filter=queue_q(user, "major")),
+        awaiting_verification=Count("pk", filter=Q(status=Status.AWAITING_VERIFICATION)),
+    )
 
 
 def queue_counts(user: User) -> dict[str, int]:

@@ -19,14 +19,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.lib.xlsx.files import (
-    XLSX_MIME,
     XlsxUploadForm,
     discard_upload,
     purge_stale_uploads,
@@ -34,6 +32,7 @@ from campaign.lib.xlsx.files import (
     store_upload,
     stored_upload,
     template_xlsx,
+    xlsx_response,
 )
 from campaign.lib.xlsx.runner import STATUS_LABELS, ImportReport, run_import
 from jobs.models import Job
@@ -44,12 +43,6 @@ from jobs.services import job_start
 REPORT_ROWS = 500
 REPORT_ERRORS = 1000
 PROGRESS_EVERY = 200
-
-
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def report_json(report: ImportReport, counts: dict) -> dict:

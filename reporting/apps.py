@@ -8,9 +8,12 @@ class ReportingConfig(AppConfig):
 
     def ready(self):
         from campaign.demo import demo_loaded
+        from campaign.lib import todo
         from reporting import demo, signals  # noqa: F401 (signals connects its receivers)
+        from reporting import todo as reporting_todo
 
         demo_loaded.connect(_demo_loaded, dispatch_uid="reporting_demo")
+        todo.register("reporting", order=10, tasks=reporting_todo.tasks, overview=reporting_todo.overview)
 
 
 def _demo_loaded(sender, *, campaign, today, **kwargs):

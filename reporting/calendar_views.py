@@ -4,14 +4,13 @@ reports for the leading group, as a printable page and as a workbook."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from campaign.lib.params import query_int
-from campaign.lib.xlsx.files import XLSX_MIME, write_xlsx
+from campaign.lib.xlsx.files import write_xlsx, xlsx_response
 from reporting import selectors
 from reporting.models import ReportType
 from reporting.selectors import CellState
@@ -22,8 +21,7 @@ def _campaign(request, campaigns):
     by_pk = {str(c.pk): c for c in campaigns}
     if request.GET.get("campaign") in by_pk:
         return by_pk[request.GET["campaign"]]
-    running = [c for c in campaigns if c.is_running()]
-    return (running or campaigns)[0]
+    return selectors.default_campaign(campaigns)
 
 
 def _report_type(request, types: list[ReportType]) -> ReportType:
@@ -67,18 +65,6 @@ def report_calendar(request):
     )
 
 
-def _todo(grids, today):
-    """What the unit must still do: reports missing or returned, and periods running now."""
-    items = []
-    for grid in grids:
-        for row in grid.rows:
-            for cell in row.cells:
-                running = cell.state == CellState.NOT_DUE and cell.period.starts_on <= today
-                if cell.state in (CellState.MISSING, CellState.RETURNED) or running:
-                    items.append(cell)
-    return sorted(items, key=lambda c: (c.period.due_on, c.period.report_type.order))
-
-
 @login_required
 @require_GET
 def my_reports(request):
@@ -97,7 +83,7 @@ def my_reports(request):
         drafts.setdefault(draft.period_id, []).append(draft)
     todo = [
         (cell, drafts.get(cell.period.pk, []), (cell.period.due_on - today).days, (today - cell.period.due_on).days)
-        for cell in _todo(grids, today)
+        for cell in selectors.todo_cells(grids, today)
     ]
     return render(
         request,
@@ -172,6 +158,4 @@ def report_compilation_xlsx(request):
     ]
     title = f"{period.report_type} {period.label}"
     content = write_xlsx([(title, headers, rows)])
-    response = HttpResponse(content, content_type=XLSX_MIME)
-    response["Content-Disposition"] = f'attachment; filename="reports-{period.report_type.code}-{period.key}.xlsx"'
-    return response
+    return xlsx_response(content, f"reports-{period.report_type.code}-{period.key}.xlsx")

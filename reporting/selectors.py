@@ -21,6 +21,7 @@ from districts.scoping import Scope, Subtree, scope_for
 from reporting.models import (
     FILED_STATUSES,
     FILER_ROLES,
+    REVIEWER_ROLES,
     Period,
     ReportType,
     Status,
@@ -142,6 +143,12 @@ def campaigns_for(user: User) -> list[Campaign]:
     return [
         c for c in campaigns if scope.everything or any(_overlap(s, Subtree.of(c.district)) for s in scope.subtrees)
     ]
+
+
+def default_campaign(campaigns: list[Campaign], day: datetime.date | None = None) -> Campaign | None:
+    """The campaign running on `day` (today), else the latest of `campaigns`."""
+    running = [c for c in campaigns if c.is_running(day)]
+    return (running or campaigns or [None])[0]
 
 
 def _overlap(a: Subtree, b: Subtree) -> bool:
@@ -272,6 +279,87 @@ def _grid(report_type, periods, units, counts, today) -> Grid:
     # Streets (with their communities) first, then the departments.
     ordered = sorted(groups.values(), key=lambda g: (g.unit is None, g.unit.code if g.unit else ""))
     return Grid(report_type, periods, ordered, columns, total)
+
+
+def todo_cells(grid_list: list[Grid], today: datetime.date) -> list[Cell]:
+    """What a unit must still do: reports missing or returned, and periods running now."""
+    items = []
+    for grid in grid_list:
+        for row in grid.rows:
+            for cell in row.cells:
+                running = cell.state == CellState.NOT_DUE and cell.period.starts_on <= today
+                if cell.state in (CellState.MISSING, CellState.RETURNED) or running:
+                    items.append(cell)
+    return sorted(items, key=lambda c: (c.period.due_on, c.period.report_type.order))
+
+
+@dataclass
+class UnitTodo:
+    """One filing unit's reports today: owed and overdue, owed in a period running now, sent back."""
+
+    unit: OrgUnit
+    overdue: int = 0
+    due: int = 0
+    returned: int = 0
+
+
+def todo_for(user: User, today: datetime.date) -> tuple[list[UnitTodo], int | None]:
+    """The reports waiting for `user`: per unit they file for, what is overdue, due and returned
+    (as their own page and the list show them); and, for a reviewer, how many reports wait for
+    review (None for anyone else). Queries: the campaigns, the report types, the periods, the
+    grouped count, the returned reports by unit (only for a filer); the count awaiting review
+    (only for a reviewer)."""
+    awaiting = None
+    if not report_scope(user, REVIEWER_ROLES).is_empty:
+        awaiting = Submission.objects.editable_by(user, REVIEWER_ROLES).filter(status=Status.SUBMITTED).count()
+    units = own_units(user)
+    if not units:
+        return [], awaiting
+    campaign = default_campaign(campaigns_for(user), today)
+    types = list(ReportType.objects.all())
+    kinds = {k for t in types for k in t.filer_kinds}
+    units = [u for u in units if u.kind in kinds]
+    if campaign is None or not units:
+        return [], awaiting
+    todos = {u.pk: UnitTodo(u) for u in units}
+    for cell in todo_cells(grids(campaign, types, today=today, units=units), today):
+        if cell.state == CellState.MISSING:
+            todos[cell.unit.pk].overdue += 1
+        elif cell.state == CellState.NOT_DUE:
+            todos[cell.unit.pk].due += 1
+    returned = (
+        Submission.objects.visible_to(user)
+        .filter(status=Status.RETURNED, unit__in=units)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in returned:
+        todos[row["unit"]].returned = row["n"]
+    return list(todos.values()), awaiting
+
+
+@dataclass
+class Overview:
+    missing: int  # reports owed whose due day is over, none filed, in the current campaign
+    awaiting: int  # reports sent and not yet reviewed
+    returned: int  # reports sent back, not yet sent again
+
+
+def overview_for(user: User, today: datetime.date) -> Overview:
+    """A leader's view of the reports they see. Queries: the counts by status; then, with a
+    campaign, the campaigns, the report types, the periods, the units, the grouped count."""
+    counts = Submission.objects.visible_to(user).aggregate(
+        awaiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=Status.RETURNED)),
+    )
+    missing = 0
+    campaign = default_campaign(campaigns_for(user), today)
+    types = list(ReportType.objects.all()) if campaign else []
+    if types:
+        for grid in grids(campaign, types, today=today, user=user):
+            missing += sum(1 for row in grid.rows for cell in row.cells if cell.state == CellState.MISSING)
+    return Overview(missing=missing, **counts)
 
 
 # ---------------------------------------------------------------- lists and details

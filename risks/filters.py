@@ -1,13 +1,14 @@
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaign.lib.params import IdChoiceFilter
 from campaign.lib.widgets import YesNoAllSelect
 from districts.filters import PlaceFilterSet
 from districts.models import Sector
-from risks.models import AccidentType, Level, RiskPoint
+from risks.models import REVIEW_DUE_WITHIN_DAYS, AccidentType, Level, RiskPoint, review_due_q, review_overdue_q
 
 
 class RiskFilter(PlaceFilterSet):
@@ -20,10 +21,15 @@ class RiskFilter(PlaceFilterSet):
         label=_("Accident type"), choices=AccidentType.choices, empty_label=_("All")
     )
     overdue = django_filters.BooleanFilter(label=_("Review overdue"), method="review_overdue", widget=YesNoAllSelect)
+    review_due = django_filters.BooleanFilter(
+        label=lazy(lambda: gettext("Review due within %(days)s days") % {"days": REVIEW_DUE_WITHIN_DAYS}, str)(),
+        method="filter_review_due",
+        widget=YesNoAllSelect,
+    )
 
     class Meta:
         model = RiskPoint
-        fields = ["q", "unit", "sector", "level", "accident_type", "overdue"]
+        fields = ["q", "unit", "sector", "level", "accident_type", "overdue", "review_due"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -39,5 +45,9 @@ class RiskFilter(PlaceFilterSet):
     def review_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(status=RiskPoint.Status.ACTIVE, next_review_on__lt=timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.filter(review_overdue_q()) if value else queryset.exclude(review_overdue_q())
+
+    def filter_review_due(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(review_due_q()) if value else queryset.exclude(review_due_q())

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from campaign.lib.xlsx.files import export_xlsx
+from campaign.lib.xlsx.files import export_response
 from districts.import_views import ensure_may_import
-from jobs.imports import xlsx_response
+from risks.filters import RiskFilter
 from risks.job_kinds import SHEET
 from risks.resources import RiskResource, level_fill
 
@@ -16,8 +15,9 @@ from risks.resources import RiskResource, level_fill
 @login_required
 @require_GET
 def export(request):
-    """The risk list of everything the user may see, in the layout the office collects."""
+    """The risk list of everything the user may see, with the list's filters, in the layout the
+    office collects; it imports back unchanged."""
     ensure_may_import(request.user, None)
     resource = RiskResource(user=request.user)
-    content = export_xlsx(resource, resource.export_queryset(request.user), title=SHEET, fill=level_fill)
-    return xlsx_response(content, f"risks-{timezone.localdate():%Y%m%d}.xlsx")
+    rows = RiskFilter(request.GET or None, queryset=resource.export_queryset(request.user), user=request.user).qs
+    return export_response(resource, rows, title=SHEET, name="risks", fill=level_fill)

@@ -195,12 +195,31 @@ class ControlRule(models.Model):
         return f"{self.get_level_display()} → {self.get_control_level_display()}"
 
 
+# A review falls due this many days ahead: the home page lists it, the list filters by it.
+REVIEW_DUE_WITHIN_DAYS = 30
+
+
+def review_overdue_q(today=None) -> Q:
+    """A risk under control whose next review day has passed."""
+    return Q(status=RiskPoint.Status.ACTIVE, next_review_on__lt=today or timezone.localdate())
+
+
+def review_due_q(today=None) -> Q:
+    """A risk under control whose next review falls today or within REVIEW_DUE_WITHIN_DAYS."""
+    today = today or timezone.localdate()
+    return Q(
+        status=RiskPoint.Status.ACTIVE,
+        next_review_on__gte=today,
+        next_review_on__lte=today + timezone.timedelta(days=REVIEW_DUE_WITHIN_DAYS),
+    )
+
+
 class RiskQuerySet(ScopedQuerySet):
     unit_lookup = "unit__"
     sector_lookup = "sector"
 
     def review_overdue(self, today=None):
-        return self.filter(status=RiskPoint.Status.ACTIVE, next_review_on__lt=today or timezone.localdate())
+        return self.filter(review_overdue_q(today))
 
 
 class RiskPoint(models.Model):

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import ForeignKey, Prefetch
+from django.db.models import Count, ForeignKey, Prefetch
 
 from districts.models import User
-from risks.models import LEVEL_COLOURS, Assessment, AssessmentMethod, Level, MethodVersion, Review, RiskPoint
+from risks.models import (
+    LEVEL_COLOURS,
+    Assessment,
+    AssessmentMethod,
+    Level,
+    MethodVersion,
+    Review,
+    RiskPoint,
+    review_due_q,
+    review_overdue_q,
+)
+from risks.services import RISK_EDITOR_ROLES
 
 # Kept by the platform, not typed by a person: a change to them is not worth a line in the history.
 HISTORY_HIDDEN_FIELDS = {"updated_at", "created_at", "current_assessment"}
@@ -17,6 +28,16 @@ def risks_for(user: User):
     # unit__parent__parent: the street and community of a risk in a grid, for the place column.
     return RiskPoint.objects.visible_to(user).select_related(
         "unit__parent__parent", "sector", "site", "responsible_unit", "current_assessment"
+    )
+
+
+def review_counts(user: User, *, overview: bool = False) -> dict[str, int]:
+    """Reviews overdue and due soon: of the risks `user` keeps (may edit), or for a leader's
+    overview of every risk they see. One query."""
+    risks = RiskPoint.objects.visible_to(user) if overview else RiskPoint.objects.editable_by(user, RISK_EDITOR_ROLES)
+    return risks.aggregate(
+        overdue=Count("pk", filter=review_overdue_q()),
+        due=Count("pk", filter=review_due_q()),
     )
 
 

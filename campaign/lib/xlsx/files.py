@@ -17,7 +17,9 @@ import tablib
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -203,6 +205,22 @@ def write_xlsx(
 def export_xlsx(resource: XlsxResource, queryset, *, title: str, fill: CellFill | None = None) -> bytes:
     dataset = resource.export(queryset)
     return write_xlsx([(title, dataset.headers, [list(r) for r in dataset])], fill=fill)
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """A workbook as a download. The audit trail records every download by its Content-Disposition."""
+    response = HttpResponse(content, content_type=XLSX_MIME)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def export_response(
+    resource: XlsxResource, rows, *, title: str, name: str, fill: CellFill | None = None
+) -> HttpResponse:
+    """A list's rows (already scoped and filtered by the caller, as the list shows them) as a
+    workbook in the resource's layout, named `<name>-<today>.xlsx`: every list's export."""
+    content = export_xlsx(resource, rows, title=title, fill=fill)
+    return xlsx_response(content, f"{name}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def template_xlsx(resource: XlsxResource, *, title: str) -> bytes:
