@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from districts.subtree import district_of
 from hazards import workflow
 from hazards.models import Hazard
-from hazards.numbers import district_of
 from hazards.views import hazard_or_404
 
 # WeasyPrint logs every rendering step at INFO; a notice printed is not news.

@@ -15,7 +15,6 @@ midnight is late.
 import datetime
 import uuid
 from pathlib import PurePosixPath
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,12 +26,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from campaign.lib.deadlines import DEADLINE_TZ
 from campaign.models import Campaign
 from districts.models import OrgUnit, Role
 from districts.scoping import Scope, ScopedQuerySet, scope_for
-
-# Deadlines are days in the district's own time, whatever the server's time zone.
-DEADLINE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def deadline_of(due_on: datetime.date) -> datetime.datetime:
@@ -137,8 +134,8 @@ class PeriodQuerySet(models.QuerySet):
 
 class Period(models.Model):
     """One period of one report type in one campaign: what it covers and when it is due."""
-    audit_exempt = "generated from the report types, which keep history"
 
+    audit_exempt = "generated from the report types, which keep history"
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+")
     report_type = models.ForeignKey(
@@ -257,7 +254,7 @@ class SubmissionQuerySet(ScopedQuerySet):
     def in_scope(self, scope: Scope):
         # Reports belong to no sector: a lead department's district-wide view of its
         # sector does not reach other units' reports. Only subtrees count.
-        return super().in_scope(Scope(everything=scope.everything, subtrees=scope.subtrees))
+        return super().in_scope(scope.units_only())
 
     def visible_to(self, user):
         """Submitted work to everyone whose scope covers the unit; drafts only to the unit's own filers."""
@@ -368,8 +365,8 @@ class Attachment(models.Model):
 
 class SubmissionEvent(models.Model):
     """One step of a submission's workflow: who moved it, when, from where to where, and why."""
-    audit_append_only = True  # one row per step
 
+    audit_append_only = True  # one row per step
 
     class Action(models.TextChoices):
         SUBMIT = "submit", _("Submitted")
