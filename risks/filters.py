@@ -1,13 +1,12 @@
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.lib.params import IdChoiceFilter
 from campaign.lib.widgets import YesNoAllSelect
 from districts.filters import PlaceFilterSet
 from districts.models import Sector
-from risks.models import AccidentType, Level, RiskPoint
+from risks.models import AccidentType, Level, RiskPoint, review_overdue_q
 
 
 class RiskFilter(PlaceFilterSet):
@@ -39,5 +38,4 @@ class RiskFilter(PlaceFilterSet):
     def review_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = Q(status=RiskPoint.Status.ACTIVE, next_review_on__lt=timezone.localdate())
-        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+        return queryset.filter(review_overdue_q()) if value else queryset.exclude(review_overdue_q())
