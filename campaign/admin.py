@@ -12,6 +12,8 @@ class TargetInline(PlatformInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(SetupAdminMixin, HistoryAdmin):
+    unit_path = "district"
+
     list_display = ["name", "district", "starts_on", "ends_on", "baseline_year"]
     inlines = [TargetInline]
 
@@ -20,4 +22,5 @@ class CampaignAdmin(SetupAdminMixin, HistoryAdmin):
 class JobHeartbeatAdmin(ReadOnlyMixin, PlatformAdmin):
     """Written by the worker's beat."""
 
+    unit_path = None  # the platform's worker
     list_display = ["name", "last_seen", "worker"]
