@@ -444,8 +444,9 @@ def test_every_registered_admin_keeps_the_platforms_rules():
 
 
 @pytest.fixture
-def one_of_each(people, risk, unit):
-    """One object with a history row for every model whose admin has history pages."""
+def one_of_each(people, risk, unit, plan):
+    """One object with a history row for every model whose admin has history pages (the
+    reports' too: the campaign's plan gives them their periods)."""
     from reporting.models import Period, Submission
 
     wulin = unit(WULIN)
