@@ -8,11 +8,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from campaign.plan import load_plan
 from districts.models import Membership, OrgUnit, User
 from districts.policy import forget_policy
+from districts.tests.fixtures import loaded_for_module
 
 
 @pytest.fixture(autouse=True)
@@ -47,10 +48,8 @@ def plan_for_module(django_db_setup, django_db_blocker):
     For modules of many small tests (the scoping matrix): a test module overrides `plan`
     with it. Each test still runs in its own savepoint, so what one test writes is gone
     before the next."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        campaign = load_plan()
+    with loaded_for_module(django_db_blocker, load_plan) as campaign:
         yield campaign
-        transaction.set_rollback(True)
 
 
 @pytest.fixture

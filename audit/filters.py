@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
+from campaign.lib.widgets import DatePicker
 from districts.filters import PlaceFilterSet
 from districts.models import OrgUnit
 
@@ -24,8 +25,8 @@ class AuditFilter(PlaceFilterSet):
         empty_label=_("All"),
     )
     object_id = django_filters.CharFilter(label=_("Object id"), field_name="object_id")
-    since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte")
-    until = django_filters.DateFilter(label=_("To"), field_name="at", lookup_expr="date__lte")
+    since = django_filters.DateFilter(label=_("From"), field_name="at", lookup_expr="date__gte", widget=DatePicker())
+    until = django_filters.DateFilter(label=_("To"), field_name="at", lookup_expr="date__lte", widget=DatePicker())
 
     class Meta:
         model = AuditEvent

@@ -12,5 +12,7 @@ class TargetInline(PlatformInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(SetupAdminMixin, HistoryAdmin):
+    unit_path = "district"
+
     list_display = ["name", "district", "starts_on", "ends_on", "baseline_year"]
     inlines = [TargetInline]

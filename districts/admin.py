@@ -65,6 +65,7 @@ class UserAdmin(HistoryAdmin):
     """Accounts. No password is set here (districts.authority rule 6): a new account
     has none until the security admin's reset, and no form shows or sets one."""
 
+    unit_path = "memberships__unit"
     list_display = ["username", "full_name", "phone", "is_active", "must_change_password", "last_login"]
     search_fields = ["username", "full_name", "phone"]
     fieldsets = (
@@ -81,6 +82,12 @@ class UserAdmin(HistoryAdmin):
     ordering = ["username"]
     inlines = [MembershipInline]
     actions = ["reset_password", "reset_second_factor", "deactivate", "activate"]
+
+    def get_queryset(self, request):
+        # An account with no role yet belongs to no district: every administrator sees it, to
+        # give it its first role.
+        unplaced = User.objects.filter(memberships__isnull=True).values("pk")
+        return super().get_queryset(request) | User.objects.filter(pk__in=unplaced)
 
     def get_fieldsets(self, request, obj=None):
         return self.add_fieldsets if obj is None else self.fieldsets
@@ -205,6 +212,7 @@ def save_membership_formset(request, formset):
 class OrgUnitAdmin(HistoryAdmin, MPTTModelAdmin):
     """Units are added and changed through districts.services; a unit is dissolved, not deleted."""
 
+    unit_path = ""
     # MPTT's own change list indents with inline styles, which the Content-Security-Policy
     # refuses: the plain change list, with the name indented by ideographic spaces.
     change_list_template = "admin/change_list.html"
@@ -229,6 +237,7 @@ class OrgUnitAdmin(HistoryAdmin, MPTTModelAdmin):
 class SectorAdmin(ReadOnlyMixin, PlatformAdmin):
     """The seven sectors are the plan's: load_plan keeps them."""
 
+    unit_path = None  # the plan's seven, for every district
     list_display = ["order", "name", "name_en", "code"]
     ordering = ["order"]
 
@@ -237,6 +246,7 @@ class SectorAdmin(ReadOnlyMixin, PlatformAdmin):
 class SectorLeadAdmin(ReadOnlyMixin, HistoryAdmin):
     """The sectors' lead departments are the plan's: load_plan keeps them."""
 
+    unit_path = "district"
     list_display = ["district", "sector", "department"]
     list_filter = ["sector"]
 
@@ -245,6 +255,7 @@ class SectorLeadAdmin(ReadOnlyMixin, HistoryAdmin):
 class SiteAdmin(HistoryAdmin):
     """Sites are written through districts.services, with the same scope checks as the site screens."""
 
+    unit_path = "unit"
     list_display = ["name", "credit_code", "unit", "sector", "category", "is_major_hazard_source"]
     list_filter = ["sector", "category", "is_major_hazard_source"]
     search_fields = ["name", "credit_code", "address"]
@@ -266,6 +277,7 @@ class SiteAdmin(HistoryAdmin):
 class MembershipAdmin(HistoryAdmin):
     """Roles: granted and removed by the security admin through districts.services, never edited in place."""
 
+    unit_path = "unit"
     list_display = ["user", "unit", "role", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "unit__name"]
@@ -296,6 +308,7 @@ class MembershipAdmin(HistoryAdmin):
 class LogEntryAdmin(ReadOnlyMixin, PlatformAdmin):
     """The back office's own action log, for the audit admin to read."""
 
+    unit_path = "user__memberships__unit"  # what the district's own administrators did
     list_display = ["action_time", "user", "content_type", "object_repr", "action_flag", "change_message"]
     list_filter = ["action_flag", "content_type"]
     search_fields = ["object_repr", "user__username", "change_message"]
@@ -367,6 +380,8 @@ class UnitBoundaryForm(forms.ModelForm):
 
 @admin.register(UnitBoundary)
 class UnitBoundaryAdmin(SetupAdminMixin, HistoryAdmin):
+    unit_path = "unit"
+
     form = UnitBoundaryForm
     list_display = ["unit", "unit_kind", "geometry_type", "updated_at"]
     list_filter = ["unit__kind"]
@@ -386,6 +401,7 @@ class UnitBoundaryAdmin(SetupAdminMixin, HistoryAdmin):
 class SecurityPolicyAdmin(HistoryAdmin):
     """One policy: the list opens it; saving goes through its service."""
 
+    unit_path = None  # one sign-in policy for the platform
     fieldsets = (
         (_("Passwords"), {"fields": ("password_min_length", "password_expiry_days")}),
         (_("Lockout"), {"fields": ("lockout_failure_limit", "lockout_address_accounts", "lockout_cooloff_minutes")}),

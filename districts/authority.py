@@ -40,7 +40,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from districts.models import ADMIN_ROLES, Membership, OrgUnit, Role, User
-from districts.scoping import Subtree
+from districts.scoping import Scope, Subtree
 
 
 def admin_roles_of(user: User) -> set[str]:
@@ -48,6 +48,15 @@ def admin_roles_of(user: User) -> set[str]:
     if user is None or not user.pk:
         return set()
     return set(Membership.objects.filter(user=user, role__in=ADMIN_ROLES).values_list("role", flat=True))
+
+
+def admin_scope(user: User) -> Scope:
+    """The units an administrator keeps in the back office: everything under their admin
+    units; everything at all for an administrator of the city (the top of the tree)."""
+    units = OrgUnit.objects.filter(memberships__user=user, memberships__role__in=ADMIN_ROLES) if user.pk else []
+    if any(u.parent_id is None and u.kind == OrgUnit.Kind.CITY for u in units):
+        return Scope(everything=True)
+    return Scope(subtrees=frozenset(Subtree.of(u) for u in units))
 
 
 def holds(user: User | None, role: str) -> bool:

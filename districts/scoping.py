@@ -37,6 +37,10 @@ class Subtree:
     def contains(self, unit: OrgUnit) -> bool:
         return unit.tree_id == self.tree_id and self.lft <= unit.lft and unit.rght <= self.rght
 
+    def overlaps(self, other: Subtree) -> bool:
+        """One subtree holds the other: a street inside a district, or a city around it."""
+        return self.tree_id == other.tree_id and self.lft <= other.rght and other.lft <= self.rght
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -44,6 +48,12 @@ class Scope:
     subtrees: frozenset[Subtree] = field(default_factory=frozenset)
     # (district subtree, sector id): a lead department's district-wide view.
     sector_grants: frozenset[tuple[Subtree, int]] = field(default_factory=frozenset)
+
+    def units_only(self) -> Scope:
+        """The scope without its sector grants: for what belongs to units and to no sector
+        (reports), and for acting as a unit (a department leading fire safety sees every
+        fire hazard, but is not thereby the unit that rectifies or supervises it)."""
+        return Scope(everything=self.everything, subtrees=self.subtrees)
 
     @property
     def is_empty(self) -> bool:
@@ -72,12 +82,6 @@ class Scope:
         if any(s.contains(unit) for s in self.subtrees):
             return True
         return any(s.contains(unit) and sector_id == sid for s, sid in self.sector_grants)
-
-
-def _district_of(unit: OrgUnit) -> OrgUnit:
-    from districts.models import OrgUnit as Unit
-
-    return unit.parent if unit.kind != Unit.Kind.DISTRICT else unit
 
 
 def _remembered(user: User, key, load):
@@ -137,6 +141,7 @@ def _team_units(user: User) -> list[tuple[int, Subtree]]:
 def build_scope(user: User, roles: frozenset[str] | None = None) -> Scope:
     """The scope of `user`, counting only memberships with one of `roles` (all roles when None)."""
     from districts.models import OrgUnit, Role
+    from districts.subtree import district_of
 
     if not user.is_authenticated or not user.is_active:
         return Scope()
@@ -161,7 +166,7 @@ def build_scope(user: User, roles: frozenset[str] | None = None) -> Scope:
                 subtrees.add(Subtree.of(unit))
                 teams.append(unit.pk)
             case Role.REVIEWER | Role.LEADER:
-                subtrees.add(Subtree.of(_district_of(unit)))
+                subtrees.add(Subtree.of(district_of(unit)))
             case Role.SYSTEM_ADMIN:
                 if unit.kind == OrgUnit.Kind.CITY and unit.parent_id is None:
                     everything = True

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections import defaultdict
-from itertools import accumulate
-
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from districts.models import OrgUnit, Site, User
+from districts.subtree import totals_under
 
 
 def _with_site_totals(user: User, units: list[OrgUnit]) -> list[OrgUnit]:
-    """Set `site_total` on each unit: the visible sites anywhere under it.
-
-    One grouped query counts the visible sites per unit; each unit's total is
-    then a range sum over its MPTT interval, so grids' sites count for their
-    community and street without a query per unit.
-    """
-    per_tree: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    grouped = (
-        Site.objects.visible_to(user)
-        .values_list("unit__tree_id", "unit__lft")
-        .annotate(n=Count("id"))
-        .order_by("unit__tree_id", "unit__lft")
-    )
-    for tree_id, lft, n in grouped:
-        per_tree[tree_id].append((lft, n))
-    index = {
-        tree_id: ([lft for lft, _n in points], [0, *accumulate(n for _lft, n in points)])
-        for tree_id, points in per_tree.items()
-    }
+    """Set `site_total` on each unit: the visible sites anywhere under it, in one query."""
+    totals = totals_under(Site.objects.visible_to(user), units)
     for unit in units:
-        lefts, sums = index.get(unit.tree_id, ([], [0]))
-        unit.site_total = sums[bisect_right(lefts, unit.rght)] - sums[bisect_left(lefts, unit.lft)]
+        unit.site_total = totals[unit.pk][()]
     return units
 
 

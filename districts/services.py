@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.lib.history import save_with_history
+from campaign.lib.services import refuse_unknown_fields
 from campaign.lib.signals import tell
 from districts import authority
 from districts.models import ADMIN_ROLES, Membership, OrgUnit, Role, Site, User
@@ -83,42 +85,31 @@ def _tell_role_change(request, by, membership, action):
 USER_EDITABLE_FIELDS = ("username", "full_name", "phone", "email")
 
 
-def _user_save(user: User, by: User | None) -> User:
-    user.full_clean()
-    user._history_user = by
-    user.save()
-    return user
-
-
 def user_create(*, by: User | None, username: str, **fields) -> User:
     """A new account, without a usable password: its first one comes from a
     reset (districts.authority rule 6), so that the creator never knows it."""
-    unknown = set(fields) - set(USER_EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"user_create() does not set {', '.join(sorted(unknown))}")
+    refuse_unknown_fields("user_create", fields, USER_EDITABLE_FIELDS)
     authority.check_user_create(by=by)
     user = User(username=username, **fields)
     user.set_unusable_password()
     with transaction.atomic():
-        return _user_save(user, by)
+        return save_with_history(user, by)
 
 
 def user_update(*, by: User | None, user: User, **fields) -> User:
-    unknown = set(fields) - set(USER_EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"user_update() does not set {', '.join(sorted(unknown))}")
+    refuse_unknown_fields("user_update", fields, USER_EDITABLE_FIELDS)
     with transaction.atomic():
         authority.check_user_change(by=by, user=user)
         for name, value in fields.items():
             setattr(user, name, value)
-        return _user_save(user, by)
+        return save_with_history(user, by)
 
 
 def user_set_active(*, by: User | None, user: User, active: bool) -> User:
     with transaction.atomic():
         authority.check_user_change(by=by, user=user)
         user.is_active = active
-        return _user_save(user, by)
+        return save_with_history(user, by)
 
 
 # A temporary password: no look-alike characters, and all four character classes.
@@ -169,11 +160,8 @@ def orgunit_save(*, by: User | None, unit: OrgUnit) -> OrgUnit:
             raise PermissionDenied(
                 _("%(unit)s is outside the units you administer.") % {"unit": parent or _("the top of the tree")}
             )
-    unit.full_clean()
     with transaction.atomic():
-        unit._history_user = by
-        unit.save()
-    return unit
+        return save_with_history(unit, by)
 
 
 def ensure_can_edit_site(*, by: User, unit: OrgUnit, sector_id: int | None) -> None:
@@ -181,25 +169,20 @@ def ensure_can_edit_site(*, by: User, unit: OrgUnit, sector_id: int | None) -> N
         raise PermissionDenied(_("You may not add or change sites in %(unit)s.") % {"unit": unit})
 
 
-def _site_save(site: Site, by: User) -> Site:
-    site.full_clean()
-    with transaction.atomic():
-        site._history_user = by
-        site.save()
-    return site
-
-
 def site_create(*, by: User, **fields) -> Site:
-    site = Site(**{k: v for k, v in fields.items() if k in Site.EDITABLE_FIELDS})
+    refuse_unknown_fields("site_create", fields, Site.EDITABLE_FIELDS)
+    site = Site(**fields)
     ensure_can_edit_site(by=by, unit=site.unit, sector_id=site.sector_id)
-    return _site_save(site, by)
+    with transaction.atomic():
+        return save_with_history(site, by)
 
 
 def site_update(*, site: Site, by: User, **fields) -> Site:
     # The writer must be allowed both where the site was and where it goes.
     ensure_can_edit_site(by=by, unit=site.unit, sector_id=site.sector_id)
+    refuse_unknown_fields("site_update", fields, Site.EDITABLE_FIELDS)
     for name, value in fields.items():
-        if name in Site.EDITABLE_FIELDS:
-            setattr(site, name, value)
+        setattr(site, name, value)
     ensure_can_edit_site(by=by, unit=site.unit, sector_id=site.sector_id)
-    return _site_save(site, by)
+    with transaction.atomic():
+        return save_with_history(site, by)

@@ -9,13 +9,23 @@ import io
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from campaign.lib.uploads import clean_image
 from districts.models import OrgUnit, Sector, Site, User
 from hazards import services
-from hazards.models import Action, Grade, Hazard, HazardEvent, Source, SupervisionListing, deadline_today
+from hazards.models import (
+    Action,
+    ExtensionRequest,
+    Grade,
+    Hazard,
+    HazardEvent,
+    Source,
+    SupervisionListing,
+    deadline_today,
+)
 
 # title, place code, sector, source, grade, how far it goes, days its deadline is from today
 HAZARDS = [
@@ -47,20 +57,31 @@ def demo_photo(label: str, kind: str):
 
 # The hazard's own time of each step, moved with the step.
 STAMPED = {Action.ASSIGN: "assigned_at", Action.SUBMIT: "rectified_at", Action.CLOSE: "closed_at"}
+# How long before today a hazard's story began, beyond its deadline's distance from today.
+STORY_DAYS = 14
 
 
 def _backdate(hazard: Hazard, days: int) -> None:
-    """Demo history: the hazard was found and its steps taken `days` ago, a day apart."""
-    start = timezone.now() - datetime.timedelta(days=days)
-    Hazard.objects.filter(pk=hazard.pk).update(found_at=start.replace(second=0, microsecond=0))
+    """Demo history: the story, played through the services just now, is moved `days` back as a
+    whole: found then, its steps a day apart, and every date it set (the hazard's deadline, the
+    deadline each step on the timeline recorded, the extension asked for, the listing's dates)
+    moved by the same days, so that the header, the timeline and the lists tell one story."""
+    shift = datetime.timedelta(days=days)
+    start = timezone.now() - shift
+    Hazard.objects.filter(pk=hazard.pk).update(
+        found_at=start.replace(second=0, microsecond=0), deadline=F("deadline") - shift
+    )
+    ExtensionRequest.objects.filter(hazard=hazard).update(
+        current_deadline=F("current_deadline") - shift, requested_deadline=F("requested_deadline") - shift
+    )
+    SupervisionListing.objects.filter(hazard=hazard).update(plan_time_limit=F("plan_time_limit") - shift)
     for i, event in enumerate(hazard.events.order_by("id")):
         at = start + datetime.timedelta(days=i, hours=2)
-        HazardEvent.objects.filter(pk=event.pk).update(at=at)
-        stamp = {Action.ASSIGN: "assigned_at", Action.SUBMIT: "rectified_at", Action.CLOSE: "closed_at"}.get(
-            event.action
-        )
-        if stamp:
-            Hazard.objects.filter(pk=hazard.pk).update(**{stamp: at})
+        HazardEvent.objects.filter(pk=event.pk).update(at=at, deadline=F("deadline") - shift)
+        if event.action in STAMPED:
+            Hazard.objects.filter(pk=hazard.pk).update(**{STAMPED[event.action]: at})
+        if event.action == Action.REQUEST_EXTENSION:
+            ExtensionRequest.objects.filter(hazard=hazard).update(requested_at=at)
         if event.action == Action.LIST:
             # The listing document is dated the day it was listed.
             SupervisionListing.objects.filter(hazard=hazard).update(listed_on=timezone.localdate(at))
@@ -96,6 +117,8 @@ def load_hazards() -> int:
             photos=[demo_photo(str(n + 1), "before")],
         )
         made += 1
+        # The story starts this many days ago; its dates are set as if it were today, then moved back.
+        days = abs(due_in) + STORY_DAYS
         if goes == "cancelled":
             services.hazard_cancel(hazard=hazard, by=office, reason="经核实为重复登记")
         if goes in ("reported", "cancelled"):
@@ -115,16 +138,16 @@ def load_hazards() -> int:
                 plan_contingency="制定专项应急预案，落实24小时值守",
             )
         if goes == "listed":
-            _backdate(hazard, 30)
+            _backdate(hazard, days)
             continue
-        # Assigned with a deadline in the future; overdue ones get their deadline moved back below.
         hazard = services.hazard_assign(
             hazard=hazard,
             by=inspector,
             responsible_unit=street,
             responsible_person=staff.full_name.split()[-1],
             responsible_phone="0571-85000000",
-            deadline=today + datetime.timedelta(days=max(due_in, 1)),
+            # `due_in` days from today once the story is moved back by `days`.
+            deadline=today + datetime.timedelta(days=days + due_in),
             measures="按照相关标准立即整改，整改完成后上传照片",
         )
         if goes in ("awaiting", "closed", "returned"):
@@ -142,7 +165,5 @@ def load_hazards() -> int:
                 requested_deadline=hazard.deadline + datetime.timedelta(days=15),
                 reason="需更换管道，材料采购周期较长",
             )
-        if due_in < 0:
-            Hazard.objects.filter(pk=hazard.pk).update(deadline=today + datetime.timedelta(days=due_in))
-        _backdate(hazard, abs(due_in) + 14)
+        _backdate(hazard, days)
     return made

@@ -3,14 +3,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaign.lib.uploads import ImageUploadField
+from campaign.lib.widgets import DatePicker, DateTimePicker
 from districts.forms import SitePickField
 from districts.models import OrgUnit
+from districts.scoping import Subtree
+from districts.subtree import district_of
 from hazards.models import Hazard, Status, SupervisionListing, deadline_today
 from hazards.services import EDIT_FIELDS, MAX_PHOTOS, REPORT_FIELDS, SUPERVISING_KINDS, responsible_units_for
 from hazards.workflow import SIDE_ROLES, Side
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DatePicker()
 
 
 def _indented(unit: OrgUnit) -> str:
@@ -44,7 +47,7 @@ class HazardForm(forms.ModelForm):
         fields = REPORT_FIELDS
         widgets = {
             "description": TEXTAREA,
-            "found_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "found_at": DateTimePicker(),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -84,10 +87,10 @@ class ListingForm(_Step, forms.ModelForm):
 
     def __init__(self, *args, hazard: Hazard, **kwargs):
         super().__init__(*args, **kwargs)
-        district = hazard.unit.get_ancestors(include_self=True).filter(kind=OrgUnit.Kind.DISTRICT).first()
+        district = district_of(hazard.unit)
         units = OrgUnit.objects.filter(kind__in=SUPERVISING_KINDS)
-        if district is not None:
-            units = units.filter(tree_id=district.tree_id, lft__gte=district.lft, rght__lte=district.rght)
+        if district.kind == OrgUnit.Kind.DISTRICT:
+            units = units.filter(Subtree.of(district).q(""))
         self.fields["supervising_unit"].queryset = units.order_by("tree_id", "lft")
         self.fields["supervising_unit"].label_from_instance = _indented
         self.fields["listed_on"].initial = deadline_today

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,16 +23,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from campaign.lib.deadlines import DEADLINE_TZ, deadline_today  # noqa: F401 (imported from here too)
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import Scope, ScopedQuerySet
-
-# A deadline is a date in the district's time zone: a hazard is overdue once that day has ended there.
-DEADLINE_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def deadline_today() -> datetime.date:
-    """Today in Asia/Shanghai: a deadline before it has passed."""
-    return timezone.localdate(timezone=DEADLINE_TZ)
 
 
 class Grade(models.TextChoices):
@@ -69,9 +61,8 @@ def overdue_q(today: datetime.date | None = None) -> Q:
 
 
 def _units_only(scope: Scope) -> Scope:
-    """The scope without sector grants: a department leading fire safety sees every fire
-    hazard, but is not thereby the unit that rectifies or supervises it."""
-    return Scope(everything=scope.everything, subtrees=scope.subtrees)
+    # Kept for the workflow module's import; the rule is Scope.units_only.
+    return scope.units_only()
 
 
 class HazardQuerySet(ScopedQuerySet):
@@ -83,7 +74,7 @@ class HazardQuerySet(ScopedQuerySet):
         scope must rectify or supervises: those are its work even outside its area."""
         if scope.everything:
             return self
-        units = _units_only(scope)
+        units = scope.units_only()
         return self.filter(
             scope.q(self.unit_lookup, self.sector_lookup)
             | units.q("responsible_unit__", None)
@@ -205,8 +196,8 @@ class Hazard(models.Model):
 class HazardCounter(models.Model):
     """The last number given in a district and year. Its row is locked while a number is
     taken, so hazards logged at once never share one."""
-    audit_exempt = "number allocation: a counter, not a record"
 
+    audit_exempt = "number allocation: a counter, not a record"
 
     district = models.ForeignKey(OrgUnit, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -270,8 +261,8 @@ class Action(models.TextChoices):
 
 class HazardEvent(models.Model):
     """One step on a hazard's timeline: who, when, from which state to which, and why."""
-    audit_append_only = True  # the timeline: one row per step
 
+    audit_append_only = True  # the timeline: one row per step
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
@@ -352,8 +343,8 @@ def _thumb_path(instance, filename: str) -> str:
 
 class HazardPhoto(models.Model):
     """A photo of the hazard as found (before) or as rectified (after), re-encoded without EXIF."""
-    audit_append_only = True  # a photo is added, never changed
 
+    audit_append_only = True  # a photo is added, never changed
 
     class Kind(models.TextChoices):
         BEFORE = "before", _("Before")

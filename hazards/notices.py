@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from campaign.lib.pdf import cn_date, pdf_response, render_pdf
+from districts.subtree import district_of
 from hazards import workflow
 from hazards.models import Hazard
-from hazards.numbers import district_of
 from hazards.views import hazard_or_404
 
 

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from campaign.lib.deadlines import DEADLINE_TZ
 from districts.models import OrgUnit
-from hazards.models import DEADLINE_TZ, HazardCounter
-
-
-def district_of(unit: OrgUnit) -> OrgUnit:
-    if unit.kind == OrgUnit.Kind.DISTRICT:
-        return unit
-    district = unit.get_ancestors().filter(kind=OrgUnit.Kind.DISTRICT).first()
-    # A place always sits under a district (OrgUnit.ALLOWED_PARENTS); a city-level place does not exist.
-    return district or unit
+from districts.subtree import district_of
+from hazards.models import HazardCounter
 
 
 def format_number(district: OrgUnit, year: int, n: int) -> str:

@@ -16,7 +16,6 @@ from hazards.models import (
     HazardEvent,
     HazardPhoto,
     Status,
-    _units_only,
     overdue_q,
 )
 from hazards.workflow import SIDE_ROLES, Side
@@ -47,7 +46,7 @@ def queue_q(user: User, queue: str) -> Q:
             scope = scope_for(user, SIDE_ROLES[Side.ASSIGNER])
             return Q(status=Status.REPORTED) & scope.q("unit__", "sector")
         case "rectify":
-            scope = _units_only(scope_for(user, SIDE_ROLES[Side.RECTIFIER]))
+            scope = scope_for(user, SIDE_ROLES[Side.RECTIFIER]).units_only()
             return Q(status=Status.RECTIFYING) & scope.q("responsible_unit__", None)
         case "verify":
             scope = scope_for(user, SIDE_ROLES[Side.VERIFIER])

@@ -17,9 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.lib.history import save_with_history
+from campaign.lib.services import refuse_unknown_fields
 from campaign.lib.uploads import CleanImage
 from districts.models import OrgUnit, User
 from districts.scoping import memberships_of, scope_for
+from districts.subtree import district_of
 from hazards import workflow
 from hazards.models import (
     Action,
@@ -30,7 +33,7 @@ from hazards.models import (
     SupervisionListing,
     deadline_today,
 )
-from hazards.numbers import district_of, next_numbers
+from hazards.numbers import next_numbers
 from hazards.workflow import SIDE_ROLES, Side
 
 # What the person who logs a hazard fills in; the rest is kept by the workflow.
@@ -85,12 +88,6 @@ def _store_photos(
 # ---------------------------------------------------------------- the steps
 
 
-def _save(hazard: Hazard, by: User) -> None:
-    hazard.full_clean()
-    hazard._history_user = by
-    hazard.save()
-
-
 def record_event(hazard: Hazard, by: User, action: str, from_status: str, **fields) -> HazardEvent:
     return HazardEvent.objects.create(
         hazard=hazard, action=action, from_status=from_status, to_status=hazard.status, by=by, **fields
@@ -120,7 +117,8 @@ def _now_to_the_minute() -> datetime.datetime:
 @transaction.atomic
 def hazard_report(*, by: User, photos: Sequence[CleanImage] = (), **fields) -> Hazard:
     """Log a hazard where it was found, with its photos before rectification."""
-    hazard = Hazard(**{k: v for k, v in fields.items() if k in REPORT_FIELDS}, found_by=by)
+    refuse_unknown_fields("hazard_report", fields, REPORT_FIELDS)
+    hazard = Hazard(**fields, found_by=by)
     ensure_can_report(by=by, unit=hazard.unit, sector_id=hazard.sector_id)
     if hazard.found_at is None:
         hazard.found_at = _now_to_the_minute()
@@ -131,7 +129,7 @@ def hazard_report(*, by: User, photos: Sequence[CleanImage] = (), **fields) -> H
     hazard.number = next_numbers(unit=hazard.unit, when=hazard.found_at)[0]
     hazard.status = workflow.TABLE.next_state(Action.REPORT, workflow.NEW)
     with _files_removed_on_failure() as written:
-        _save(hazard, by)
+        save_with_history(hazard, by)
         event = record_event(hazard, by, Action.REPORT, workflow.NEW)
         _store_photos(written, hazard, event, HazardPhoto.Kind.BEFORE, photos, by)
     return hazard
@@ -176,10 +174,8 @@ def hazard_list_for_supervision(
         plan_time_limit=plan_time_limit,
         plan_contingency=plan_contingency,
     )
-    listing.full_clean()
-    listing._history_user = by
-    listing.save()
-    _save(hazard, by)
+    save_with_history(listing, by)
+    save_with_history(hazard, by)
     record_event(
         hazard,
         by,
@@ -264,7 +260,7 @@ def hazard_assign(
     hazard.deadline = deadline
     hazard.measures = measures
     hazard.assigned_at = timezone.now()
-    _save(hazard, by)
+    save_with_history(hazard, by)
     record_event(hazard, by, Action.ASSIGN, was, note=measures, deadline=deadline)
     return hazard
 
@@ -298,7 +294,7 @@ def hazard_request_extension(
         requested_deadline=requested_deadline,
         reason=reason.strip(),
     )
-    _save(hazard, by)
+    save_with_history(hazard, by)
     record_event(hazard, by, Action.REQUEST_EXTENSION, hazard.status, note=request.reason, deadline=requested_deadline)
     return request
 
@@ -322,7 +318,7 @@ def hazard_decide_extension(
     request.save()
     if approve:
         hazard.deadline = request.requested_deadline
-    _save(hazard, by)
+    save_with_history(hazard, by)
     record_event(hazard, by, action, hazard.status, note=note.strip(), deadline=hazard.deadline)
     return request
 
@@ -357,7 +353,7 @@ def hazard_submit(
     hazard.rectification = rectification.strip()
     hazard.rectified_at = timezone.now()
     with _files_removed_on_failure() as written:
-        _save(hazard, by)
+        save_with_history(hazard, by)
         event = record_event(hazard, by, Action.SUBMIT, was, note=hazard.rectification)
         _store_photos(written, hazard, event, HazardPhoto.Kind.AFTER, photos, by)
     return hazard
@@ -379,7 +375,7 @@ def hazard_close(*, hazard: Hazard, by: User, note: str = "", expected_status: s
     was = hazard.status
     hazard.status = workflow.TABLE.next_state(Action.CLOSE, was)
     hazard.closed_at = timezone.now()
-    _save(hazard, by)
+    save_with_history(hazard, by)
     record_event(hazard, by, Action.CLOSE, was, note=note.strip())
     return hazard
 
@@ -404,7 +400,7 @@ def hazard_return(
     hazard.rectified_at = None
     if new_deadline is not None:
         hazard.deadline = new_deadline
-    _save(hazard, by)
+    save_with_history(hazard, by)
     record_event(hazard, by, Action.RETURN, was, note=reason.strip(), deadline=hazard.deadline)
     return hazard
 
@@ -417,7 +413,7 @@ def hazard_cancel(*, hazard: Hazard, by: User, reason: str, expected_status: str
         raise ValidationError({"reason": _("Give the reason for cancelling it.")})
     was = hazard.status
     hazard.status = workflow.TABLE.next_state(Action.CANCEL, was)
-    _save(hazard, by)
+    save_with_history(hazard, by)
     record_event(hazard, by, Action.CANCEL, was, note=reason.strip())
     return hazard
 
@@ -431,6 +427,7 @@ EDIT_FIELDS = ("title", "location", "description", "site", "source", "grade")
 @transaction.atomic
 def hazard_edit(*, hazard: Hazard, by: User, expected_status: str | None = None, **fields) -> Hazard:
     """Correct a hazard's details; the timeline records which were changed."""
+    refuse_unknown_fields("hazard_edit", fields, EDIT_FIELDS)
     hazard = _begin(hazard, by, Action.EDIT, expected_status)
     changed = [name for name in EDIT_FIELDS if name in fields and getattr(hazard, name) != fields[name]]
     if not changed:
@@ -439,7 +436,7 @@ def hazard_edit(*, hazard: Hazard, by: User, expected_status: str | None = None,
         raise ValidationError({"grade": refusal})
     for name in changed:
         setattr(hazard, name, fields[name])
-    _save(hazard, by)
+    save_with_history(hazard, by)
     record_edit(hazard=hazard, by=by, changed=changed)
     return hazard
 

@@ -8,4 +8,5 @@ from jobs.models import JobHeartbeat
 class JobHeartbeatAdmin(ReadOnlyMixin, PlatformAdmin):
     """Written by the worker's beat."""
 
+    unit_path = None  # the platform's worker
     list_display = ["name", "last_seen", "worker"]

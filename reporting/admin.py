@@ -9,6 +9,7 @@ from reporting.models import Period, ReportType, Submission, SubmissionEvent
 class ReportTypeAdmin(SetupAdminMixin, HistoryAdmin):
     """Report types are data. Saving one brings every campaign's periods in line (reporting.signals)."""
 
+    unit_path = None  # report types are the platform's
     list_display = ["name", "code", "period_kind", "due_rule", "grace_days", "fixed_due_on", "allows_several"]
     fields = [
         "code",
@@ -28,6 +29,7 @@ class ReportTypeAdmin(SetupAdminMixin, HistoryAdmin):
 class PeriodAdmin(ReadOnlyMixin, PlatformAdmin):
     """Generated from the report types: read here, changed through the type."""
 
+    unit_path = "campaign__district"
     list_display = ["report_type", "key", "starts_on", "ends_on", "due_on", "campaign"]
     list_filter = ["campaign", "report_type"]
 
@@ -47,6 +49,7 @@ class EventInline(PlatformInline):
 class SubmissionAdmin(ReadOnlyMixin, HistoryAdmin):
     """Read-only: reports are written and reviewed on the platform's own screens, through the services."""
 
+    unit_path = "unit"
     list_display = ["title", "unit", "period", "status", "first_submitted_at"]
     list_filter = ["status", "period__report_type"]
     search_fields = ["title", "unit__name"]

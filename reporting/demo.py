@@ -13,8 +13,9 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from campaign.lib.deadlines import DEADLINE_TZ
 from districts.models import Membership, OrgUnit, Role, User
-from reporting.models import DEADLINE_TZ, Period, PeriodKind, ReportType, Submission
+from reporting.models import Period, PeriodKind, ReportType, Submission
 from reporting.periods import unit_owes
 from reporting.selectors import filer_units
 from reporting.services import (

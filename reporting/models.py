@@ -16,7 +16,6 @@ import datetime
 import enum
 import uuid
 from pathlib import PurePosixPath
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,13 +27,11 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from campaign.lib.deadlines import DEADLINE_TZ
 from campaign.lib.transitions import Transition, TransitionTable
 from campaign.models import Campaign
 from districts.models import OrgUnit, Role
 from districts.scoping import Scope, ScopedQuerySet, scope_for
-
-# Deadlines are days in the district's own time, whatever the server's time zone.
-DEADLINE_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def deadline_of(due_on: datetime.date) -> datetime.datetime:
@@ -259,7 +256,7 @@ class SubmissionQuerySet(ScopedQuerySet):
     def in_scope(self, scope: Scope):
         # Reports belong to no sector: a lead department's district-wide view of its
         # sector does not reach other units' reports. Only subtrees count.
-        return super().in_scope(Scope(everything=scope.everything, subtrees=scope.subtrees))
+        return super().in_scope(scope.units_only())
 
     def visible_to(self, user):
         """Submitted work to everyone whose scope covers the unit; drafts only to the unit's own filers."""

@@ -141,7 +141,7 @@ def campaigns_for(user: User) -> list[Campaign]:
     scope = report_scope(user)
     campaigns = Campaign.objects.select_related("district").order_by("-starts_on", "-pk")
     return [
-        c for c in campaigns if scope.everything or any(_overlap(s, Subtree.of(c.district)) for s in scope.subtrees)
+        c for c in campaigns if scope.everything or any(s.overlaps(Subtree.of(c.district)) for s in scope.subtrees)
     ]
 
 
@@ -151,15 +151,10 @@ def default_campaign(campaigns: list[Campaign], day: datetime.date | None = None
     return (running or campaigns or [None])[0]
 
 
-def _overlap(a: Subtree, b: Subtree) -> bool:
-    """One subtree holds the other: a street inside a district, or a city around it."""
-    return a.tree_id == b.tree_id and a.lft <= b.rght and b.lft <= a.rght
-
 
 def report_scope(user: User, roles=None) -> Scope:
     """The user's scope over reports: subtrees only, for reports belong to no sector."""
-    scope = scope_for(user, roles)
-    return Scope(everything=scope.everything, subtrees=scope.subtrees)
+    return scope_for(user, roles).units_only()
 
 
 def filer_units(campaign: Campaign, kinds, *, user: User | None = None):
@@ -177,14 +172,6 @@ def filer_units(campaign: Campaign, kinds, *, user: User | None = None):
         if not (u.dissolved_on and u.dissolved_on <= campaign.starts_on)
         and not (u.established_on and u.established_on > campaign.ends_on)
     ]
-
-
-def _street_of(unit: OrgUnit) -> OrgUnit | None:
-    if unit.kind == OrgUnit.Kind.STREET:
-        return unit
-    if unit.kind == OrgUnit.Kind.COMMUNITY:
-        return unit.parent
-    return None
 
 
 def _cell_counts(campaign: Campaign, report_types, units) -> dict[tuple[int, int], dict]:
@@ -265,7 +252,7 @@ def _grid(report_type, periods, units, counts, today) -> Grid:
     columns = [Tally() for _p in periods]
     total = Tally()
     for unit in units:
-        street = _street_of(unit)
+        street = unit.street
         group = groups.setdefault(street.pk if street else None, Group(street))
         cells = [_cell(unit, p, counts.get((unit.pk, p.pk)), today) for p in periods]
         tally = Tally()

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaign.lib.history import save_with_history
 from campaign.models import Campaign
 from districts.models import OrgUnit, User
 from districts.scoping import Scope, scope_for
@@ -70,8 +71,7 @@ def periods_generate(*, campaign: Campaign, report_types=None) -> int:
 
 def _submission_scope(user: User, roles: frozenset[str]) -> Scope:
     # Reports have no sector: only the subtrees of the user's units count.
-    scope = scope_for(user, roles)
-    return Scope(everything=scope.everything, subtrees=scope.subtrees)
+    return scope_for(user, roles).units_only()
 
 
 def may_file(user: User, unit: OrgUnit) -> bool:
@@ -126,13 +126,6 @@ def _ensure_editable(submission: Submission) -> None:
         )
 
 
-def _save(submission: Submission, by: User) -> Submission:
-    submission.full_clean()
-    submission._history_user = by
-    submission.save()
-    return submission
-
-
 def _clean_text(title: str, body: str) -> tuple[str, str]:
     return (title or "").strip(), (body or "").replace("\r\n", "\n")
 
@@ -158,7 +151,7 @@ def submission_start(*, by: User, unit: OrgUnit, period: Period, title: str = ""
                 params={"pk": existing.pk},
             )
     title, body = _clean_text(title, body)
-    return _save(Submission(unit=unit, period=period, title=title, body=body, created_by=by), by)
+    return save_with_history(Submission(unit=unit, period=period, title=title, body=body, created_by=by), by)
 
 
 @transaction.atomic
@@ -173,7 +166,7 @@ def submission_save(*, submission: Submission, by: User, title: str, body: str) 
     if (title, body) == (submission.title, submission.body):
         return submission
     submission.title, submission.body = title, body
-    return _save(submission, by)
+    return save_with_history(submission, by)
 
 
 def _check_move(submission: Submission, by: User, action: str) -> None:
@@ -208,7 +201,7 @@ def _move(*, submission: Submission, by: User, action: str, comment: str = "", a
         submission.first_submitted_at = submission.first_submitted_at or at
     if action in (Action.RETURN, Action.ACCEPT):
         submission.reviewed_by, submission.reviewed_at = by, at
-    _save(submission, by)
+    save_with_history(submission, by)
     SubmissionEvent.objects.create(
         submission=submission,
         action=action,
@@ -293,7 +286,7 @@ def attachment_add(*, submission: Submission, by: User, upload) -> Attachment:
     attachment._history_user = by
     attachment.save()
     # The report changed: its own history says so, and who did it.
-    _save(submission, by)
+    save_with_history(submission, by)
     return attachment
 
 
@@ -305,7 +298,7 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
     stored = attachment.file.name
     attachment._history_user = by
     attachment.delete()
-    _save(submission, by)
+    save_with_history(submission, by)
     # The file goes once the removal is committed; a rollback keeps both row and file.
     storage = attachment.file.storage
     transaction.on_commit(lambda: storage.delete(stored))

@@ -19,6 +19,8 @@ class MethodVersionInline(PlatformInline):
 
 @admin.register(AssessmentMethod)
 class AssessmentMethodAdmin(PlatformAdmin):
+    unit_path = None  # methods are the platform's
+
     list_display = ["name", "code", "kind"]
     inlines = [MethodVersionInline]
 
@@ -27,6 +29,7 @@ class AssessmentMethodAdmin(PlatformAdmin):
 class MethodVersionAdmin(PlatformAdmin):
     """A version is never edited: "add" makes the next version, starting from the current one."""
 
+    unit_path = None
     list_display = ["method", "number", "created_at", "created_by"]
     list_filter = ["method"]
     fields = ["method", "factors", "bands"]
@@ -51,6 +54,8 @@ class MethodVersionAdmin(PlatformAdmin):
 
 @admin.register(ControlRule)
 class ControlRuleAdmin(SetupAdminMixin, HistoryAdmin):
+    unit_path = None  # one rule per level, for the platform
+
     list_display = ["level", "control_level", "review_every_days"]
 
 
@@ -71,6 +76,7 @@ class RiskPointAdmin(ReadOnlyMixin, HistoryAdmin):
     """Read-only: risks are kept on the risk register's screens, through risks.services
     (codes, scope and edit checks, assessments)."""
 
+    unit_path = "unit"
     list_display = ["name", "unit", "sector", "accident_type", "status", "next_review_on"]
     list_filter = ["sector", "accident_type", "status"]
     search_fields = ["name", "unit__name", "site__name"]

@@ -8,14 +8,13 @@ without a query per street.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from districts.models import OrgUnit, Sector, User
+from districts.subtree import district_of, totals_under
 from risks.models import LEVEL_ORDER, RiskPoint
 
 NOT_ASSESSED = "not_assessed"
@@ -72,36 +71,15 @@ def active_risks_for(user: User):
     return RiskPoint.objects.visible_to(user).filter(status=RiskPoint.Status.ACTIVE)
 
 
-def _counts_by_place(user: User) -> dict[int, tuple[list[int], dict[str, list[int]]]]:
-    """Per tree: the sorted lft of every unit holding risks, and per column the running totals over them.
-
-    One grouped query: active risks in scope by (tree, lft, level).
-    """
-    per_tree: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(COLUMNS, 0)))
-    grouped = (
-        active_risks_for(user)
-        .values_list("unit__tree_id", "unit__lft", "current_assessment__level")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for tree_id, lft, level, n in grouped:
-        per_tree[tree_id][lft][level or NOT_ASSESSED] += n
-    index = {}
-    for tree_id, by_lft in per_tree.items():
-        lefts = sorted(by_lft)
-        sums = {c: [0] for c in COLUMNS}
-        for lft in lefts:
-            for c in COLUMNS:
-                sums[c].append(sums[c][-1] + by_lft[lft][c])
-        index[tree_id] = (lefts, sums)
-    return index
-
-
-def _sum_under(index, unit: OrgUnit, *, include_self: bool = True) -> dict[str, int]:
-    lefts, sums = index.get(unit.tree_id, ([], {c: [0] for c in COLUMNS}))
-    start = bisect_left(lefts, unit.lft if include_self else unit.lft + 1)
-    end = bisect_right(lefts, unit.rght)
-    return {c: sums[c][end] - sums[c][start] for c in COLUMNS}
+def _counts_by_place(user: User, units: list[OrgUnit]) -> dict[int, dict[str, int]]:
+    """Per unit: its active risks in scope (itself and under it) by column. One grouped query."""
+    totals = totals_under(active_risks_for(user), units, by=("current_assessment__level",))
+    counts = {}
+    for unit in units:
+        counts[unit.pk] = dict.fromkeys(COLUMNS, 0)
+        for (level,), n in totals[unit.pk].items():
+            counts[unit.pk][level or NOT_ASSESSED] += n
+    return counts
 
 
 def _units_for(user: User, level: str) -> list[OrgUnit]:
@@ -121,12 +99,7 @@ def _units_for(user: User, level: str) -> list[OrgUnit]:
 
 
 def _district_name(units: list[OrgUnit]) -> str:
-    names = set()
-    for unit in units:
-        if unit.kind == OrgUnit.Kind.DISTRICT:
-            names.add(unit.name)
-        elif unit.kind == OrgUnit.Kind.STREET and unit.parent:
-            names.add(unit.parent.name)
+    names = {district_of(unit).name for unit in units if unit.kind in (OrgUnit.Kind.DISTRICT, OrgUnit.Kind.STREET)}
     return names.pop() if len(names) == 1 else ""
 
 
@@ -151,19 +124,17 @@ def distribution_for(user: User, level: str = OrgUnit.Kind.STREET) -> Distributi
     if not any(u.kind == OrgUnit.Kind.STREET for u in units):
         level = OrgUnit.Kind.COMMUNITY
         units = _units_for(user, level)
-    index = _counts_by_place(user)
+    counts = _counts_by_place(user, units)
     street_names = {u.pk: u.name for u in units if u.kind == OrgUnit.Kind.STREET}
     rows = {
-        u.pk: Row(
-            key=u.code, label=u.name, unit=u, counts=_sum_under(index, u), group=street_names.get(u.parent_id, "")
-        )
+        u.pk: Row(key=u.code, label=u.name, unit=u, counts=counts[u.pk], group=street_names.get(u.parent_id, ""))
         for u in units
         if u.kind in (OrgUnit.Kind.STREET, OrgUnit.Kind.COMMUNITY)
     }
     streets = [r for r in rows.values() if r.unit.kind == OrgUnit.Kind.STREET] or list(rows.values())
     outside = None
     for district in (u for u in units if u.kind == OrgUnit.Kind.DISTRICT):
-        own = _sum_under(index, district)
+        own = counts[district.pk]
         for street in (s for s in streets if s.unit.parent_id == district.pk):
             own = {c: own[c] - street.counts[c] for c in COLUMNS}
         if any(own.values()):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib.widgets import DatePicker
 from districts.forms import SitePickField
 from districts.models import OrgUnit
 from risks.models import Assessment, AssessmentMethod, RiskPoint
@@ -128,7 +129,5 @@ class AssessmentForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(
-        label=_("Reviewed on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    reviewed_on = forms.DateField(label=_("Reviewed on"), initial=timezone.localdate, widget=DatePicker())
     note = forms.CharField(label=_("Findings"), required=False, widget=TEXTAREA)

@@ -5,6 +5,7 @@ factor values and its bands. An assessment keeps the version it was made
 with, so editing a method (which makes a new version) never regrades the past.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from campaign.lib.deadlines import deadline_today
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import ScopedQuerySet
 
@@ -119,8 +121,8 @@ class MethodVersion(models.Model):
     {"level": "low"}] — a score is in the first band it reaches: above the bound,
     or equal to it when the bound is inclusive; the last band takes the rest.
     """
-    audit_append_only = True  # a version never changes: an edit adds one
 
+    audit_append_only = True  # a version never changes: an edit adds one
 
     method = models.ForeignKey(
         AssessmentMethod, verbose_name=_("method"), on_delete=models.PROTECT, related_name="versions"
@@ -199,18 +201,19 @@ class ControlRule(models.Model):
 REVIEW_DUE_WITHIN_DAYS = 30
 
 
-def review_overdue_q(today=None) -> Q:
-    """A risk under control whose next review day has passed."""
-    return Q(status=RiskPoint.Status.ACTIVE, next_review_on__lt=today or timezone.localdate())
+def review_overdue_q(today: datetime.date | None = None) -> Q:
+    """A risk under control whose next review day has ended (in the deadline time zone).
+    A retired risk is never overdue; one with no review date set is not either."""
+    return Q(status=RiskPoint.Status.ACTIVE, next_review_on__lt=today or deadline_today())
 
 
-def review_due_q(today=None) -> Q:
+def review_due_q(today: datetime.date | None = None) -> Q:
     """A risk under control whose next review falls today or within REVIEW_DUE_WITHIN_DAYS."""
-    today = today or timezone.localdate()
+    today = today or deadline_today()
     return Q(
         status=RiskPoint.Status.ACTIVE,
         next_review_on__gte=today,
-        next_review_on__lte=today + timezone.timedelta(days=REVIEW_DUE_WITHIN_DAYS),
+        next_review_on__lte=today + datetime.timedelta(days=REVIEW_DUE_WITHIN_DAYS),
     )
 
 
@@ -218,8 +221,11 @@ class RiskQuerySet(ScopedQuerySet):
     unit_lookup = "unit__"
     sector_lookup = "sector"
 
-    def review_overdue(self, today=None):
+    def review_overdue(self, today: datetime.date | None = None):
         return self.filter(review_overdue_q(today))
+
+    def not_review_overdue(self, today: datetime.date | None = None):
+        return self.exclude(review_overdue_q(today))
 
 
 class RiskPoint(models.Model):
@@ -287,8 +293,14 @@ class RiskPoint(models.Model):
     def level(self) -> str | None:
         return self.current_assessment.level if self.current_assessment_id else None
 
-    def review_overdue(self, today=None) -> bool:
-        return bool(self.next_review_on and self.next_review_on < (today or timezone.localdate()))
+    def is_review_overdue_on(self, today: datetime.date | None = None) -> bool:
+        """review_overdue_q, for one risk already loaded."""
+        today = today or deadline_today()
+        return self.status == self.Status.ACTIVE and self.next_review_on is not None and self.next_review_on < today
+
+    @property
+    def is_review_overdue(self) -> bool:
+        return self.is_review_overdue_on()
 
 
 class Assessment(models.Model):
@@ -322,8 +334,8 @@ class Assessment(models.Model):
 
 class Review(models.Model):
     """A periodic review (复核) of a risk point's controls."""
-    audit_append_only = True
 
+    audit_append_only = True
 
     risk = models.ForeignKey(RiskPoint, verbose_name=_("risk point"), on_delete=models.CASCADE, related_name="reviews")
     reviewed_on = models.DateField(_("reviewed on"))

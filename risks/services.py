@@ -14,8 +14,9 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaign.lib.history import bulk_history_create
+from campaign.lib.history import bulk_history_create, save_with_history
 from campaign.lib.params import parse_int
+from campaign.lib.services import refuse_unknown_fields
 from districts.models import OrgUnit, Role, User
 from districts.scoping import scope_for
 from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, Review, RiskPoint
@@ -49,13 +50,6 @@ def ensure_can_edit_risk(*, by: User, unit, sector_id: int | None) -> None:
         raise PermissionDenied(_("You may not add or change risks in %(unit)s.") % {"unit": unit})
 
 
-def _save(risk: RiskPoint, by: User) -> RiskPoint:
-    risk.full_clean()
-    risk._history_user = by
-    risk.save()
-    return risk
-
-
 def risk_code_next(*, unit: OrgUnit) -> str:
     """The code for a new risk at `unit`: R<unit code>-<n>, n one more than the unit's last.
     Call it inside the transaction that saves the risk: the unit's row stays locked until
@@ -70,10 +64,11 @@ def risk_code_next(*, unit: OrgUnit) -> str:
 @transaction.atomic
 def risk_create(*, by: User, assessments: list[dict] = (), **fields) -> RiskPoint:
     """A new risk point, with its first assessments ({"method", "stage", "inputs"}) if given."""
-    risk = RiskPoint(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    refuse_unknown_fields("risk_create", fields, EDITABLE_FIELDS)
+    risk = RiskPoint(**fields)
     ensure_can_edit_risk(by=by, unit=risk.unit, sector_id=risk.sector_id)
     risk.code = risk_code_next(unit=risk.unit)
-    _save(risk, by)
+    save_with_history(risk, by)
     for spec in assessments:
         risk_assess(risk=risk, by=by, **spec)
     return risk
@@ -83,11 +78,11 @@ def risk_create(*, by: User, assessments: list[dict] = (), **fields) -> RiskPoin
 def risk_update(*, risk: RiskPoint, by: User, **fields) -> RiskPoint:
     # Allowed where the risk was and where it goes.
     ensure_can_edit_risk(by=by, unit=risk.unit, sector_id=risk.sector_id)
+    refuse_unknown_fields("risk_update", fields, EDITABLE_FIELDS)
     for name, value in fields.items():
-        if name in EDITABLE_FIELDS:
-            setattr(risk, name, value)
+        setattr(risk, name, value)
     ensure_can_edit_risk(by=by, unit=risk.unit, sector_id=risk.sector_id)
-    return _save(risk, by)
+    return save_with_history(risk, by)
 
 
 def next_review(level: str, since: datetime.date) -> datetime.date | None:
@@ -201,7 +196,7 @@ def risk_review(*, risk: RiskPoint, by: User, reviewed_on: datetime.date | None 
     risk.last_reviewed_on = reviewed_on
     if risk.level:
         risk.next_review_on = next_review(risk.level, reviewed_on)
-    _save(risk, by)
+    save_with_history(risk, by)
     return review
 
 

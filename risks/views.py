@@ -6,7 +6,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.lib.forms import attempt
@@ -63,7 +62,6 @@ def risk_list(request):
         {
             "filter": filterset,
             **paged,
-            "today": timezone.localdate(),
             "levels": selectors.level_styles(),
             "can_add": not scope_for(request.user, services.RISK_EDITOR_ROLES).is_empty,
         },
@@ -82,7 +80,6 @@ def risk_detail(request, pk):
             "assessments": selectors.assessments_of(risk),
             "reviews": selectors.reviews_of(risk),
             "versions": selectors.history_of(risk),
-            "today": timezone.localdate(),
             "levels": selectors.level_styles(),
         },
     )

@@ -8,6 +8,10 @@
   (…/history/<id>/) checks only the view permission and saves the form on POST,
   and its "revert" writes past every service: here revert is off for everyone
   and the form view answers POST with 405.
+- Lists are scoped: every platform admin names `unit_path`, the lookup from its row to
+  the org unit the row belongs to ("" for the org units themselves, None for rows of the
+  whole platform: sectors, report types). The site (districts.admin_site) keeps an
+  administrator of one district to that district's rows, in lists, pages and autocompletes.
 """
 
 from django.contrib import admin, messages
@@ -117,6 +121,17 @@ class SafeAutocompleteMixin:
         return field
 
 
+class ScopedListMixin:
+    """Rows limited to the administrator's units, by the site's rule."""
+
+    unit_path: str | None  # declared by every platform admin: no default, so none is forgotten
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        scoped = getattr(self.admin_site, "scoped", None)
+        return scoped(request, queryset, self.unit_path) if scoped else queryset
+
+
 class PlatformInline(SafeAutocompleteMixin, admin.TabularInline):
     """The platform's inlines."""
 
@@ -129,11 +144,11 @@ def _object_id_or_404(model, object_id: str):
         raise Http404 from None
 
 
-class PlatformAdmin(SafeAutocompleteMixin, RefusalMixin, admin.ModelAdmin):
+class PlatformAdmin(ScopedListMixin, SafeAutocompleteMixin, RefusalMixin, admin.ModelAdmin):
     """For models without history."""
 
 
-class HistoryAdmin(SafeAutocompleteMixin, RefusalMixin, SimpleHistoryAdmin):
+class HistoryAdmin(ScopedListMixin, SafeAutocompleteMixin, RefusalMixin, SimpleHistoryAdmin):
     """For models with history: the history is read, never reverted or saved."""
 
     def revert_disabled(self, request, obj=None):

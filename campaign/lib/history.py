@@ -32,3 +32,13 @@ def bulk_history_create(model, objs, **kwargs):
     rows = utils.get_history_manager_for_model(model).bulk_history_create(objs, **kwargs)
     _written(model, objs)
     return rows
+
+
+def save_with_history(obj, by):
+    """The one way a service saves a row: validated (full_clean), then saved with a
+    history row that names `by` (None: the console or a loader). Call it inside the
+    service's transaction."""
+    obj.full_clean()
+    obj._history_user = by
+    obj.save()
+    return obj

@@ -1,6 +1,7 @@
 """The newcomer's path: the demo loads twice without change, and every demo
 login signs in and sees its own unit and role."""
 
+import datetime
 import io
 
 import pytest
@@ -13,6 +14,9 @@ from django.utils import translation
 from campaign.demo import DEMO_PASSWORD, DEMO_USERS, demo_totp_secret, load_demo, scale_up
 from campaign.models import Campaign
 from districts.models import ADMIN_ROLES, PRIVILEGED_ROLES, Membership, OrgUnit, Role, Site, User
+from districts.second_factor import force_login_verified
+from hazards.demo import HAZARDS
+from hazards.models import Action, Hazard, deadline_today
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +113,24 @@ def test_the_demo_makes_no_superuser_and_one_kind_of_role_per_admin(demo):
     for user in staff:
         kinds = set(user.memberships.values_list("role", flat=True))
         assert len(kinds) == 1 and kinds <= ADMIN_ROLES, user
+
+
+def test_every_demo_hazard_shows_the_same_deadline_in_its_header_and_on_its_timeline(demo, client):
+    """The deadline an overdue demo hazard shows (2026-11-23, overdue) was once not the one its
+    timeline recorded (2026-12-02): the story is told through the services, then moved back whole."""
+    force_login_verified(client, User.objects.get(username="office"))
+    today = deadline_today()
+    checked = 0
+    for title, *_rest, due_in in HAZARDS:
+        hazard = Hazard.objects.get(title=title)
+        if hazard.deadline is None:
+            continue
+        page = client.get(reverse("hazard_detail", args=[hazard.pk])).content.decode()
+        shown = page.split('data-testid="deadline">')[1].split("<")[0]
+        assert shown == hazard.deadline.isoformat() == (today + datetime.timedelta(days=due_in)).isoformat()
+        setting = [e for e in hazard.events.order_by("at", "id") if e.deadline and e.action != Action.REQUEST_EXTENSION]
+        assert setting[-1].deadline == hazard.deadline, title
+        checked += 1
+    assert checked == 9
+    overdue = sorted(h.title for h in Hazard.objects.overdue())
+    assert overdue == sorted(t for t, *_r, goes, d in HAZARDS if d < 0 and goes == "rectifying")

@@ -1,9 +1,16 @@
-"""Fixtures for the spreadsheet import tests (test_import_*.py)."""
+"""The district fixture (districts.tests.fixtures), and fixtures for the spreadsheet import
+tests (test_import_*.py)."""
 
 import pytest
 from django.utils.translation import override
 
 from districts.models import OrgUnit, Role
+from districts.tests import fixtures
+
+# The district fixture, for these apps' tests (the root `plan` is the campaign's).
+district = fixtures.district
+district_for_module = fixtures.district_for_module
+unit = fixtures.unit
 
 
 @pytest.fixture
@@ -24,10 +31,10 @@ def city_admin(city, make_user):
 
 
 @pytest.fixture
-def district_admin(plan, unit, make_user):
+def district_admin(district, unit, make_user):
     return make_user(Role.SYSTEM_ADMIN, unit("330103"))
 
 
 @pytest.fixture
-def wulin_staff(plan, unit, make_user):
+def wulin_staff(district, unit, make_user):
     return make_user(Role.STREET_STAFF, unit("330103002"))

@@ -7,9 +7,9 @@ from openpyxl import Workbook
 
 from campaign.lib.xlsx.files import read_xlsx
 from campaign.lib.xlsx.runner import run_import
-from campaign.plan import DIVISIONS_CSV
 from districts.models import OrgUnit, Site
 from districts.resources import OrgUnitResource, SiteResource
+from districts.structure import DIVISIONS_CSV
 from districts.validators import credit_code_check_char
 
 UNIT_HEADERS = ["编码", "名称", "类型", "上级编码"]

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 # ---------------------------------------------------------------- sites
 
 
-def test_a_good_sites_file_imports_with_chinese_values(plan, wulin_staff):
+def test_a_good_sites_file_imports_with_chinese_values(district, wulin_staff):
     content = xlsx(
         [*SITE_HEADERS, "地址", "联系电话"],
         [
@@ -62,7 +62,7 @@ def test_a_good_sites_file_imports_with_chinese_values(plan, wulin_staff):
     assert site.history.latest().history_user == wulin_staff
 
 
-def test_every_kind_of_bad_site_row_is_reported_and_nothing_is_written(plan, wulin_staff):
+def test_every_kind_of_bad_site_row_is_reported_and_nothing_is_written(district, wulin_staff):
     bad_check = credit_code(4)[:-1] + ("0" if credit_code(4)[-1] != "0" else "1")
     content = xlsx(
         SITE_HEADERS,
@@ -99,7 +99,7 @@ def test_every_kind_of_bad_site_row_is_reported_and_nothing_is_written(plan, wul
     assert counts() == before
 
 
-def test_sites_round_trip_through_an_export_unchanged(plan, unit, wulin_staff):
+def test_sites_round_trip_through_an_export_unchanged(district, unit, wulin_staff):
     fire = Sector.objects.get(code="fire_safety")
     Site.objects.create(
         name="杭州安顺餐饮店",
@@ -128,7 +128,7 @@ def test_sites_round_trip_through_an_export_unchanged(plan, unit, wulin_staff):
     assert counts() == before
 
 
-def test_reimporting_a_changed_site_updates_only_what_the_file_holds(plan, unit, wulin_staff):
+def test_reimporting_a_changed_site_updates_only_what_the_file_holds(district, unit, wulin_staff):
     old = Site.objects.create(name="旧名", credit_code=credit_code(1), unit=unit("330103002051"), address="中北路1号")
 
     report = import_sites(
@@ -143,7 +143,7 @@ def test_reimporting_a_changed_site_updates_only_what_the_file_holds(plan, unit,
     assert (change.history_type, change.history_user, change.name) == ("~", wulin_staff, "新名")
 
 
-def test_street_staff_cannot_import_a_site_into_another_street(plan, wulin_staff):
+def test_street_staff_cannot_import_a_site_into_another_street(district, wulin_staff):
     report = import_sites(
         wulin_staff, xlsx(SITE_HEADERS, [["天水的场所", credit_code(1), "330103003051", None, "企业", "否"]])
     )
@@ -152,7 +152,7 @@ def test_street_staff_cannot_import_a_site_into_another_street(plan, wulin_staff
     assert not Site.objects.exists()
 
 
-def test_street_staff_cannot_take_over_a_site_of_another_street(plan, unit, wulin_staff):
+def test_street_staff_cannot_take_over_a_site_of_another_street(district, unit, wulin_staff):
     Site.objects.create(name="天水的场所", credit_code=credit_code(1), unit=unit("330103003051"))
 
     report = import_sites(
@@ -169,7 +169,7 @@ def test_street_staff_cannot_take_over_a_site_of_another_street(plan, unit, wuli
     ("sector", "allowed"),
     [("消防安全", True), ("道路交通", False), (None, False)],
 )
-def test_a_lead_department_imports_sites_of_its_sector_only(plan, unit, make_user, sector, allowed):
+def test_a_lead_department_imports_sites_of_its_sector_only(district, unit, make_user, sector, allowed):
     fire_brigade = make_user(Role.DEPARTMENT_STAFF, unit("330103-XFJY"))
 
     report = import_sites(
@@ -247,7 +247,9 @@ def confirm_and_run(client, name, job, capture):
         return client.post(reverse(f"{name}_confirm", args=[job.pk]))
 
 
-def test_upload_preview_and_confirm(client, plan, district_admin, settings, eager, django_capture_on_commit_callbacks):
+def test_upload_preview_and_confirm(
+    client, district, district_admin, settings, eager, django_capture_on_commit_callbacks
+):
     force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
 
@@ -278,7 +280,7 @@ def test_upload_preview_and_confirm(client, plan, district_admin, settings, eage
 
 
 def test_street_staff_import_sites_through_the_screens(
-    client, plan, wulin_staff, eager, django_capture_on_commit_callbacks
+    client, district, wulin_staff, eager, django_capture_on_commit_callbacks
 ):
     force_login_verified(client, wulin_staff)
     content = xlsx(SITE_HEADERS, [["杭州安顺餐饮店", credit_code(1), "330103002051", "消防安全", "企业", "否"]])
@@ -293,7 +295,7 @@ def test_street_staff_import_sites_through_the_screens(
     assert site.history.get().history_user == wulin_staff
 
 
-def test_the_request_only_queues_the_org_unit_import_and_its_page_refreshes(client, plan, district_admin):
+def test_the_request_only_queues_the_org_unit_import_and_its_page_refreshes(client, district, district_admin):
     force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
 
@@ -306,7 +308,7 @@ def test_the_request_only_queues_the_org_unit_import_and_its_page_refreshes(clie
 
 
 def test_a_preview_with_errors_offers_no_confirm_and_a_file_of_its_problems(
-    client, plan, district_admin, eager, django_capture_on_commit_callbacks
+    client, district, district_admin, eager, django_capture_on_commit_callbacks
 ):
     force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002099"]])
@@ -326,7 +328,7 @@ def test_a_preview_with_errors_offers_no_confirm_and_a_file_of_its_problems(
 
 
 def test_nobody_can_see_or_confirm_another_users_upload(
-    client, plan, unit, district_admin, make_user, eager, django_capture_on_commit_callbacks
+    client, district, unit, district_admin, make_user, eager, django_capture_on_commit_callbacks
 ):
     force_login_verified(client, district_admin)
     content = xlsx(UNIT_HEADERS, [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]])
@@ -359,7 +361,7 @@ def _zip_with_content_type(content_type: str) -> bytes:
     ],
     ids=["csv", "docx", "xlsm", "xls"],
 )
-def test_only_xlsx_workbooks_are_accepted(client, plan, district_admin, content):
+def test_only_xlsx_workbooks_are_accepted(client, district, district_admin, content):
     force_login_verified(client, district_admin)
 
     response = upload(client, "import_units", content)
@@ -369,7 +371,7 @@ def test_only_xlsx_workbooks_are_accepted(client, plan, district_admin, content)
     assert not Job.objects.exists()
 
 
-def test_a_file_over_the_size_limit_is_refused(client, plan, district_admin, settings):
+def test_a_file_over_the_size_limit_is_refused(client, district, district_admin, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 1000
     force_login_verified(client, district_admin)
 
@@ -379,7 +381,7 @@ def test_a_file_over_the_size_limit_is_refused(client, plan, district_admin, set
     assert OrgUnit.objects.filter(code="330103002051-01").count() == 0
 
 
-def test_the_template_has_the_headers_and_no_data_row(client, plan, wulin_staff):
+def test_the_template_has_the_headers_and_no_data_row(client, district, wulin_staff):
     force_login_verified(client, wulin_staff)
 
     response = client.get(reverse("import_sites_template"))
@@ -403,7 +405,7 @@ def test_the_template_has_the_headers_and_no_data_row(client, plan, wulin_staff)
     ]
 
 
-def test_the_sites_export_holds_only_what_the_user_may_see(client, plan, unit, wulin_staff):
+def test_the_sites_export_holds_only_what_the_user_may_see(client, district, unit, wulin_staff):
     Site.objects.create(name="武林的场所", credit_code=credit_code(1), unit=unit("330103002051"))
     Site.objects.create(name="天水的场所", credit_code=credit_code(2), unit=unit("330103003051"))
     force_login_verified(client, wulin_staff)

@@ -42,7 +42,7 @@ def test_the_2020_division_file_imports_into_a_database_with_only_the_city(city_
     assert OrgUnit.history.filter(history_user=city_admin).count() == 84
 
 
-def test_the_division_file_reimports_unchanged_after_load_plan(plan, unit, make_user):
+def test_the_division_file_reimports_unchanged_after_load_plan(district, unit, make_user):
     admin = make_user(Role.SYSTEM_ADMIN, unit("330100"))
     before = counts()
 
@@ -53,7 +53,7 @@ def test_the_division_file_reimports_unchanged_after_load_plan(plan, unit, make_
     assert counts() == before
 
 
-def test_chinese_headers_and_kind_labels_are_accepted(plan, district_admin):
+def test_chinese_headers_and_kind_labels_are_accepted(district, district_admin):
     report = import_units(
         district_admin,
         xlsx(["编码", "名称", "层级", "上级编码"], [["330103002051-01", "中北社区第一网格", "网格", "330103002051"]]),
@@ -85,7 +85,7 @@ def test_errors_in_a_reordered_file_keep_their_spreadsheet_row_numbers(city_admi
     assert counts() == before
 
 
-def test_every_kind_of_bad_unit_row_is_reported_and_nothing_is_written(plan, district_admin):
+def test_every_kind_of_bad_unit_row_is_reported_and_nothing_is_written(district, district_admin):
     content = xlsx(
         [*UNIT_HEADERS, "成立日期"],
         [
@@ -114,7 +114,7 @@ def test_every_kind_of_bad_unit_row_is_reported_and_nothing_is_written(plan, dis
     assert counts() == before
 
 
-def test_a_child_of_a_bad_row_points_at_that_row(plan, district_admin):
+def test_a_child_of_a_bad_row_points_at_that_row(district, district_admin):
     report = import_units(
         district_admin,
         xlsx(
@@ -132,7 +132,7 @@ def test_a_child_of_a_bad_row_points_at_that_row(plan, district_admin):
     ) in (report.error_tuples())
 
 
-def test_a_missing_column_stops_the_file(plan, district_admin):
+def test_a_missing_column_stops_the_file(district, district_admin):
     report = import_units(district_admin, xlsx(["编码", "名称", "类型"], [["X1", "某网格", "网格"]]))
 
     assert [(e.row, e.column) for e in report.errors] == [(1, "上级编码")]
@@ -140,7 +140,7 @@ def test_a_missing_column_stops_the_file(plan, district_admin):
     assert not OrgUnit.objects.filter(code="X1").exists()
 
 
-def test_moving_a_unit_keeps_the_tree_valid_and_records_who_moved_it(plan, district_admin):
+def test_moving_a_unit_keeps_the_tree_valid_and_records_who_moved_it(district, district_admin):
     report = import_units(district_admin, xlsx(UNIT_HEADERS, [["330103002051", "中北社区", "社区", "330103003"]]))
 
     assert (report.new, report.updated, report.committed) == (0, 1, True)
@@ -152,7 +152,7 @@ def test_moving_a_unit_keeps_the_tree_valid_and_records_who_moved_it(plan, distr
     assert moved.history.latest().history_user == district_admin
 
 
-def test_dates_from_excel_cells_import_and_reimport_unchanged(plan, district_admin):
+def test_dates_from_excel_cells_import_and_reimport_unchanged(district, district_admin):
     content = xlsx(
         [*UNIT_HEADERS, "成立日期"],
         [["330103002051-01", "中北社区第一网格", "网格", "330103002051", datetime.datetime(2019, 3, 1)]],
@@ -164,7 +164,7 @@ def test_dates_from_excel_cells_import_and_reimport_unchanged(plan, district_adm
     assert (again.new, again.updated, again.unchanged) == (0, 0, 1)
 
 
-def test_org_units_round_trip_through_an_export_unchanged(plan, unit, district_admin):
+def test_org_units_round_trip_through_an_export_unchanged(district, unit, district_admin):
     OrgUnit.objects.create(
         code="330103002051-01",
         name="中北社区第一网格",
@@ -184,7 +184,7 @@ def test_org_units_round_trip_through_an_export_unchanged(plan, unit, district_a
     assert counts() == before
 
 
-def test_a_district_admin_cannot_add_a_unit_outside_the_district(plan, district_admin):
+def test_a_district_admin_cannot_add_a_unit_outside_the_district(district, district_admin):
     report = import_units(district_admin, xlsx(UNIT_HEADERS, [["330104", "江干区", "区", "330100"]]))
 
     assert report.error_tuples() == [(2, "上级编码", "The parent unit “杭州市” is not within your scope.")]

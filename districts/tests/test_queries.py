@@ -22,7 +22,7 @@ REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RE
 
 
 @pytest.fixture
-def wulin_sites(plan, unit):
+def wulin_sites(district, unit):
     """make(n): n sites across Wulin: on the street, in its communities and in grids, of every sector."""
 
     def make(n):
@@ -82,7 +82,7 @@ def test_department_staff_site_list_costs_the_same_queries_for_10_and_100_sites(
 
 @pytest.mark.parametrize("n", [10, 100])
 def test_unit_tree_costs_the_same_queries_for_10_and_100_grids(
-    client, plan, unit, make_user, django_assert_num_queries, n
+    client, district, unit, make_user, django_assert_num_queries, n
 ):
     grids = add_grids(unit(ZHONGBEI), n)
     for grid in grids:
@@ -105,7 +105,7 @@ def test_unit_tree_costs_the_same_queries_for_10_and_100_grids(
 
 @pytest.mark.parametrize("n", [10, 100])
 def test_unit_page_costs_the_same_queries_for_10_and_100_children(
-    client, plan, unit, make_user, django_assert_num_queries, n
+    client, district, unit, make_user, django_assert_num_queries, n
 ):
     grids = add_grids(unit(ZHONGBEI), n)
     url = reverse("unit_detail", args=[unit(ZHONGBEI).pk])

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
-from campaign.plan import DISTRICT_CODE, division_rows
 from districts import services
 from districts.models import OrgUnit, Role, Sector, Site
 from districts.scoping import Scope, Subtree
 from districts.second_factor import force_login_verified
+from districts.structure import DISTRICT_CODE, division_rows
 from districts.tests.factories import SiteFactory, add_grids, add_team
 
 pytestmark = pytest.mark.django_db
@@ -118,13 +118,13 @@ def _rows(matrix, columns):
 
 
 @pytest.fixture
-def plan(plan_for_module, db):
+def district(district_for_module, db):
     """The plan, loaded once for this module's many tests."""
-    return plan_for_module
+    return district_for_module
 
 
 @pytest.fixture
-def world(plan, unit):
+def world(district, unit):
     """The plan, an inspection team assigned to Wulin, and the four sites of SITES."""
     add_team(TEAM, unit(DISTRICT_CODE), [unit(WULIN)])
     sectors = {s.code: s for s in Sector.objects.all()}
@@ -321,7 +321,7 @@ def _wulin_codes_from_csv() -> set[str]:
     return {WULIN} | {r["code"] for r in division_rows() if r["parent_code"] == WULIN}
 
 
-def test_street_staff_see_exactly_their_street_its_communities_and_grids(plan, unit, make_user):
+def test_street_staff_see_exactly_their_street_its_communities_and_grids(district, unit, make_user):
     grids = add_grids(unit(ZHONGBEI), 3)
     user = make_user(Role.STREET_STAFF, unit(WULIN))
     codes = set(OrgUnit.objects.visible_to(user).values_list("code", flat=True))
@@ -357,7 +357,7 @@ def test_moving_a_community_moves_its_sites_into_the_other_streets_scope(client,
         assert client.get(reverse("site_detail", args=[site.pk])).status_code == 404
 
 
-def test_everything_under_a_street_is_one_query(plan, unit, django_assert_num_queries):
+def test_everything_under_a_street_is_one_query(district, unit, django_assert_num_queries):
     add_grids(unit(ZHONGBEI), 3)
     SiteFactory(unit=unit(ZHONGBEI))
     scope = Scope(subtrees=frozenset({Subtree.of(unit(WULIN))}))

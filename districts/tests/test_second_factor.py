@@ -214,7 +214,7 @@ def test_only_the_security_admin_resets_a_second_factor(person, role):
 @pytest.mark.parametrize(
     "target", ["app_label", "admin:index", "//evil.example/", "https://evil.example/", "javascript:alert(1)"]
 )
-def test_a_next_that_is_not_a_path_of_the_platform_goes_home(client, plan, unit, make_user, target):
+def test_a_next_that_is_not_a_path_of_the_platform_goes_home(client, district, unit, make_user, target):
     # Found by the fuzz run: ?next=app_label made redirect() look for a view of that name (500).
     force_login_verified(client, make_user(Role.REVIEWER, unit("330103-CJB")))
     response = client.get(reverse("otp_recovery_codes"), {"next": target})

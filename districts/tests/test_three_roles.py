@@ -33,12 +33,12 @@ PASSWORD = "pw-for-tests-only"
 
 
 @pytest.fixture
-def plan(plan_for_module):
-    return plan_for_module
+def district(district_for_module):
+    return district_for_module
 
 
 @pytest.fixture
-def people(plan, unit, make_user):
+def people(district, unit, make_user):
     return SimpleNamespace(
         **{
             Role.SYSTEM_ADMIN: make_user(Role.SYSTEM_ADMIN, unit(DISTRICT), "sysadmin"),
@@ -54,7 +54,7 @@ def admin_of(people, role) -> User:
 
 
 @pytest.fixture
-def risk(plan, unit, people):
+def risk(district, unit, people):
     """A risk point assessed once: its first history row has no current assessment."""
     from risks.models import AccidentType, AssessmentMethod
     from risks.services import risk_create
@@ -444,8 +444,9 @@ def test_every_registered_admin_keeps_the_platforms_rules():
 
 
 @pytest.fixture
-def one_of_each(people, risk, unit):
-    """One object with a history row for every model whose admin has history pages."""
+def one_of_each(people, risk, unit, plan):
+    """One object with a history row for every model whose admin has history pages (the
+    reports' too: the campaign's plan gives them their periods)."""
     from reporting.models import Period, Submission
 
     wulin = unit(WULIN)

@@ -105,7 +105,7 @@ def test_a_single_mistyped_digit_is_caught_by_the_check_character():
     assert error.code == "check"
 
 
-def test_site_form_tells_the_user_what_is_wrong_with_the_code(plan, unit, make_user):
+def test_site_form_tells_the_user_what_is_wrong_with_the_code(district, unit, make_user):
     user = make_user(Role.STREET_STAFF, unit("330103002"))
     data = {"name": "杭州某公司", "credit_code": "91330100799655058A", "unit": unit("330103002051").pk}
     form = SiteForm(data, user=user)

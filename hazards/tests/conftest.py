@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from campaign.plan import DISTRICT_CODE
 from campaign.tests.images import photo
 from districts.models import Role, Sector
+from districts.structure import DISTRICT_CODE
+from districts.tests import fixtures
 from districts.tests.factories import add_team
 from hazards.models import (
     Action,
@@ -47,6 +48,11 @@ USERS = {
     "sysadmin": (Role.SYSTEM_ADMIN, DISTRICT_CODE),
 }
 
+# The district fixture, for these apps' tests (the root `plan` is the campaign's).
+district = fixtures.district
+district_for_module = fixtures.district_for_module
+unit = fixtures.unit
+
 
 def store_photo(hazard, event, kind, by):
     clean = photo((30, 160, 30) if kind == HazardPhoto.Kind.AFTER else (200, 30, 30))
@@ -58,7 +64,7 @@ def store_photo(hazard, event, kind, by):
 
 
 @pytest.fixture
-def teams(plan, unit):
+def teams(district, unit):
     district = unit(DISTRICT_CODE)
     return {
         "TEAM-WULIN": add_team("TEAM-WULIN", district, [unit(WULIN)]),
@@ -67,17 +73,17 @@ def teams(plan, unit):
 
 
 @pytest.fixture
-def users(plan, unit, make_user, teams):
+def users(district, unit, make_user, teams):
     return {name: make_user(role, unit(code), username=name) for name, (role, code) in USERS.items()}
 
 
 @pytest.fixture
-def fire(plan):
+def fire(district):
     return Sector.objects.get(code="fire_safety")
 
 
 @pytest.fixture
-def build(plan, unit, fire, users, make_user):
+def build(district, unit, fire, users, make_user):
     """build(state, grade=…, pending_extension=…, after_photos=…) → a fire hazard in Zhongbei
     in that state, written directly (not through the services under test), assigned to Wulin."""
     submitter = make_user(Role.STREET_STAFF, unit(WULIN), username="submitter")

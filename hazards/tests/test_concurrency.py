@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils.translation import override
 
-from campaign.plan import load_plan
 from campaign.tests.images import photo
 from districts.models import OrgUnit, Role, Sector
+from districts.structure import load_district
 from districts.tests.factories import add_team
 from hazards import services
 from hazards.models import Action, Hazard, HazardEvent, Source, Status, deadline_today
@@ -49,7 +49,7 @@ def in_threads(count, work):
 
 @pytest.fixture
 def world(make_user):
-    load_plan()
+    load_district()
     district = OrgUnit.objects.get(code="330103")
     team = add_team("TEAM-W", district, [OrgUnit.objects.get(code=WULIN)])
     return {

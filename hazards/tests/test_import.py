@@ -27,8 +27,8 @@ HEADERS = ["隐患名称", "所在街道", "所在社区/网格", "重点领域"
 
 
 @pytest.fixture
-def plan(plan_for_module, db):
-    return plan_for_module
+def district(district_for_module, db):
+    return district_for_module
 
 
 def workbook(rows, headers=HEADERS) -> io.BytesIO:

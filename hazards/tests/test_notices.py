@@ -19,8 +19,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def plan(plan_for_module, db):
-    return plan_for_module
+def district(district_for_module, db):
+    return district_for_module
 
 
 def fonts_of(pdf: bytes, tmp_path) -> list[dict]:

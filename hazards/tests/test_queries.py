@@ -22,7 +22,7 @@ REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RE
 
 
 @pytest.fixture
-def many(plan, unit, make_user):
+def many(district, unit, make_user):
     def make(n):
         inspector = make_user(Role.STREET_STAFF, unit(WULIN))
         sectors = list(Sector.objects.all())

@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan(plan_for_module, db):
-    return plan_for_module
+def district(district_for_module, db):
+    return district_for_module
 
 
 def report(users, unit, fire, **extra):
@@ -286,3 +286,14 @@ def test_overdue_is_past_the_end_of_the_deadline_day_in_shanghai(build, settings
     assert at(datetime.datetime(2026, 3, 5, 16, 0, tzinfo=datetime.UTC)) == {hazard.pk}  # 00:00 the next day
     annotated = {h.pk: h.is_overdue for h in Hazard.objects.with_overdue().filter(pk__in=[hazard.pk, done.pk])}
     assert annotated == {hazard.pk: True, done.pk: False}
+
+
+def test_logging_or_correcting_a_hazard_with_a_field_the_service_does_not_set_is_refused(users, unit, fire):
+    with pytest.raises(TypeError, match="deadline"):
+        report(users, unit, fire, deadline=deadline_today())
+    assert not Hazard.objects.exists()
+    hazard = report(users, unit, fire)
+    with pytest.raises(TypeError, match="status"):
+        services.hazard_edit(hazard=hazard, by=users["inspector"], title="改过的标题", status=Status.CLOSED)
+    hazard.refresh_from_db()
+    assert (hazard.title, hazard.status) == ("菜场消防通道堵塞", Status.REPORTED)

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def plan(plan_for_module, db):
-    return plan_for_module
+def district(district_for_module, db):
+    return district_for_module
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def english():
 
 
 @pytest.fixture
-def wulin_staff(plan, unit, make_user):
+def wulin_staff(district, unit, make_user):
     return make_user(Role.STREET_STAFF, unit("330103002"))
 
 
@@ -232,7 +232,7 @@ def test_a_job_cut_off_with_its_worker_ends_as_failed_and_says_so(signed_in, wul
 
 
 @pytest.mark.django_db(transaction=True)
-def test_progress_is_seen_by_others_while_the_import_transaction_is_open(plan, wulin_staff):
+def test_progress_is_seen_by_others_while_the_import_transaction_is_open(district, wulin_staff):
     job = _queued_job(wulin_staff, good_file(), dry_run=True)
     progress = Progress(job.pk)
     try:
@@ -249,7 +249,7 @@ def test_progress_is_seen_by_others_while_the_import_transaction_is_open(plan, w
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_process_runs_the_import(worker_queue, plan, wulin_staff):
+def test_a_worker_process_runs_the_import(worker_queue, district, wulin_staff):
     # A transactional test starts from empty tables: the shipped methods are installed again.
     install(AssessmentMethod, MethodVersion, ControlRule)
     job = _queued_job(wulin_staff, good_file(), dry_run=False)

@@ -45,7 +45,7 @@ def good_file(rows: int = 2) -> bytes:
 
 
 @pytest.fixture
-def wulin_staff(plan, unit, make_user):
+def wulin_staff(district, unit, make_user):
     return make_user(Role.STREET_STAFF, unit("330103002"))
 
 

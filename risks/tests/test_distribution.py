@@ -46,7 +46,7 @@ REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RE
 
 
 @pytest.fixture
-def make_risks(plan, unit):
+def make_risks(district, unit):
     """make_risks([(unit, level or None, sector index), …]): active risks, bulk-created with their assessments."""
     version = AssessmentMethod.objects.get(code="lec").current
     assessor = User.objects.create_user(username="assessor")
@@ -259,7 +259,7 @@ def test_the_bar_chart_labels_each_segment_with_its_count():
         ("not json", False),
     ],
 )
-def test_the_boundary_admin_accepts_only_polygons(plan, unit, content, accepted):
+def test_the_boundary_admin_accepts_only_polygons(district, unit, content, accepted):
     raw = content.encode() if isinstance(content, str) else json.dumps(content).encode()
     upload = SimpleUploadedFile("wulin.geojson", raw, content_type="application/geo+json")
     form = UnitBoundaryForm(data={"unit": unit(WULIN).pk, "geometry": ""}, files={"upload": upload})

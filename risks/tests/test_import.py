@@ -44,7 +44,7 @@ def english():
 
 
 @pytest.fixture
-def wulin_staff(plan, unit, make_user):
+def wulin_staff(district, unit, make_user):
     return make_user(Role.STREET_STAFF, unit("330103002"))
 
 
@@ -116,7 +116,7 @@ def row(name="液化气钢瓶间", street="武林街道", place="330103002051", 
     return [values[h] for h in HEADERS]
 
 
-def test_a_good_file_adds_risks_graded_by_the_server_with_codes(plan, unit, wulin_staff):
+def test_a_good_file_adds_risks_graded_by_the_server_with_codes(district, unit, wulin_staff):
     content = xlsx(
         [*HEADERS, "风险值", "风险等级"],
         [
@@ -160,7 +160,7 @@ def test_a_good_file_adds_risks_graded_by_the_server_with_codes(plan, unit, wuli
     ]
 
 
-def test_english_headers_and_a_community_by_name_are_accepted(plan, unit, wulin_staff):
+def test_english_headers_and_a_community_by_name_are_accepted(district, unit, wulin_staff):
     content = xlsx(
         [
             *("name", "street", "unit_name", "sector", "accident_type", "responsible_unit", "responsible_person"),
@@ -176,7 +176,7 @@ def test_english_headers_and_a_community_by_name_are_accepted(plan, unit, wulin_
     assert (risk.unit.name, risk.current_assessment.score) == ("仙林社区", Decimal(6))
 
 
-def test_every_kind_of_bad_row_is_reported_with_its_row_and_nothing_is_written(plan, wulin_staff):
+def test_every_kind_of_bad_row_is_reported_with_its_row_and_nothing_is_written(district, wulin_staff):
     content = xlsx(
         HEADERS,
         [
@@ -232,7 +232,7 @@ def _accident_labels():
     return [ACCIDENT_LABELS[value][0] for value in AccidentType.values]
 
 
-def test_a_dry_run_reports_what_would_happen_and_writes_nothing(plan, wulin_staff):
+def test_a_dry_run_reports_what_would_happen_and_writes_nothing(district, wulin_staff):
     before = counts()
 
     report = import_risks(wulin_staff, xlsx(HEADERS, [row("甲"), row("乙")]), dry_run=True)
@@ -243,7 +243,7 @@ def test_a_dry_run_reports_what_would_happen_and_writes_nothing(plan, wulin_staf
 
 
 @pytest.fixture
-def register(plan, unit, wulin_staff, lec, matrix):
+def register(district, unit, wulin_staff, lec, matrix):
     """Risks the way the screens add them: graded, ungraded, at a site, at the street, and one elsewhere."""
     fire = Sector.objects.get(code="fire_safety")
     trade = Sector.objects.get(code="commerce_tourism") if Sector.objects.filter(code="commerce_tourism") else fire

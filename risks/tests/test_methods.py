@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from districts.models import Role, Sector
-from risks.models import AccidentType, Assessment, AssessmentMethod, Level
-from risks.services import method_revise, risk_assess, risk_create
+from risks.models import AccidentType, Assessment, AssessmentMethod, Level, RiskPoint
+from risks.services import method_revise, risk_assess, risk_create, risk_update
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_a_value_outside_the_method_is_refused(lec, inputs, message):
 
 
 @pytest.fixture
-def street_risk(plan, unit, make_user):
+def street_risk(district, unit, make_user):
     staff = make_user(Role.STREET_STAFF, unit("330103002"))
     risk = risk_create(
         by=staff,
@@ -163,3 +163,14 @@ def test_the_residual_grade_is_the_risks_level_and_sets_the_next_review(street_r
         Assessment.Stage.INHERENT,
         Assessment.Stage.RESIDUAL,
     }
+
+
+def test_a_risk_written_with_a_field_the_service_does_not_set_is_refused(street_risk):
+    risk, staff = street_risk
+    with pytest.raises(TypeError, match="next_review_on"):
+        risk_update(risk=risk, by=staff, name="改名", next_review_on=None)
+    fields = {f: getattr(risk, f) for f in ("name", "unit", "sector", "accident_type", "responsible_unit")}
+    with pytest.raises(TypeError, match="code"):
+        risk_create(by=staff, code="R-CHOSEN", responsible_person="王芳", **fields)
+    stored = RiskPoint.objects.get()
+    assert (stored.name, stored.code) == ("加油站卸油区", risk.code)

@@ -26,7 +26,7 @@ REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RE
 
 
 @pytest.fixture
-def wulin_risks(plan, unit, make_user):
+def wulin_risks(district, unit, make_user):
     """make(n): n assessed risks across Wulin (street, communities, grids; every sector),
     a third of them at a site and a tenth overdue, written in bulk to keep the test fast."""
 

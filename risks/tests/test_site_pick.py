@@ -13,7 +13,7 @@ from risks.models import AccidentType, AssessmentMethod, RiskPoint
 
 
 @pytest.fixture
-def sites(plan, unit):
+def sites(district, unit):
     return {
         "wulin": SiteFactory(name="武林银泰百货", unit=unit("330103002051")),  # 武林街道 中北社区
         "tianshui": SiteFactory(name="天水小学食堂", unit=unit("330103003")),  # 天水街道

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import override
 
-from campaign.plan import DISTRICT_CODE
 from districts.models import Role, Sector
 from districts.second_factor import force_login_verified
+from districts.structure import DISTRICT_CODE
 from districts.tests.factories import SiteFactory
 from risks import services
 from risks.forms import factors_of
@@ -78,12 +78,12 @@ def _cells(matrix):
 
 
 @pytest.fixture
-def plan(plan_for_module, db):
-    return plan_for_module
+def district(district_for_module, db):
+    return district_for_module
 
 
 @pytest.fixture
-def lec(plan):
+def lec(district):
     return AssessmentMethod.objects.get(code="lec")
 
 
@@ -93,7 +93,7 @@ def admin_user(make_user, unit):
 
 
 @pytest.fixture
-def world(plan, unit, admin_user, lec):
+def world(district, unit, admin_user, lec):
     """The four risks of RISKS, each assessed once with LEC (6 × 3 × 7 = 126, general)."""
     sectors = {s.code: s for s in Sector.objects.all()}
     return {
@@ -229,7 +229,9 @@ def test_editors_see_the_edit_assess_and_review_buttons(client, world, login_as)
         assert reverse(action, args=[risk.pk]) in html
 
 
-def test_creating_a_risk_with_lec_values_stores_the_server_computed_score_and_level(client, plan, login_as, lec, unit):
+def test_creating_a_risk_with_lec_values_stores_the_server_computed_score_and_level(
+    client, district, login_as, lec, unit
+):
     login_as(Role.COMMUNITY_STAFF)
     fire = Sector.objects.get(code="fire_safety")
     site = SiteFactory(unit=unit(ZHONGBEI), sector=fire)
@@ -248,7 +250,7 @@ def test_creating_a_risk_with_lec_values_stores_the_server_computed_score_and_le
     assert risk.next_review_on == timezone.localdate() + timezone.timedelta(days=90)
 
 
-def test_the_create_form_offers_each_factors_allowed_values_with_their_labels(client, plan, login_as, lec):
+def test_the_create_form_offers_each_factors_allowed_values_with_their_labels(client, district, login_as, lec):
     login_as(Role.STREET_STAFF)
     with override("en"):
         response = client.get(reverse("risk_create"))
@@ -259,7 +261,9 @@ def test_the_create_form_offers_each_factors_allowed_values_with_their_labels(cl
     assert 'id="risk-methods"' in response.content.decode()
 
 
-def test_a_value_not_allowed_for_l_is_refused_with_a_message_and_nothing_is_saved(client, plan, login_as, lec, unit):
+def test_a_value_not_allowed_for_l_is_refused_with_a_message_and_nothing_is_saved(
+    client, district, login_as, lec, unit
+):
     login_as(Role.STREET_STAFF)
     fire = Sector.objects.get(code="fire_safety")
     data = {**_risk_data(unit(ZHONGBEI), fire), **_assess_data(lec, ["7", "2", "15"])}
@@ -273,7 +277,7 @@ def test_a_value_not_allowed_for_l_is_refused_with_a_message_and_nothing_is_save
     assert not Assessment.objects.filter(risk__name="中北社区燃气管道").exists()
 
 
-def test_a_missing_factor_value_is_asked_for(client, plan, login_as, lec, unit):
+def test_a_missing_factor_value_is_asked_for(client, district, login_as, lec, unit):
     login_as(Role.STREET_STAFF)
     fire = Sector.objects.get(code="fire_safety")
     data = {**_risk_data(unit(ZHONGBEI), fire), **_assess_data(lec, ["6", "", "15"])}
@@ -283,7 +287,7 @@ def test_a_missing_factor_value_is_asked_for(client, plan, login_as, lec, unit):
     assert not RiskPoint.objects.filter(name="中北社区燃气管道").exists()
 
 
-def test_a_department_adding_another_sectors_risk_is_told_so_on_the_form(client, plan, login_as, lec, unit):
+def test_a_department_adding_another_sectors_risk_is_told_so_on_the_form(client, district, login_as, lec, unit):
     login_as(Role.DEPARTMENT_STAFF)
     construction = Sector.objects.get(code="construction")
     data = {**_risk_data(unit(ZHONGBEI), construction), **_assess_data(lec, ["6", "2", "15"])}
@@ -391,3 +395,36 @@ def test_list_filters_by_level_place_and_search(client, world, login_as, lec):
     assert shown(level="major") == {world["own_street_other_community"].pk}
     assert shown(unit=world["own_community_fire"].unit_id) == {world["own_community_fire"].pk}
     assert shown(q="深基坑") == {world["own_street_other_community"].pk}
+
+
+def test_a_retired_risk_past_its_review_date_is_overdue_nowhere_and_an_active_one_everywhere(client, world, login_as):
+    """The filter, the list's marker and the risk's page apply one rule."""
+    login_as(Role.STREET_STAFF)
+    active, retired = world["own_community_fire"], world["own_street_other_community"]
+    past = timezone.localdate() - timezone.timedelta(days=1)
+    RiskPoint.objects.filter(pk__in=[active.pk, retired.pk]).update(next_review_on=past)
+    RiskPoint.objects.filter(pk=retired.pk).update(status=RiskPoint.Status.RETIRED)
+    listed = client.get(reverse("risk_list"), {"overdue": "true"})
+    assert [r.pk for r in listed.context["page"]] == [active.pk]
+    not_overdue = client.get(reverse("risk_list"), {"overdue": "false"})
+    assert retired.pk in [r.pk for r in not_overdue.context["page"]]
+    assert 'data-testid="overdue"' not in not_overdue.content.decode()
+    marker = 'class="badge text-bg-danger"'
+    assert marker in client.get(reverse("risk_detail", args=[active.pk])).content.decode()
+    assert marker not in client.get(reverse("risk_detail", args=[retired.pk])).content.decode()
+
+
+def test_the_review_form_in_chinese_shows_todays_date_and_can_be_sent_as_it_stands(client, world, login_as, settings):
+    """A date picker shows its value only when it is ISO: a date in the Chinese format left it
+    blank, and the review could not be saved."""
+    login_as(Role.COMMUNITY_STAFF)
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]  # the default language: Chinese
+    risk = world["own_community_fire"]
+    page = client.get(reverse("risk_review", args=[risk.pk]))
+    assert "复核日期" in page.content.decode()
+    field = next(tag for tag in page.content.decode().split("<input") if 'name="reviewed_on"' in tag)
+    today = timezone.localdate().isoformat()
+    assert f'value="{today}"' in field and 'type="date"' in field
+    response = client.post(reverse("risk_review", args=[risk.pk]), {"reviewed_on": today, "note": ""})
+    assert response.status_code == 302
+    assert RiskPoint.objects.get(pk=risk.pk).last_reviewed_on == timezone.localdate()

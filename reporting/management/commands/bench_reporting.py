@@ -13,11 +13,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from campaign.lib.bench import signed_in_client, time_page
+from campaign.lib.deadlines import DEADLINE_TZ
 from campaign.models import Campaign
 from campaign.plan import DISTRICT_CODE
 from districts.models import Membership, OrgUnit, Role, User
 from districts.second_factor import force_login_verified
-from reporting.models import DEADLINE_TZ, Period, Status, Submission
+from reporting.models import Period, Status, Submission
 
 BENCH_CAMPAIGN = "报送日历基准测试"
 
