@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import Scope, ScopedQuerySet
+from risks.models import RiskPoint
 
 # A deadline is a date in the district's time zone: a hazard is overdue once that day has ended there.
 DEADLINE_TZ = ZoneInfo("Asia/Shanghai")
@@ -111,6 +112,17 @@ class Hazard(models.Model):
         Site, verbose_name=_("site"), on_delete=models.PROTECT, null=True, blank=True, related_name="hazards"
     )
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="hazards")
+    # The risk point (风险点) the hazard was found at, if it is on the register: three hazards
+    # on one risk within 90 days mark it for re-assessment (risks.models.RiskQuerySet.with_control).
+    risk = models.ForeignKey(
+        RiskPoint,
+        verbose_name=_("risk point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        help_text=_("The risk point on the register this hazard belongs to, if any: one of the same place's risks."),
+    )
     location = models.CharField(_("exact location"), max_length=200, blank=True)
     description = models.TextField(_("hazard description"))
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, default=Grade.GENERAL)
@@ -186,6 +198,15 @@ class Hazard(models.Model):
             raise ValidationError({"unit": _("A hazard sits in the district, a street, a community or a grid.")})
         if self.site_id and self.unit_id and not self.site.unit.is_descendant_of(self.unit, include_self=True):
             raise ValidationError({"site": _("The site is not in this place.")})
+        if self.risk_id and self.unit_id:
+            risk = self.risk
+            if risk.unit_id != self.unit_id or (risk.site_id and risk.site_id != self.site_id):
+                raise ValidationError(
+                    {
+                        "risk": _("The risk point “%(risk)s” is at %(place)s: choose one of this place's risks.")
+                        % {"risk": risk.name, "place": risk.site or risk.unit}
+                    }
+                )
 
     @property
     def is_major(self) -> bool:
@@ -205,8 +226,8 @@ class Hazard(models.Model):
 class HazardCounter(models.Model):
     """The last number given in a district and year. Its row is locked while a number is
     taken, so hazards logged at once never share one."""
-    audit_exempt = "number allocation: a counter, not a record"
 
+    audit_exempt = "number allocation: a counter, not a record"
 
     district = models.ForeignKey(OrgUnit, verbose_name=_("district"), on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -270,8 +291,8 @@ class Action(models.TextChoices):
 
 class HazardEvent(models.Model):
     """One step on a hazard's timeline: who, when, from which state to which, and why."""
-    audit_append_only = True  # the timeline: one row per step
 
+    audit_append_only = True  # the timeline: one row per step
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
@@ -352,8 +373,8 @@ def _thumb_path(instance, filename: str) -> str:
 
 class HazardPhoto(models.Model):
     """A photo of the hazard as found (before) or as rectified (after), re-encoded without EXIF."""
-    audit_append_only = True  # a photo is added, never changed
 
+    audit_append_only = True  # a photo is added, never changed
 
     class Kind(models.TextChoices):
         BEFORE = "before", _("Before")

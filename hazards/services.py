@@ -34,9 +34,10 @@ from hazards.models import (
 )
 from hazards.numbers import district_of, next_numbers
 from hazards.workflow import SIDE_ROLES, Side
+from risks.models import RiskPoint
 
 # What the person who logs a hazard fills in; the rest is kept by the workflow.
-REPORT_FIELDS = ("title", "unit", "site", "sector", "location", "description", "grade", "source", "found_at")
+REPORT_FIELDS = ("title", "unit", "site", "sector", "location", "description", "grade", "source", "found_at", "risk")
 # Units that may list a major hazard for supervision and so become its listing authority.
 SUPERVISING_KINDS = {OrgUnit.Kind.DISTRICT, OrgUnit.Kind.OFFICE, OrgUnit.Kind.DEPARTMENT}
 MAX_PHOTOS = 9
@@ -113,6 +114,12 @@ def _begin(hazard: Hazard, by: User, action: str, expected_status: str | None) -
     return locked
 
 
+def _ensure_risk_visible(hazard: Hazard, by: User) -> None:
+    """A hazard names only a risk point its reporter can see (Hazard.clean checks the place)."""
+    if hazard.risk_id and not RiskPoint.objects.visible_to(by).filter(pk=hazard.risk_id).exists():
+        raise ValidationError({"risk": _("You cannot see that risk point.")})
+
+
 def _now_to_the_minute() -> datetime.datetime:
     return timezone.now().replace(second=0, microsecond=0)
 
@@ -122,6 +129,7 @@ def hazard_report(*, by: User, photos: Sequence[CleanImage] = (), **fields) -> H
     """Log a hazard where it was found, with its photos before rectification."""
     hazard = Hazard(**{k: v for k, v in fields.items() if k in REPORT_FIELDS}, found_by=by)
     ensure_can_report(by=by, unit=hazard.unit, sector_id=hazard.sector_id)
+    _ensure_risk_visible(hazard, by)
     if hazard.found_at is None:
         hazard.found_at = _now_to_the_minute()
     if hazard.found_at > timezone.now() + datetime.timedelta(minutes=5):
@@ -429,7 +437,7 @@ def hazard_cancel(*, hazard: Hazard, by: User, reason: str, expected_status: str
 # What the reporting side may correct on an open hazard: not its place (which decides who sees it)
 # nor anything the workflow keeps. The grade only before rectification starts: a major hazard
 # must be listed, with its plan, before it is assigned.
-EDIT_FIELDS = ("title", "location", "description", "site", "source", "grade")
+EDIT_FIELDS = ("title", "location", "description", "site", "source", "grade", "risk")
 
 
 @transaction.atomic
@@ -445,6 +453,8 @@ def hazard_edit(*, hazard: Hazard, by: User, expected_status: str | None = None,
         raise ValidationError({"grade": _("A hazard listed for supervision stays major.")})
     for name in changed:
         setattr(hazard, name, fields[name])
+    if "risk" in changed:
+        _ensure_risk_visible(hazard, by)
     _save(hazard, by)
     record_edit(hazard=hazard, by=by, changed=changed)
     return hazard

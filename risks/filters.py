@@ -7,7 +7,7 @@ from campaign.lib.params import IdChoiceFilter
 from campaign.lib.widgets import YesNoAllSelect
 from districts.filters import PlaceFilterSet
 from districts.models import Sector
-from risks.models import AccidentType, Level, RiskPoint
+from risks.models import REASSESS_HAZARDS, AccidentType, ControlRule, Level, RiskPoint
 
 
 class RiskFilter(PlaceFilterSet):
@@ -20,10 +20,26 @@ class RiskFilter(PlaceFilterSet):
         label=_("Accident type"), choices=AccidentType.choices, empty_label=_("All")
     )
     overdue = django_filters.BooleanFilter(label=_("Review overdue"), method="review_overdue", widget=YesNoAllSelect)
+    # Read from the annotations of RiskQuerySet.with_control(), which the list's selector adds.
+    control_level = django_filters.ChoiceFilter(
+        label=_("Controlled at"),
+        field_name="control_level_value",
+        choices=ControlRule.ControlLevel.choices,
+        empty_label=_("All"),
+    )
+    reassess = django_filters.BooleanFilter(
+        label=_("Needs re-assessment"), method="needs_reassessment", widget=YesNoAllSelect
+    )
 
     class Meta:
         model = RiskPoint
-        fields = ["q", "unit", "sector", "level", "accident_type", "overdue"]
+        fields = ["q", "unit", "sector", "level", "control_level", "accident_type", "overdue", "reassess"]
+
+    def needs_reassessment(self, queryset, name, value):
+        if value is None:
+            return queryset
+        marked = Q(recent_hazards__gte=REASSESS_HAZARDS)
+        return queryset.filter(marked) if value else queryset.exclude(marked)
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -447,6 +447,7 @@ def test_every_registered_admin_keeps_the_platforms_rules():
 def one_of_each(people, risk, unit):
     """One object with a history row for every model whose admin has history pages."""
     from reporting.models import Period, Submission
+    from risks.models import ControlPolicy
 
     wulin = unit(WULIN)
     community = wulin.children.first()
@@ -456,6 +457,7 @@ def one_of_each(people, risk, unit):
     )
     Submission.objects.create(unit=wulin, period=Period.objects.first(), title="一月工作", created_by=people.street)
     SecurityPolicy.objects.create()
+    ControlPolicy.objects.create()
     objects = {}
     for model, _ma in _history_admins():
         obj = model._default_manager.order_by("pk").first()

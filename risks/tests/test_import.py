@@ -121,7 +121,7 @@ def test_a_good_file_adds_risks_graded_by_the_server_with_codes(plan, unit, wuli
         [*HEADERS, "风险值", "风险等级"],
         [
             [*row("后厨液化气钢瓶间"), 1, "低"],
-            [*row("商场中庭", place=None, 评估方法="风险矩阵", L=4, E=None, C=None, S=5), None, None],
+            [*row("商场中庭", place=None, 责任单位="330103", 评估方法="风险矩阵", L=4, E=None, C=None, S=5), None, None],
             [*row("配电房", 事故类型="触电", L=0.5, E="6", C=40), None, None],
             [*row("仓库", 评估方法=None, L=None, E=None, C=None), None, None],
         ],
@@ -267,7 +267,8 @@ def register(plan, unit, wulin_staff, lec, matrix):
         name="商场中庭",
         unit=unit("330103002"),
         sector=trade,
-        responsible_unit=unit("330103002"),
+        # 重大 (4 × 5 = 20): controlled by the district (分级管控).
+        responsible_unit=unit("330103"),
         assessments=[{"method": matrix, "stage": "residual", "inputs": {"L": 4, "S": 5}}],
         **common,
     )
@@ -279,7 +280,7 @@ def register(plan, unit, wulin_staff, lec, matrix):
         name="天水的风险",
         unit=unit("330103003051"),
         sector=fire,
-        responsible_unit=unit("330103003"),
+        responsible_unit=unit("330103"),
         responsible_person="王五",
         accident_type=AccidentType.FIRE,
         assessments=[{"method": lec, "stage": "residual", "inputs": {"L": 10, "E": 6, "C": 7}}],
