@@ -121,7 +121,12 @@ def test_a_good_file_adds_risks_graded_by_the_server_with_codes(plan, unit, wuli
         [*HEADERS, "风险值", "风险等级"],
         [
             [*row("后厨液化气钢瓶间"), 1, "低"],
-            [*row("商场中庭", place=None, 责任单位="330103", 评估方法="风险矩阵", L=4, E=None, C=None, S=5), None, None],
+            # 重大 (4 × 5 = 20): controlled by the district.
+            [
+                *row("商场中庭", place=None, 责任单位="330103", 评估方法="风险矩阵", L=4, S=5, E=None, C=None),
+                None,
+                None,
+            ],
             [*row("配电房", 事故类型="触电", L=0.5, E="6", C=40), None, None],
             [*row("仓库", 评估方法=None, L=None, E=None, C=None), None, None],
         ],
