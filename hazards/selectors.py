@@ -86,6 +86,7 @@ def hazard_detail_for(user: User, pk: int) -> Hazard:
             "unit__parent__parent",
             "sector",
             "site",
+            "risk",
             "responsible_unit",
             "issuing_unit",
             "found_by",

@@ -75,12 +75,14 @@ def _page(client, user, name, *args, **query):
 # ---------------------------------------------------------------- the same place
 
 
-def test_a_hazard_names_a_risk_of_its_own_place(risk_at, log):
+def test_a_hazard_names_a_risk_of_its_own_place_and_its_page_links_to_it(client, users, risk_at, log):
     risk = risk_at()
 
     hazard = log(risk)
 
     assert hazard.risk == risk and list(risk.hazards.all()) == [hazard]
+    page = _page(client, users["street"], "hazard_detail", hazard.pk)
+    assert reverse("risk_detail", args=[risk.pk]) in page.split('data-testid="risk-point"')[1].split("</dd>")[0]
 
 
 def test_a_risk_of_another_place_is_refused_and_nothing_is_logged(risk_at, log):

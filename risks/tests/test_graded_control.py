@@ -97,15 +97,11 @@ def _form_data(unit, sector, lec, inputs, *, owner):
 # ---------------------------------------------------------------- refused
 
 
-def test_a_major_risk_owned_by_a_community_is_refused_on_the_add_page_in_chinese(
-    client, street_staff, unit, fire, lec
-):
+def test_a_major_risk_owned_by_a_community_is_refused_on_the_add_page_in_chinese(client, street_staff, unit, fire, lec):
     force_login_verified(client, street_staff)
     before = (RiskPoint.objects.count(), RiskPoint.history.count())
 
-    response = client.post(
-        reverse("risk_create"), _form_data(unit(ZHONGBEI), fire, lec, MAJOR, owner=unit(ZHONGBEI))
-    )
+    response = client.post(reverse("risk_create"), _form_data(unit(ZHONGBEI), fire, lec, MAJOR, owner=unit(ZHONGBEI)))
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -122,6 +118,20 @@ def test_the_same_risk_owned_by_a_street_is_saved_when_only_significant(client, 
 
     risk = RiskPoint.objects.get()
     assert response.status_code == 302 and risk.level == "significant"
+
+
+def test_community_staff_hand_a_significant_risk_they_found_to_their_street(client, unit, fire, lec, make_user):
+    force_login_verified(client, make_user(Role.COMMUNITY_STAFF, unit(ZHONGBEI)))
+    offered = client.get(reverse("risk_create")).context["form"].fields["responsible_unit"].queryset
+    assert {u.code for u in offered} >= {ZHONGBEI, WULIN, DISTRICT_CODE}
+    assert "330103003" not in {u.code for u in offered}  # not a sibling street
+
+    response = client.post(
+        reverse("risk_create"), _form_data(unit(ZHONGBEI), fire, lec, SIGNIFICANT, owner=unit(WULIN))
+    )
+
+    assert response.status_code == 302
+    assert RiskPoint.objects.get().responsible_unit.code == WULIN
 
 
 def test_a_street_owning_a_major_risk_is_refused_and_the_district_is_not(add):

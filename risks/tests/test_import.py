@@ -360,6 +360,7 @@ def test_changed_factors_record_a_residual_assessment_and_changed_text_an_update
     headers = [c.value for c in sheet[1]]
     kitchen_row, store_row = 3, 4
     sheet.cell(kitchen_row, headers.index("L") + 1, 6)  # 6 × 6 × 15 = 540, 重大
+    sheet.cell(kitchen_row, headers.index("责任单位") + 1, "330103")  # so the district controls it
     sheet.cell(kitchen_row, headers.index("风险等级") + 1, "低")  # ignored
     sheet.cell(store_row, headers.index("责任人") + 1, "李四")
     buffer = BytesIO()

@@ -245,9 +245,10 @@ def test_creating_a_risk_with_lec_values_stores_the_server_computed_score_and_le
     assessment = risk.current_assessment
     assert assessment.score == Decimal(84)
     assert assessment.level == Level.GENERAL
-    assert assessment.inputs == {"L": 6, "E": 2, "C": 15}
+    assert assessment.inputs == {"L": 6, "E": 2, "C": 7}
     assert risk.site == site
-    assert risk.next_review_on == timezone.localdate() + timezone.timedelta(days=90)
+    # A general risk is reviewed twice a year.
+    assert risk.next_review_on == timezone.localdate() + timezone.timedelta(days=180)
 
 
 def test_the_create_form_offers_each_factors_allowed_values_with_their_labels(client, plan, login_as, lec):
