@@ -418,8 +418,8 @@ class UnitBoundary(models.Model):
 class ImportJob(models.Model):
     """A spreadsheet import run by a worker, so that a big file never waits in a request.
     The page polls it; `processed` of `total` rows tells the user how far it is."""
-
     audit_exempt = "operational: a job's progress; the rows it imports are audited as writes"
+
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
