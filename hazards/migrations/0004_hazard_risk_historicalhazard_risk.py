@@ -5,21 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hazards', '0003_photo_mime'),
-        ('risks', '0005_controlpolicy_historicalcontrolpolicy'),
+        ("hazards", "0003_photo_mime"),
+        ("risks", "0005_controlpolicy_historicalcontrolpolicy"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hazard',
-            name='risk',
-            field=models.ForeignKey(blank=True, help_text="The risk point on the register this hazard belongs to, if any: one of the same place's risks.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='hazards', to='risks.riskpoint', verbose_name='risk point'),
+            model_name="hazard",
+            name="risk",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The risk point on the register this hazard belongs to, if any: one of the same place's risks.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="hazards",
+                to="risks.riskpoint",
+                verbose_name="risk point",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalhazard',
-            name='risk',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text="The risk point on the register this hazard belongs to, if any: one of the same place's risks.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='risks.riskpoint', verbose_name='risk point'),
+            model_name="historicalhazard",
+            name="risk",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The risk point on the register this hazard belongs to, if any: one of the same place's risks.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="risks.riskpoint",
+                verbose_name="risk point",
+            ),
         ),
     ]

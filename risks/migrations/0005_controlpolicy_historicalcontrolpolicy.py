@@ -7,43 +7,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('risks', '0004_history_of_the_rest'),
+        ("risks", "0004_history_of_the_rest"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ControlPolicy',
+            name="ControlPolicy",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
-                ('on_mismatch', models.CharField(choices=[('refuse', 'Refuse the risk'), ('warn', 'Save it and show a warning')], default='refuse', help_text='Graded control: a major risk is controlled at district level, a significant one at street or department level, a general one at community or site level (the control rules).', max_length=10, verbose_name='a responsible unit below the required control level')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                ("id", models.PositiveSmallIntegerField(default=1, editable=False, primary_key=True, serialize=False)),
+                (
+                    "on_mismatch",
+                    models.CharField(
+                        choices=[("refuse", "Refuse the risk"), ("warn", "Save it and show a warning")],
+                        default="refuse",
+                        help_text="Graded control: a major risk is controlled at district level, a significant one at street or department level, a general one at community or site level (the control rules).",
+                        max_length=10,
+                        verbose_name="a responsible unit below the required control level",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'graded control policy',
-                'verbose_name_plural': 'graded control policy',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='one_control_policy')],
+                "verbose_name": "graded control policy",
+                "verbose_name_plural": "graded control policy",
+                "constraints": [models.CheckConstraint(condition=models.Q(("id", 1)), name="one_control_policy")],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalControlPolicy',
+            name="HistoricalControlPolicy",
             fields=[
-                ('id', models.PositiveSmallIntegerField(db_index=True, default=1, editable=False)),
-                ('on_mismatch', models.CharField(choices=[('refuse', 'Refuse the risk'), ('warn', 'Save it and show a warning')], default='refuse', help_text='Graded control: a major risk is controlled at district level, a significant one at street or department level, a general one at community or site level (the control rules).', max_length=10, verbose_name='a responsible unit below the required control level')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.PositiveSmallIntegerField(db_index=True, default=1, editable=False)),
+                (
+                    "on_mismatch",
+                    models.CharField(
+                        choices=[("refuse", "Refuse the risk"), ("warn", "Save it and show a warning")],
+                        default="refuse",
+                        help_text="Graded control: a major risk is controlled at district level, a significant one at street or department level, a general one at community or site level (the control rules).",
+                        max_length=10,
+                        verbose_name="a responsible unit below the required control level",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="updated at")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical graded control policy',
-                'verbose_name_plural': 'historical graded control policy',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical graded control policy",
+                "verbose_name_plural": "historical graded control policy",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
