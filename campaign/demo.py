@@ -161,7 +161,7 @@ WORSE_STREETS = {"330103001", "330103002", "330103008"}
 def _demo_risks(*, by: User) -> int:
     """A register that looks lived-in: each demo site's typical risk, graded with LEC."""
     from risks.models import AssessmentMethod, RiskPoint
-    from risks.services import risk_assess, risk_create
+    from risks.services import Grade, risk_create, risks_assess
 
     if RiskPoint.objects.exists():
         return 0
@@ -170,6 +170,10 @@ def _demo_risks(*, by: User) -> int:
     for site in Site.objects.select_related("unit__parent", "sector").order_by("id"):
         key = "rental_housing" if site.category == Site.Category.RENTAL_HOUSING else site.sector.code
         name, accident, inputs, factors, engineering = RISK_TEMPLATES[key]
+        # In three streets some sites are worse than their kind, so that the map shows every
+        # colour; graded control puts those under the district (a major risk is the district's).
+        worse = dict(inputs, L=6) if made % 7 == 3 and site.unit.parent.code in WORSE_STREETS else inputs
+        street = site.unit.parent if site.unit.kind == OrgUnit.Kind.COMMUNITY else site.unit
         risk = risk_create(
             by=by,
             name=f"{site.name.split('（')[0]}{name}",
@@ -181,14 +185,18 @@ def _demo_risks(*, by: User) -> int:
             engineering_measures=engineering,
             management_measures="落实岗位安全责任制，定期检查并建立台账",
             emergency_measures="编制现场处置方案，每半年演练一次",
-            responsible_unit=site.unit.parent if site.unit.kind == OrgUnit.Kind.COMMUNITY else site.unit,
+            responsible_unit=street.parent if worse is not inputs else street,
             responsible_person=site.legal_representative or "负责人",
         )
-        # Inherent grade without controls, then the residual grade with them. In three
-        # streets some sites are worse than their kind, so that the map shows every colour.
-        worse = dict(inputs, L=6) if made % 7 == 3 and site.unit.parent.code in WORSE_STREETS else inputs
-        risk_assess(risk=risk, by=by, method=lec, stage="inherent", inputs=dict(inputs, C=max(inputs["C"], 40)))
-        risk_assess(risk=risk, by=by, method=lec, stage="residual", inputs=worse)
+        # Inherent grade without controls, then the residual grade with them, in one call: the
+        # risk's level (and so who must control it) is the residual one.
+        risks_assess(
+            by=by,
+            grades=[
+                Grade(risk, lec, dict(inputs, C=max(inputs["C"], 40)), "inherent"),
+                Grade(risk, lec, worse, "residual"),
+            ],
+        )
         made += 1
     return made
 

@@ -32,6 +32,8 @@ GROUP_PERMISSIONS = {
             "assessmentmethod": ("view",),
             "methodversion": ("add", "view"),
             "controlrule": ("change", "view"),
+            # Whether a risk owned below its control level is refused or only flagged.
+            "controlpolicy": ("add", "change", "view"),
             "riskpoint": ("view",),
         },
         # Report types are data the system admin keeps; periods follow from them.
@@ -67,7 +69,9 @@ GROUP_PERMISSIONS = {
         },
         "campaign": {m: ("view",) for m in ("campaign", "target")},
         "jobs": {"job": ("view",), "jobheartbeat": ("view",)},
-        "risks": {m: ("view",) for m in ("assessmentmethod", "methodversion", "controlrule", "riskpoint")},
+        "risks": {
+            m: ("view",) for m in ("assessmentmethod", "methodversion", "controlrule", "controlpolicy", "riskpoint")
+        },
         "reporting": {m: ("view",) for m in ("reporttype", "period")},
         "axes": {m: ("view",) for m in ("accessattempt", "accessfailurelog", "accesslog")},
         "admin": {"logentry": ("view",)},

@@ -9,6 +9,7 @@ from districts.models import OrgUnit
 from districts.scoping import Subtree
 from districts.subtree import district_of
 from hazards.models import Hazard, Status, SupervisionListing, deadline_today
+from hazards.selectors import risks_at
 from hazards.services import EDIT_FIELDS, MAX_PHOTOS, REPORT_FIELDS, SUPERVISING_KINDS, responsible_units_for
 from hazards.workflow import SIDE_ROLES, Side
 
@@ -59,7 +60,25 @@ class HazardForm(forms.ModelForm):
         self.fields["site"] = SitePickField(user=user, required=False, label=_("Site"))
         self.fields["found_at"].initial = lambda: timezone.localtime().replace(second=0, microsecond=0)
         self.fields["found_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-        self.order_fields(["title", "unit", "location", "site", "sector", "grade", "source", "description", "photos"])
+        self.fields["risk"].queryset = risks_at(user=user, unit=self._chosen_unit(places))
+        self.fields["risk"].empty_label = _("None (not on the risk register)")
+        self.fields["risk"].help_text = _(
+            "The place's risk points on the register. Opened from a risk point's page, the form names it already."
+        )
+        self.order_fields(
+            ["title", "unit", "location", "site", "risk", "sector", "grade", "source", "description", "photos"]
+        )
+
+    def _chosen_unit(self, places) -> OrgUnit | None:
+        """The place the form is for: the one posted, else the one it opened with (from a risk's
+        page). Only that place's risks are offered, and only they validate."""
+        value = self.data.get(self.add_prefix("unit")) if self.is_bound else self.initial.get("unit")
+        if isinstance(value, OrgUnit):
+            return value
+        try:
+            return places.filter(pk=int(value)).first() if value else None
+        except (TypeError, ValueError):
+            return None
 
     def report_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k in REPORT_FIELDS}
@@ -160,7 +179,13 @@ class EditForm(_Step):
         self.fields["site"] = SitePickField(
             user=user, required=False, label=Hazard._meta.get_field("site").verbose_name
         )
-        self.order_fields(["title", "location", "site", "grade", "source", "description"])
+        self.fields["risk"] = forms.ModelChoiceField(
+            label=Hazard._meta.get_field("risk").verbose_name,
+            queryset=risks_at(user=user, unit=hazard.unit),
+            required=False,
+            empty_label=_("None (not on the risk register)"),
+        )
+        self.order_fields(["title", "location", "site", "risk", "grade", "source", "description"])
         if hazard.status != Status.REPORTED:
             # Once assigned, the grade stays (a major hazard is listed before rectification starts).
             self.fields["grade"].disabled = True

@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 from campaign.lib.deadlines import DEADLINE_TZ, deadline_today  # noqa: F401 (imported from here too)
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import Scope, ScopedQuerySet
+from risks.models import RiskPoint
 
 
 class Grade(models.TextChoices):
@@ -102,6 +103,17 @@ class Hazard(models.Model):
         Site, verbose_name=_("site"), on_delete=models.PROTECT, null=True, blank=True, related_name="hazards"
     )
     sector = models.ForeignKey(Sector, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="hazards")
+    # The risk point (风险点) the hazard was found at, if it is on the register: three hazards
+    # on one risk within 90 days mark it for re-assessment (risks.models.RiskQuerySet.with_control).
+    risk = models.ForeignKey(
+        RiskPoint,
+        verbose_name=_("risk point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hazards",
+        help_text=_("The risk point on the register this hazard belongs to, if any: one of the same place's risks."),
+    )
     location = models.CharField(_("exact location"), max_length=200, blank=True)
     description = models.TextField(_("hazard description"))
     grade = models.CharField(_("grade"), max_length=10, choices=Grade.choices, default=Grade.GENERAL)
@@ -177,6 +189,15 @@ class Hazard(models.Model):
             raise ValidationError({"unit": _("A hazard sits in the district, a street, a community or a grid.")})
         if self.site_id and self.unit_id and not self.site.unit.is_descendant_of(self.unit, include_self=True):
             raise ValidationError({"site": _("The site is not in this place.")})
+        if self.risk_id and self.unit_id:
+            risk = self.risk
+            if risk.unit_id != self.unit_id or (risk.site_id and risk.site_id != self.site_id):
+                raise ValidationError(
+                    {
+                        "risk": _("The risk point “%(risk)s” is at %(place)s: choose one of this place's risks.")
+                        % {"risk": risk.name, "place": risk.site or risk.unit}
+                    }
+                )
 
     @property
     def is_major(self) -> bool:

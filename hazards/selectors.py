@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
-from districts.models import User
+from districts.models import OrgUnit, User
 from districts.scoping import scope_for
 from hazards.models import (
     OPEN_STATUSES,
@@ -19,6 +19,7 @@ from hazards.models import (
     overdue_q,
 )
 from hazards.workflow import SIDE_ROLES, Side
+from risks.models import RiskPoint
 
 QUEUES = ("assign", "rectify", "verify", "overdue", "major")
 
@@ -116,6 +117,7 @@ def hazard_detail_for(user: User, pk: int) -> Hazard:
             "unit__parent__parent",
             "sector",
             "site",
+            "risk",
             "responsible_unit",
             "issuing_unit",
             "found_by",
@@ -142,3 +144,22 @@ def pending_extension_of(hazard: Hazard) -> ExtensionRequest | None:
 def photo_for(user: User, pk: int) -> HazardPhoto:
     """A photo, only if its hazard is one `user` sees."""
     return HazardPhoto.objects.get(pk=pk, hazard__in=Hazard.objects.visible_to(user).values("pk"))
+
+
+def risks_at(*, user: User, unit: OrgUnit | None, site=None):
+    """The active risk points a hazard at `unit` (and `site`) may name, that `user` can see."""
+    risks = RiskPoint.objects.visible_to(user).filter(status=RiskPoint.Status.ACTIVE)
+    if unit is None:
+        return risks.none()
+    risks = risks.filter(unit=unit)
+    if site is not None:
+        risks = risks.filter(Q(site__isnull=True) | Q(site=site))
+    return risks.select_related("site").order_by("name", "id")
+
+
+def initial_from_risk(user: User, pk: int | None) -> dict:
+    """A hazard logged from a risk point's page (?risk=<id>) starts at that risk's place."""
+    risk = RiskPoint.objects.visible_to(user).filter(pk=pk).select_related("unit", "site").first() if pk else None
+    if risk is None:
+        return {}
+    return {"risk": risk, "unit": risk.unit, "site": risk.site, "sector": risk.sector}

@@ -35,9 +35,10 @@ from hazards.models import (
 )
 from hazards.numbers import next_numbers
 from hazards.workflow import SIDE_ROLES, Side
+from risks.models import RiskPoint
 
 # What the person who logs a hazard fills in; the rest is kept by the workflow.
-REPORT_FIELDS = ("title", "unit", "site", "sector", "location", "description", "grade", "source", "found_at")
+REPORT_FIELDS = ("title", "unit", "site", "sector", "location", "description", "grade", "source", "found_at", "risk")
 # Units that may list a major hazard for supervision and so become its listing authority.
 SUPERVISING_KINDS = {OrgUnit.Kind.DISTRICT, OrgUnit.Kind.OFFICE, OrgUnit.Kind.DEPARTMENT}
 MAX_PHOTOS = 9
@@ -110,6 +111,12 @@ def _begin(hazard: Hazard, by: User, action: str, expected_status: str | None) -
     return locked
 
 
+def _ensure_risk_visible(hazard: Hazard, by: User) -> None:
+    """A hazard names only a risk point its reporter can see (Hazard.clean checks the place)."""
+    if hazard.risk_id and not RiskPoint.objects.visible_to(by).filter(pk=hazard.risk_id).exists():
+        raise ValidationError({"risk": _("You cannot see that risk point.")})
+
+
 def _now_to_the_minute() -> datetime.datetime:
     return timezone.now().replace(second=0, microsecond=0)
 
@@ -120,6 +127,7 @@ def hazard_report(*, by: User, photos: Sequence[CleanImage] = (), **fields) -> H
     refuse_unknown_fields("hazard_report", fields, REPORT_FIELDS)
     hazard = Hazard(**fields, found_by=by)
     ensure_can_report(by=by, unit=hazard.unit, sector_id=hazard.sector_id)
+    _ensure_risk_visible(hazard, by)
     if hazard.found_at is None:
         hazard.found_at = _now_to_the_minute()
     if hazard.found_at > timezone.now() + datetime.timedelta(minutes=5):
@@ -421,7 +429,7 @@ def hazard_cancel(*, hazard: Hazard, by: User, reason: str, expected_status: str
 # What the reporting side may correct on an open hazard: not its place (which decides who sees it)
 # nor anything the workflow keeps. The grade only before rectification starts: a major hazard
 # must be listed, with its plan, before it is assigned.
-EDIT_FIELDS = ("title", "location", "description", "site", "source", "grade")
+EDIT_FIELDS = ("title", "location", "description", "site", "source", "grade", "risk")
 
 
 @transaction.atomic
@@ -436,6 +444,8 @@ def hazard_edit(*, hazard: Hazard, by: User, expected_status: str | None = None,
         raise ValidationError({"grade": refusal})
     for name in changed:
         setattr(hazard, name, fields[name])
+    if "risk" in changed:
+        _ensure_risk_visible(hazard, by)
     save_with_history(hazard, by)
     record_edit(hazard=hazard, by=by, changed=changed)
     return hazard

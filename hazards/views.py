@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from campaign.lib.forms import attempt
 from campaign.lib.paging import list_page
+from campaign.lib.params import query_int
 from campaign.lib.uploads import protected_file_response
 from districts.scoping import scope_for
 from hazards import selectors, services, workflow
@@ -71,7 +72,8 @@ def hazard_list(request):
 def hazard_create(request):
     if not can_report(request.user):
         raise PermissionDenied(_("You may not log hazards."))
-    form = HazardForm(request.POST or None, request.FILES or None, user=request.user)
+    initial = selectors.initial_from_risk(request.user, query_int(request, "risk"))
+    form = HazardForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         hazard = attempt(
             form,

@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
 from districts.admin import SetupAdminMixin
-from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
-from risks.services import method_revise
+from risks.models import Assessment, AssessmentMethod, ControlPolicy, ControlRule, MethodVersion, RiskPoint
+from risks.services import control_policy_update, method_revise
 
 
 class MethodVersionInline(PlatformInline):
@@ -83,3 +85,26 @@ class RiskPointAdmin(ReadOnlyMixin, HistoryAdmin):
     autocomplete_fields = ["unit", "site", "responsible_unit"]
     readonly_fields = ["current_assessment", "last_reviewed_on", "next_review_on"]
     inlines = [AssessmentInline]
+
+
+@admin.register(ControlPolicy)
+class ControlPolicyAdmin(HistoryAdmin):
+    """One policy, kept by the system admin: the list opens it; saving goes through its service."""
+
+    unit_path = None  # one rule for the platform
+    fields = ["on_mismatch"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ControlPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if ControlPolicy.objects.exists():
+            return redirect(reverse("admin:risks_controlpolicy_change", args=[1]))
+        return redirect(reverse("admin:risks_controlpolicy_add"))
+
+    def save_model(self, request, obj, form, change):
+        saved = control_policy_update(by=request.user, on_mismatch=obj.on_mismatch)
+        obj.pk = saved.pk

@@ -8,7 +8,16 @@ from campaign.lib.params import IdChoiceFilter
 from campaign.lib.widgets import YesNoAllSelect
 from districts.filters import PlaceFilterSet
 from districts.models import Sector
-from risks.models import REVIEW_DUE_WITHIN_DAYS, AccidentType, Level, RiskPoint, review_due_q, review_overdue_q
+from risks.models import (
+    REASSESS_HAZARDS,
+    REVIEW_DUE_WITHIN_DAYS,
+    AccidentType,
+    ControlRule,
+    Level,
+    RiskPoint,
+    review_due_q,
+    review_overdue_q,
+)
 
 
 class RiskFilter(PlaceFilterSet):
@@ -26,10 +35,26 @@ class RiskFilter(PlaceFilterSet):
         method="filter_review_due",
         widget=YesNoAllSelect,
     )
+    # Read from the annotations of RiskQuerySet.with_control(), which the list's selector adds.
+    control_level = django_filters.ChoiceFilter(
+        label=_("Controlled at"),
+        field_name="control_level_value",
+        choices=ControlRule.ControlLevel.choices,
+        empty_label=_("All"),
+    )
+    reassess = django_filters.BooleanFilter(
+        label=_("Needs re-assessment"), method="needs_reassessment", widget=YesNoAllSelect
+    )
 
     class Meta:
         model = RiskPoint
-        fields = ["q", "unit", "sector", "level", "accident_type", "overdue", "review_due"]
+        fields = ["q", "unit", "sector", "level", "control_level", "accident_type", "overdue", "review_due", "reassess"]
+
+    def needs_reassessment(self, queryset, name, value):
+        if value is None:
+            return queryset
+        marked = Q(recent_hazards__gte=REASSESS_HAZARDS)
+        return queryset.filter(marked) if value else queryset.exclude(marked)
 
     def search(self, queryset, name, value):
         value = value.strip()

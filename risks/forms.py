@@ -40,7 +40,13 @@ class RiskForm(forms.ModelForm):
         self.fields["unit"].queryset = editable.filter(kind__in=OrgUnit.PLACE_KINDS)
         self.fields["unit"].label_from_instance = _indented
         self.fields["unit"].help_text = _("The district, street, community or grid where the risk is.")
-        self.fields["responsible_unit"].queryset = editable
+        # The units above one's own too: graded control (分级管控) puts a significant risk under
+        # the street and a major one under the district, whoever found it.
+        self.fields["responsible_unit"].queryset = (
+            OrgUnit.objects.get_queryset_ancestors(editable, include_self=True)
+            .exclude(kind=OrgUnit.Kind.CITY)
+            .order_by("tree_id", "lft")
+        )
         self.fields["responsible_unit"].label_from_instance = _indented
         site = self.fields["site"]
         self.fields["site"] = SitePickField(user=user, required=False, label=site.label)

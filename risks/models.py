@@ -11,9 +11,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from campaign.lib.deadlines import deadline_today
@@ -178,10 +180,11 @@ class ControlRule(models.Model):
     """Graded control (分级管控): who controls a risk of each level, and how often it is reviewed."""
 
     class ControlLevel(models.TextChoices):
-        DISTRICT = "district", _("District")
-        STREET_OR_DEPARTMENT = "street_or_department", _("Street or department")
-        COMMUNITY_OR_SITE = "community_or_site", _("Community or site")
-        SITE = "site", _("The site itself")
+        # In the words of the register (区级, 街道（部门）级 …), not those of the org tree's kinds.
+        DISTRICT = "district", pgettext_lazy("control level", "District level")
+        STREET_OR_DEPARTMENT = "street_or_department", pgettext_lazy("control level", "Street or department level")
+        COMMUNITY_OR_SITE = "community_or_site", pgettext_lazy("control level", "Community or site level")
+        SITE = "site", pgettext_lazy("control level", "Controlled by the site itself")
 
     level = models.CharField(_("risk level"), max_length=20, choices=Level.choices, unique=True)
     control_level = models.CharField(_("controlled at"), max_length=30, choices=ControlLevel.choices)
@@ -217,6 +220,75 @@ def review_due_q(today: datetime.date | None = None) -> Q:
     )
 
 
+class ControlPolicy(models.Model):
+    """What happens to a risk whose responsible unit sits below the level that must control it
+    (a 重大 risk owned by a community): refused, or saved and flagged. One row, kept by the
+    system administrator in the back office; until it is first saved, risks are refused."""
+
+    class OnMismatch(models.TextChoices):
+        REFUSE = "refuse", _("Refuse the risk")
+        WARN = "warn", _("Save it and show a warning")
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    on_mismatch = models.CharField(
+        _("a responsible unit below the required control level"),
+        max_length=10,
+        choices=OnMismatch.choices,
+        default=OnMismatch.REFUSE,
+        help_text=_(
+            "Graded control: a major risk is controlled at district level, a significant one at street or "
+            "department level, a general one at community or site level (the control rules)."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("graded control policy")
+        verbose_name_plural = _("graded control policy")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="one_control_policy")]
+
+    def __str__(self):
+        return str(_("Graded control policy"))
+
+
+# The control level each kind of unit holds, as a rank: 0 district … 3 the site itself.
+CONTROL_RANK = {
+    ControlRule.ControlLevel.DISTRICT: 0,
+    ControlRule.ControlLevel.STREET_OR_DEPARTMENT: 1,
+    ControlRule.ControlLevel.COMMUNITY_OR_SITE: 2,
+    ControlRule.ControlLevel.SITE: 3,
+}
+UNIT_CONTROL_LEVEL = {
+    OrgUnit.Kind.CITY: ControlRule.ControlLevel.DISTRICT,
+    OrgUnit.Kind.DISTRICT: ControlRule.ControlLevel.DISTRICT,
+    OrgUnit.Kind.OFFICE: ControlRule.ControlLevel.DISTRICT,
+    OrgUnit.Kind.LEADING_GROUP: ControlRule.ControlLevel.DISTRICT,
+    OrgUnit.Kind.STREET: ControlRule.ControlLevel.STREET_OR_DEPARTMENT,
+    OrgUnit.Kind.DEPARTMENT: ControlRule.ControlLevel.STREET_OR_DEPARTMENT,
+    OrgUnit.Kind.TEAM: ControlRule.ControlLevel.STREET_OR_DEPARTMENT,
+    OrgUnit.Kind.COMMUNITY: ControlRule.ControlLevel.COMMUNITY_OR_SITE,
+    OrgUnit.Kind.GRID: ControlRule.ControlLevel.COMMUNITY_OR_SITE,
+}
+
+
+def below_control_level(unit_kind: str, control_level: str | None) -> bool:
+    """Whether a unit of this kind sits below the level that must control the risk."""
+    if not control_level or unit_kind not in UNIT_CONTROL_LEVEL:
+        return False
+    return CONTROL_RANK[UNIT_CONTROL_LEVEL[unit_kind]] > CONTROL_RANK[control_level]
+
+
+# Three or more hazards logged on a risk within this many days (and since its current
+# assessment) mark it for re-assessment (需重新评估).
+REASSESS_WINDOW_DAYS = 90
+REASSESS_HAZARDS = 3
+# A cancelled hazard record (an invalid report) is no evidence about the risk. The hazards
+# are read through the reverse relation RiskPoint.hazards: the register does not import them.
+HAZARD_CANCELLED = "cancelled"
+
+
 class RiskQuerySet(ScopedQuerySet):
     unit_lookup = "unit__"
     sector_lookup = "sector"
@@ -226,6 +298,34 @@ class RiskQuerySet(ScopedQuerySet):
 
     def not_review_overdue(self, today: datetime.date | None = None):
         return self.exclude(review_overdue_q(today))
+
+    def with_control(self, now=None):
+        """Each risk with `control_level_value` (from its level's control rule) and
+        `recent_hazards` (what marks it for re-assessment), both read in the same query."""
+        hazard_model = RiskPoint._meta.get_field("hazards").related_model
+        since = (now or timezone.now()) - datetime.timedelta(days=REASSESS_WINDOW_DAYS)
+        recent = (
+            hazard_model.objects.filter(risk=OuterRef("pk"), found_at__gte=since)
+            .exclude(status=HAZARD_CANCELLED)
+            .filter(
+                found_at__gt=Coalesce(
+                    OuterRef("current_assessment__assessed_at"),
+                    Value(since - datetime.timedelta(microseconds=1), output_field=models.DateTimeField()),
+                )
+            )
+            .order_by()
+            .values("risk")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        rule = ControlRule.objects.filter(level=OuterRef("current_assessment__level")).values("control_level")[:1]
+        return self.annotate(
+            control_level_value=Subquery(rule),
+            recent_hazards=Coalesce(Subquery(recent, output_field=models.IntegerField()), 0),
+        )
+
+    def needing_reassessment(self):
+        return self.filter(recent_hazards__gte=REASSESS_HAZARDS)
 
 
 class RiskPoint(models.Model):
@@ -301,6 +401,33 @@ class RiskPoint(models.Model):
     @property
     def is_review_overdue(self) -> bool:
         return self.is_review_overdue_on()
+
+    # -- graded control (分级管控); the annotations come from RiskQuerySet.with_control()
+
+    @property
+    def control_level(self) -> str | None:
+        """The level that must control the risk, by its level's control rule."""
+        if hasattr(self, "control_level_value"):
+            return self.control_level_value
+        if not self.level:
+            return None
+        return ControlRule.objects.filter(level=self.level).values_list("control_level", flat=True).first()
+
+    def get_control_level_display(self) -> str:
+        level = self.control_level
+        return str(ControlRule.ControlLevel(level).label) if level else ""
+
+    @property
+    def below_control_level(self) -> bool:
+        """Its responsible unit sits below the level that must control it."""
+        return bool(self.responsible_unit_id) and below_control_level(self.responsible_unit.kind, self.control_level)
+
+    @property
+    def needs_reassessment(self) -> bool:
+        recent = getattr(self, "recent_hazards", None)
+        if recent is None:
+            recent = RiskPoint.objects.with_control().filter(pk=self.pk).values_list("recent_hazards", flat=True)[0]
+        return recent >= REASSESS_HAZARDS
 
 
 class Assessment(models.Model):

@@ -31,7 +31,7 @@ from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Site
 from districts.places import PlaceColumns, Places, sector_column
 from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, RiskPoint
-from risks.services import Grade, ensure_can_edit_risk, risk_code_next, risks_assess
+from risks.services import Grade, check_control, control_policy, ensure_can_edit_risk, risk_code_next, risks_assess
 
 A = AccidentType
 # GB 6441-1986's words for each type; the first is what exports write.
@@ -319,6 +319,9 @@ class RiskResource(PlaceColumns, XlsxResource):
         # Places and methods, once per file: a row costs no query to find them.
         self._places = Places()
         self._methods: dict[str, AssessmentMethod] = {}
+        # Graded control, once per file: each row's level and responsible unit are checked against it.
+        self._rules = dict(ControlRule.objects.values_list("level", "control_level"))
+        self._policy = control_policy()
         self._versions = {}
         for method in AssessmentMethod.objects.all():
             self._versions[method.pk] = method.current
@@ -408,8 +411,24 @@ class RiskResource(PlaceColumns, XlsxResource):
         instance._import_assessment, assessment_errors = self._assessment(row)
         for key, message in (place_errors | assessment_errors).items():
             errors.setdefault(key, []).append(ValidationError(message))
+        if not errors and (refusal := self._control_refusal(instance)):
+            errors["responsible_unit"] = [ValidationError(refusal)]
         if errors:
             raise ValidationError(errors)
+
+    def _control_refusal(self, instance) -> str | None:
+        """The row's level (its new assessment's, else the risk's current one) against its
+        responsible unit: the same rule as risks.services.check_control, with the file's rules."""
+        if not instance.responsible_unit_id:
+            return None
+        pending = instance._import_assessment
+        if pending is not None:
+            method, inputs = pending
+            version = self._versions[method.pk]
+            level = version.level_of(version.score(inputs))
+        else:
+            level = instance.current_assessment.level if instance.current_assessment_id else None
+        return check_control(level=level, unit=instance.responsible_unit, rules=self._rules, policy=self._policy)
 
     # -- what counts as a change
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, ForeignKey, Prefetch
+from django.db.models import Case, Count, ForeignKey, IntegerField, Prefetch, Value, When
 
 from districts.models import User
 from risks.models import (
     LEVEL_COLOURS,
+    LEVEL_ORDER,
     Assessment,
     AssessmentMethod,
     Level,
@@ -26,8 +27,10 @@ HISTORY_HIDDEN_FIELDS = {"updated_at", "created_at", "current_assessment"}
 
 def risks_for(user: User):
     # unit__parent__parent: the street and community of a risk in a grid, for the place column.
-    return RiskPoint.objects.visible_to(user).select_related(
-        "unit__parent__parent", "sector", "site", "responsible_unit", "current_assessment"
+    return (
+        RiskPoint.objects.visible_to(user)
+        .select_related("unit__parent__parent", "sector", "site", "responsible_unit", "current_assessment")
+        .with_control()
     )
 
 
@@ -51,7 +54,38 @@ def risk_detail_for(user: User, pk: int) -> RiskPoint:
             "responsible_unit",
             "current_assessment__method_version__method",
         )
+        .with_control()
         .get(pk=pk)
+    )
+
+
+# The levels on the district's register of graded control (重大、较大风险管控清单).
+REGISTER_LEVELS = (Level.MAJOR, Level.SIGNIFICANT)
+
+
+def control_register_for(user: User):
+    """The active 重大 and 较大 risks the user may see, highest level first, with their
+    control level and controlling (responsible) unit."""
+    return (
+        RiskPoint.objects.visible_to(user)
+        .filter(status=RiskPoint.Status.ACTIVE, current_assessment__level__in=REGISTER_LEVELS)
+        .select_related("unit__parent__parent", "sector", "site", "responsible_unit", "current_assessment")
+        .with_control()
+        .annotate(
+            level_rank=Case(
+                *(When(current_assessment__level=level, then=Value(i)) for i, level in enumerate(LEVEL_ORDER)),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("level_rank", "responsible_unit__code", "unit__code", "name", "id")
+    )
+
+
+def open_hazards_of(risk: RiskPoint, user: User) -> list:
+    """The risk's hazards still open that the user may see, through the reverse relation:
+    the register reads hazards without importing them."""
+    return list(
+        risk.hazards.visible_to(user).open().select_related("unit", "responsible_unit").order_by("-found_at", "-id")
     )
 
 

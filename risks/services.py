@@ -17,9 +17,21 @@ from django.utils.translation import gettext as _
 from campaign.lib.history import bulk_history_create, save_with_history
 from campaign.lib.params import parse_int
 from campaign.lib.services import refuse_unknown_fields
+from districts import authority
 from districts.models import OrgUnit, Role, User
 from districts.scoping import scope_for
-from risks.models import Assessment, AssessmentMethod, ControlRule, MethodVersion, Review, RiskPoint
+from risks.models import (
+    UNIT_CONTROL_LEVEL,
+    Assessment,
+    AssessmentMethod,
+    ControlPolicy,
+    ControlRule,
+    Level,
+    MethodVersion,
+    Review,
+    RiskPoint,
+    below_control_level,
+)
 
 # Street and department staff keep the register; community staff add what they
 # find on patrol; a system admin may correct anything. Everyone else reads.
@@ -50,6 +62,57 @@ def ensure_can_edit_risk(*, by: User, unit, sector_id: int | None) -> None:
         raise PermissionDenied(_("You may not add or change risks in %(unit)s.") % {"unit": unit})
 
 
+# ---------------------------------------------------------------- graded control (分级管控)
+
+
+def control_policy() -> ControlPolicy:
+    """The one policy; until the system administrator saves it, mismatches are refused."""
+    return ControlPolicy.objects.filter(pk=1).first() or ControlPolicy()
+
+
+def control_mismatch_message(*, level: str, unit: OrgUnit, control_level: str) -> str:
+    return _(
+        "A %(level)s risk is controlled at %(control)s, but its responsible unit %(unit)s is at "
+        "%(owner)s: give it a responsible unit at %(control)s or above."
+    ) % {
+        "level": Level(level).label,
+        "control": ControlRule.ControlLevel(control_level).label,
+        "unit": unit.name,
+        "owner": ControlRule.ControlLevel(UNIT_CONTROL_LEVEL[unit.kind]).label,
+    }
+
+
+def check_control(*, level: str | None, unit: OrgUnit, rules: dict | None = None, policy=None) -> str | None:
+    """The refusal, if a risk of `level` owned by `unit` breaks graded control and the policy
+    refuses it; None when it is fine or only to be flagged (the lists show the flag)."""
+    if not level or unit is None:
+        return None
+    if rules is None:
+        rules = dict(ControlRule.objects.values_list("level", "control_level"))
+    control_level = rules.get(level)
+    if not below_control_level(unit.kind, control_level):
+        return None
+    if (policy or control_policy()).on_mismatch == ControlPolicy.OnMismatch.WARN:
+        return None
+    return control_mismatch_message(level=level, unit=unit, control_level=control_level)
+
+
+def _ensure_control(risk: RiskPoint) -> None:
+    refusal = check_control(level=risk.level, unit=risk.responsible_unit)
+    if refusal:
+        raise ValidationError({"responsible_unit": refusal})
+
+
+@transaction.atomic
+def control_policy_update(*, by: User, on_mismatch: str) -> ControlPolicy:
+    """The system administrator sets whether a mismatch is refused or only flagged."""
+    authority.check_setup(by=by)
+    policy = ControlPolicy.objects.select_for_update().filter(pk=1).first() or ControlPolicy(pk=1)
+    policy.on_mismatch = on_mismatch
+    save_with_history(policy, by)
+    return policy
+
+
 def risk_code_next(*, unit: OrgUnit) -> str:
     """The code for a new risk at `unit`: R<unit code>-<n>, n one more than the unit's last.
     Call it inside the transaction that saves the risk: the unit's row stays locked until
@@ -69,8 +132,11 @@ def risk_create(*, by: User, assessments: list[dict] = (), **fields) -> RiskPoin
     ensure_can_edit_risk(by=by, unit=risk.unit, sector_id=risk.sector_id)
     risk.code = risk_code_next(unit=risk.unit)
     save_with_history(risk, by)
-    for spec in assessments:
-        risk_assess(risk=risk, by=by, **spec)
+    # Graded together: the level who must control it is the one after all of them (an inherent
+    # grade then a residual one), and a refusal rolls the whole risk back.
+    if assessments:
+        risks_assess(by=by, grades=[Grade(risk, **spec) for spec in assessments])
+    _ensure_control(risk)
     return risk
 
 
@@ -82,6 +148,7 @@ def risk_update(*, risk: RiskPoint, by: User, **fields) -> RiskPoint:
     for name, value in fields.items():
         setattr(risk, name, value)
     ensure_can_edit_risk(by=by, unit=risk.unit, sector_id=risk.sector_id)
+    _ensure_control(risk)
     return save_with_history(risk, by)
 
 
@@ -150,6 +217,7 @@ def risks_assess(*, by: User, grades: Sequence[Grade]) -> list[Assessment]:
             graded[risk.pk] = risk
         if grade.stage == Assessment.Stage.RESIDUAL:
             with_residual.add(risk.pk)
+    _ensure_graded_control(graded.values())
     Assessment.objects.bulk_create(assessments)
     _point_at(graded.values(), now=now)
     bulk_history_create(RiskPoint, list(graded.values()), default_user=by)
@@ -158,6 +226,25 @@ def risks_assess(*, by: User, grades: Sequence[Grade]) -> list[Assessment]:
         fresh = locked[grade.risk.pk]
         grade.risk.current_assessment, grade.risk.next_review_on = fresh.current_assessment, fresh.next_review_on
     return assessments
+
+
+def _ensure_graded_control(risks) -> None:
+    """A new grade must keep each risk's responsible unit at or above its control level."""
+    risks = list(risks)
+    if not risks:
+        return
+    rules = dict(ControlRule.objects.values_list("level", "control_level"))
+    policy = control_policy()
+    units = OrgUnit.objects.in_bulk({risk.responsible_unit_id for risk in risks})
+    refusals = []
+    for risk in risks:
+        refusal = check_control(
+            level=risk.current_assessment.level, unit=units[risk.responsible_unit_id], rules=rules, policy=policy
+        )
+        if refusal:
+            refusals.append(f"{risk.code or risk.name}：{refusal}" if len(risks) > 1 else refusal)
+    if refusals:
+        raise ValidationError({"responsible_unit": refusals})
 
 
 def _point_at(risks, *, now) -> None:

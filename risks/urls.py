@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("risks.register_urls")),
     path("", include("risks.import_urls")),
     path("", include("risks.distribution_urls")),
+    path("", include("risks.control_urls")),
 ]

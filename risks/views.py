@@ -52,6 +52,17 @@ def _assess_context(form: AssessmentForm) -> dict:
     return {"assess_form": form, "methods_json": _methods_json(form.methods), "levels": selectors.level_styles()}
 
 
+def _warn_below_control_level(request, risk: RiskPoint) -> None:
+    """Saved where the policy only flags a mismatch (risks.services.check_control): say so."""
+    if risk.below_control_level:
+        messages.warning(
+            request,
+            services.control_mismatch_message(
+                level=risk.level, unit=risk.responsible_unit, control_level=risk.control_level
+            ),
+        )
+
+
 @login_required
 def risk_list(request):
     filterset = RiskFilter(request.GET or None, queryset=selectors.risks_for(request.user), user=request.user)
@@ -80,6 +91,7 @@ def risk_detail(request, pk):
             "assessments": selectors.assessments_of(risk),
             "reviews": selectors.reviews_of(risk),
             "versions": selectors.history_of(risk),
+            "open_hazards": selectors.open_hazards_of(risk, request.user),
             "levels": selectors.level_styles(),
         },
     )
@@ -99,6 +111,7 @@ def risk_create(request):
         )
         if risk:
             messages.success(request, _("Risk “%(name)s” saved.") % {"name": risk.name})
+            _warn_below_control_level(request, risk)
             return redirect("risk_detail", pk=risk.pk)
     return render(request, "risks/risk_form.html", {"form": form, **_assess_context(assess_form)})
 
@@ -113,6 +126,7 @@ def risk_edit(request, pk):
         saved = attempt(form, lambda: services.risk_update(risk=stored, by=request.user, **form.cleaned_data))
         if saved:
             messages.success(request, _("Risk “%(name)s” saved.") % {"name": saved.name})
+            _warn_below_control_level(request, saved)
             return redirect("risk_detail", pk=saved.pk)
     return render(request, "risks/risk_form.html", {"form": form, "risk": risk})
 
@@ -131,6 +145,7 @@ def risk_assess(request, pk):
                 _("Assessed: score %(score)s, %(level)s.")
                 % {"score": f"{assessment.score.normalize():f}", "level": assessment.get_level_display()},
             )
+            _warn_below_control_level(request, RiskPoint.objects.select_related("responsible_unit").get(pk=risk.pk))
             return redirect("risk_detail", pk=risk.pk)
     return render(request, "risks/assess_form.html", {"risk": risk, **_assess_context(form)})
 

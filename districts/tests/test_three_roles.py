@@ -448,6 +448,7 @@ def one_of_each(people, risk, unit, plan):
     """One object with a history row for every model whose admin has history pages (the
     reports' too: the campaign's plan gives them their periods)."""
     from reporting.models import Period, Submission
+    from risks.models import ControlPolicy
 
     wulin = unit(WULIN)
     community = wulin.children.first()
@@ -457,6 +458,7 @@ def one_of_each(people, risk, unit, plan):
     )
     Submission.objects.create(unit=wulin, period=Period.objects.first(), title="一月工作", created_by=people.street)
     SecurityPolicy.objects.create()
+    ControlPolicy.objects.create()
     objects = {}
     for model, _ma in _history_admins():
         obj = model._default_manager.order_by("pk").first()

@@ -121,7 +121,12 @@ def test_a_good_file_adds_risks_graded_by_the_server_with_codes(district, unit, 
         [*HEADERS, "风险值", "风险等级"],
         [
             [*row("后厨液化气钢瓶间"), 1, "低"],
-            [*row("商场中庭", place=None, 评估方法="风险矩阵", L=4, E=None, C=None, S=5), None, None],
+            # 重大 (4 × 5 = 20): controlled by the district.
+            [
+                *row("商场中庭", place=None, 责任单位="330103", 评估方法="风险矩阵", L=4, S=5, E=None, C=None),
+                None,
+                None,
+            ],
             [*row("配电房", 事故类型="触电", L=0.5, E="6", C=40), None, None],
             [*row("仓库", 评估方法=None, L=None, E=None, C=None), None, None],
         ],
@@ -267,7 +272,8 @@ def register(district, unit, wulin_staff, lec, matrix):
         name="商场中庭",
         unit=unit("330103002"),
         sector=trade,
-        responsible_unit=unit("330103002"),
+        # 重大 (4 × 5 = 20): controlled by the district (分级管控).
+        responsible_unit=unit("330103"),
         assessments=[{"method": matrix, "stage": "residual", "inputs": {"L": 4, "S": 5}}],
         **common,
     )
@@ -279,7 +285,7 @@ def register(district, unit, wulin_staff, lec, matrix):
         name="天水的风险",
         unit=unit("330103003051"),
         sector=fire,
-        responsible_unit=unit("330103003"),
+        responsible_unit=unit("330103"),
         responsible_person="王五",
         accident_type=AccidentType.FIRE,
         assessments=[{"method": lec, "stage": "residual", "inputs": {"L": 10, "E": 6, "C": 7}}],
@@ -354,6 +360,7 @@ def test_changed_factors_record_a_residual_assessment_and_changed_text_an_update
     headers = [c.value for c in sheet[1]]
     kitchen_row, store_row = 3, 4
     sheet.cell(kitchen_row, headers.index("L") + 1, 6)  # 6 × 6 × 15 = 540, 重大
+    sheet.cell(kitchen_row, headers.index("责任单位") + 1, "330103")  # so the district controls it
     sheet.cell(kitchen_row, headers.index("风险等级") + 1, "低")  # ignored
     sheet.cell(store_row, headers.index("责任人") + 1, "李四")
     buffer = BytesIO()

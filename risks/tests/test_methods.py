@@ -99,7 +99,8 @@ def street_risk(district, unit, make_user):
         unit=unit("330103002051"),
         sector=Sector.objects.get(code="hazardous_chemicals"),
         accident_type=AccidentType.FIRE,
-        responsible_unit=unit("330103002"),
+        # The district controls it: the tests grade it up to 重大 (graded control, 分级管控).
+        responsible_unit=unit("330103"),
         responsible_person="王芳",
     )
     return risk, staff

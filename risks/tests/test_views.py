@@ -103,7 +103,8 @@ def world(district, unit, admin_user, lec):
             unit=unit(code),
             sector=sectors[sector],
             accident_type=AccidentType.ELECTRIC_SHOCK,
-            responsible_unit=unit(code),
+            # The district controls the one the tests re-assess up to 重大 (graded control, 分级管控).
+            responsible_unit=unit(DISTRICT_CODE if key == "own_street_other_community" else code),
             responsible_person="张三",
             assessments=[{"method": lec, "stage": "residual", "inputs": {"L": 6, "E": 3, "C": 7}}],
         )
@@ -235,7 +236,8 @@ def test_creating_a_risk_with_lec_values_stores_the_server_computed_score_and_le
     login_as(Role.COMMUNITY_STAFF)
     fire = Sector.objects.get(code="fire_safety")
     site = SiteFactory(unit=unit(ZHONGBEI), sector=fire)
-    data = {**_risk_data(unit(ZHONGBEI), fire, site=site.credit_code), **_assess_data(lec, ["6", "2", "15"])}
+    # 6 × 2 × 7 = 84, general: a community may control it (分级管控).
+    data = {**_risk_data(unit(ZHONGBEI), fire, site=site.credit_code), **_assess_data(lec, ["6", "2", "7"])}
     # A tampered page cannot choose the score: there is no field for it, and it is ignored.
     data["assess-score"] = "1"
     response = client.post(reverse("risk_create"), data)
@@ -243,11 +245,12 @@ def test_creating_a_risk_with_lec_values_stores_the_server_computed_score_and_le
     assert response.status_code == 302
     assert response.url == reverse("risk_detail", args=[risk.pk])
     assessment = risk.current_assessment
-    assert assessment.score == Decimal(180)
-    assert assessment.level == Level.SIGNIFICANT
-    assert assessment.inputs == {"L": 6, "E": 2, "C": 15}
+    assert assessment.score == Decimal(84)
+    assert assessment.level == Level.GENERAL
+    assert assessment.inputs == {"L": 6, "E": 2, "C": 7}
     assert risk.site == site
-    assert risk.next_review_on == timezone.localdate() + timezone.timedelta(days=90)
+    # A general risk is reviewed twice a year.
+    assert risk.next_review_on == timezone.localdate() + timezone.timedelta(days=180)
 
 
 def test_the_create_form_offers_each_factors_allowed_values_with_their_labels(client, district, login_as, lec):
