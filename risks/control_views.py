@@ -3,7 +3,6 @@ level and unit that control each, on screen and as a spreadsheet. Scoped like ev
 
 from __future__ import annotations
 
-from districts.job_views import xlsx_response
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from campaign.lib.paging import list_page
-from campaign.lib.xlsx.files import write_xlsx
+from campaign.lib.xlsx.files import write_xlsx, xlsx_response
 from districts.models import OrgUnit
 from risks import selectors
 from risks.resources import LEVEL_LABELS, level_fill
