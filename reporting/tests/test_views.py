@@ -325,7 +325,9 @@ def test_the_own_reports_grid_names_the_year_of_each_month(client, as_user, repo
     as_user(Role.STREET_STAFF)
     page = client.get(reverse("my_reports")).content.decode()
     grid = page.split('data-testid="unit-calendar" data-type="monthly_item"')[1].split('data-testid="unit-calendar"')[0]
-    groups = re.findall(r'data-year="(\d{4})">\s*<div[^>]*data-testid="grid-year">([^<]*)</div>(.*?)(?=data-year=|\Z)', grid, re.S)
+    groups = re.findall(
+        r'data-year="(\d{4})">\s*<div[^>]*data-testid="grid-year">([^<]*)</div>(.*?)(?=data-year=|\Z)', grid, re.S
+    )
     assert [(year, label) for year, label, _cells in groups] == [("2019", "2019年度"), ("2020", "2020年度")]
     months = {year: re.findall(r'<div class="text-muted">(\d+月)</div>', cells) for year, _label, cells in groups}
     assert months["2019"] == [f"{m}月" for m in range(2, 13)]
