@@ -84,6 +84,10 @@ def walk(page: Page, base: str, username: str):
         toggle.click()
         expect(page.locator("#nav")).to_be_visible()
         yield "menu open"
+    page.get_by_test_id("current-user").click()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    yield "user menu open (sign out)"
+    page.keyboard.press("Escape")
     if page.get_by_test_id("import-menu").count():
         page.get_by_test_id("import-menu").click()
         expect(page.locator("nav .dropdown-menu a[href*='import']").first).to_be_visible()
