@@ -28,12 +28,38 @@ def cell_url(cell) -> str:
     return ""
 
 
+PENDING_MARK = '<span class="pending-mark" aria-hidden="true">◷</span><span class="visually-hidden">（%(text)s）</span>'
+
+
+@register.simple_tag
+def pending_mark() -> str:
+    """The mark of a cell awaiting review: a clock a person sees, words a screen reader says."""
+    return mark_safe(PENDING_MARK % {"text": escape(_("awaiting review"))})  # noqa: S308 (escaped)
+
+
+@register.filter
+def by_year(cells) -> list[tuple[str, list]]:
+    """A row's cells grouped by the year of their period, in order: (year, cells). A period
+    whose key names no year (the whole campaign) keeps an empty year."""
+    groups: list[tuple[str, list]] = []
+    for cell in cells:
+        key = cell.period.key
+        year = key[:4] if key[:4].isdigit() else ""
+        if groups and groups[-1][0] == year:
+            groups[-1][1].append(cell)
+        else:
+            groups.append((year, [cell]))
+    return groups
+
+
 @register.simple_tag
 def calendar_cells(row) -> str:
     """A calendar row's cells as table cells, built here rather than by a template include per
     cell: 180 units × 24 months is 4,320 cells, and an include each costs a second."""
     labels = {state: escape(str(label)) for state, label in selectors.CellState.LABELS.items()}
     pending, accepted = escape(_("awaiting review")), escape(_("accepted"))
+    # Awaiting review is a dashed border and, for whoever cannot see it, a mark and words.
+    pending_mark = PENDING_MARK % {"text": pending}
     # Reversed once per row with a placeholder pk, completed per cell.
     detail = reverse("submission_detail", args=[0]).removesuffix("0/")
     listing = reverse("submission_list") + "?"
@@ -51,6 +77,8 @@ def calendar_cells(row) -> str:
         text = "—" if cell.state == selectors.CellState.NOT_OWED else labels[cell.state]
         if cell.filed > 1:
             text += f" ×{cell.filed}"
+        if waiting:
+            text += pending_mark
         tag = "a" if href else "span"
         parts.append(
             f'<td class="text-center" data-period="{escape(cell.period.key)}"><{tag}{href} '

@@ -3,6 +3,8 @@ the office may do and what it never sees (drafts), and what the street's own scr
 
 A report outside the user's scope, or a draft of another unit, answers 404."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -355,3 +357,18 @@ def test_the_reports_page_offers_what_the_table_allows_this_user(client, as_user
     assert client.get(url).context["actions"] == []
     draft = client.get(reverse("submission_detail", args=[reports["wulin_draft"].pk]))
     assert draft.context["actions"] == ["edit", "submit"]
+
+
+def test_the_own_reports_grid_names_the_year_of_each_month(client, as_user, reports):
+    """The campaign runs from February 2019 to December 2020: its months come in two groups,
+    each headed by its year, so that "3月" is never ambiguous."""
+    as_user(Role.STREET_STAFF)
+    page = client.get(reverse("my_reports")).content.decode()
+    grid = page.split('data-testid="unit-calendar" data-type="monthly_item"')[1].split('data-testid="unit-calendar"')[0]
+    groups = re.findall(
+        r'data-year="(\d{4})">\s*<div[^>]*data-testid="grid-year">([^<]*)</div>(.*?)(?=data-year=|\Z)', grid, re.S
+    )
+    assert [(year, label) for year, label, _cells in groups] == [("2019", "2019年度"), ("2020", "2020年度")]
+    months = {year: re.findall(r'<div class="text-muted">(\d+月)</div>', cells) for year, _label, cells in groups}
+    assert months["2019"] == [f"{m}月" for m in range(2, 13)]
+    assert months["2020"] == [f"{m}月" for m in range(1, 13)]

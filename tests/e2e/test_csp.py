@@ -49,9 +49,9 @@ def _refusals(page: Page) -> list[str]:
     refused: list[str] = []
     page.on(
         "console",
-        lambda message: refused.append(f"{page.url}: {message.text}")
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            refused.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+        ),
     )
     return refused
 
