@@ -9,6 +9,7 @@ from itertools import accumulate
 from django.db.models import Count, Q
 
 from districts.models import OrgUnit, Site, User
+from districts.validators import normalize_credit_code
 
 
 def _with_site_totals(user: User, units: list[OrgUnit]) -> list[OrgUnit]:
@@ -63,7 +64,7 @@ def site_suggestions_for(user: User, text: str, limit: int) -> list[Site]:
     text = text.strip()
     if len(text) < 2:
         return []
-    matches = Q(name__icontains=text) | Q(credit_code__startswith=text.upper())
+    matches = Q(name__icontains=text) | Q(credit_code__startswith=normalize_credit_code(text))
     return list(sites_for(user).filter(matches).select_related("unit").order_by("name", "id")[:limit])
 
 
