@@ -231,8 +231,8 @@ class SiteResource(XlsxResource):
     )
     sector = ImportField(
         "sector",
-        "行业领域",
-        aliases=("sector", "重点领域", "领域"),
+        "重点领域",
+        aliases=("sector", "行业领域", "领域"),
         widget=LookupWidget(
             Sector,
             ("name", "code", "name_en"),
