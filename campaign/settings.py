@@ -83,7 +83,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
-    "axes",
+    "districts.apps.LockoutConfig",  # django-axes
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -1,15 +1,20 @@
 import json
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -314,6 +319,27 @@ class LogEntryAdmin(ReadOnlyMixin, PlatformAdmin):
     search_fields = ["object_repr", "user__username", "change_message"]
     date_hierarchy = "action_time"
     list_select_related = ["user", "content_type"]
+
+
+class LockoutRecordMixin:
+    """django-axes' records, titled by who, where from and when: axes' own titles are English sentences."""
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, unquote(object_id))
+        if record is not None:
+            when = date_format(localtime(record.attempt_time), "Y-m-d H:i:s")
+            extra_context = {**(extra_context or {}), "subtitle": f"{record.username} · {record.ip_address} · {when}"}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+for _model, _admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+        admin.site.register(_model, type(_admin.__name__, (LockoutRecordMixin, _admin), {}))
 
 
 # Groups are kept by districts.admin_groups alone, one per admin role.

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,13 @@ class DistrictsConfig(AppConfig):
         from districts.admin_groups import ensure_admin_groups
 
         post_migrate.connect(ensure_admin_groups, dispatch_uid="districts.ensure_admin_groups")
+
+
+class LockoutConfig(AxesAppConfig):
+    """django-axes, under a Chinese name in the back office (it has none of its own)."""
+
+    default = False
+    verbose_name = _("Sign-in lockouts")
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

@@ -19,6 +19,7 @@ class SiteForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["unit"].queryset = (
             OrgUnit.objects.editable_by(user, SITE_EDITOR_ROLES)
             .filter(kind__in=OrgUnit.SITE_KINDS)
@@ -28,7 +29,16 @@ class SiteForm(forms.ModelForm):
         self.fields["unit"].help_text = _("The street, community or grid where the site is.")
 
     def clean_credit_code(self):
-        return normalize_credit_code(self.cleaned_data["credit_code"])
+        code = normalize_credit_code(self.cleaned_data["credit_code"])
+        # A site the user can see is named; any other taken code gets the model's message, naming no one.
+        holder = Site.objects.visible_to(self.user).filter(credit_code=code).exclude(pk=self.instance.pk).first()
+        if holder is not None:
+            raise forms.ValidationError(
+                _("The unified social credit code %(code)s is already used by the site “%(name)s”."),
+                code="unique",
+                params={"code": code, "name": holder.name},
+            )
+        return code
 
 
 class SitePickInput(forms.TextInput):

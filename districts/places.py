@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from campaign.lib.xlsx.cells import ImportField, LookupWidget, header_key
 from districts.models import OrgUnit, Sector
 from districts.scoping import Subtree
+from districts.validators import normalize_code
 
 
 class Places:
@@ -38,11 +39,14 @@ class Places:
         errors: dict[str, str] = {}
         street = None
         if street_text:
-            street = self.streets.get(header_key(street_text))
+            # By name as written, else by code made plain (typed full-width).
+            street = self.streets.get(header_key(street_text)) or self.streets.get(
+                header_key(normalize_code(street_text))
+            )
             if street is None:
                 errors["street"] = _("No street has the name or code “%(value)s”.") % {"value": street_text}
         if code_text:
-            unit = self.units.get(header_key(code_text))
+            unit = self.units.get(header_key(normalize_code(code_text)))
             if unit is None:
                 errors["unit"] = _("No unit has the code “%(value)s”.") % {"value": code_text}
             elif street is not None and not Subtree.of(street).contains(unit):

@@ -25,6 +25,7 @@ from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import scope_for
 from districts.services import ORG_EDITOR_ROLES, ensure_can_edit_site
+from districts.validators import normalize_code, normalize_credit_code
 
 K = OrgUnit.Kind
 # The words a spreadsheet uses for each kind; the first is what exports write.
@@ -62,6 +63,7 @@ class OrgUnitResource(XlsxResource):
         "code",
         "编码",
         aliases=("code", "代码", "单位编码", "区划代码", "统计用区划代码"),
+        widget=TextWidget(normalize=normalize_code),
         required=True,
         help_text=gettext_lazy("The unit's code, e.g. its statistical division code; it identifies the unit."),
         example="330103002051",
@@ -80,7 +82,11 @@ class OrgUnitResource(XlsxResource):
         "上级编码",
         aliases=("parent_code", "parent", "上级代码", "上级单位编码"),
         widget=LookupWidget(
-            OrgUnit, ("code",), cached=False, not_found=gettext_lazy("No unit has the code “%(value)s”.")
+            OrgUnit,
+            ("code",),
+            cached=False,
+            not_found=gettext_lazy("No unit has the code “%(value)s”."),
+            normalize=normalize_code,
         ),
         column_required=True,
         help_text=gettext_lazy("The code of the unit above; empty only for the city."),
@@ -197,7 +203,7 @@ class SiteResource(XlsxResource):
         "credit_code",
         "统一社会信用代码",
         aliases=("credit_code", "信用代码", "社会信用代码"),
-        widget=TextWidget(upper=True),
+        widget=TextWidget(normalize=normalize_credit_code),
         required=True,
         help_text=gettext_lazy("18 characters; it identifies the site."),
         example="91330103MA27Y5JK3M",
@@ -206,7 +212,12 @@ class SiteResource(XlsxResource):
         "unit",
         "所属单位编码",
         aliases=("unit_code", "unit", "单位编码", "所属单位代码"),
-        widget=LookupWidget(OrgUnit, ("code",), not_found=gettext_lazy("No unit has the code “%(value)s”.")),
+        widget=LookupWidget(
+            OrgUnit,
+            ("code",),
+            not_found=gettext_lazy("No unit has the code “%(value)s”."),
+            normalize=normalize_code,
+        ),
         required=True,
         help_text=gettext_lazy("The code of the street, community or grid where the site is."),
         example="330103002051",
@@ -220,8 +231,8 @@ class SiteResource(XlsxResource):
     )
     sector = ImportField(
         "sector",
-        "行业领域",
-        aliases=("sector", "重点领域", "领域"),
+        "重点领域",
+        aliases=("sector", "行业领域", "领域"),
         widget=LookupWidget(
             Sector,
             ("name", "code", "name_en"),

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from districts.models import OrgUnit, Site, User
 from districts.subtree import totals_under
+from districts.validators import normalize_credit_code
 
 
 def _with_site_totals(user: User, units: list[OrgUnit]) -> list[OrgUnit]:
@@ -42,7 +43,7 @@ def site_suggestions_for(user: User, text: str, limit: int) -> list[Site]:
     text = text.strip()
     if len(text) < 2:
         return []
-    matches = Q(name__icontains=text) | Q(credit_code__startswith=text.upper())
+    matches = Q(name__icontains=text) | Q(credit_code__startswith=normalize_credit_code(text))
     return list(sites_for(user).filter(matches).select_related("unit").order_by("name", "id")[:limit])
 
 

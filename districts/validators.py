@@ -4,7 +4,13 @@ Eighteen characters from a 31-character alphabet (digits and capitals without
 I, O, Z, S and V): registration authority, organisation type, the six-digit
 administrative division code, the nine-character organisation code, and a
 check character computed over the first seventeen with the weights below.
+
+Codes typed with a Chinese input method often come in full-width forms
+(３３０１０３, ＭＡ２７): normalize_code and normalize_credit_code are the one
+place a typed code is made plain, for forms, services, imports and searches.
 """
+
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -19,12 +25,30 @@ def credit_code_check_char(first17: str) -> str:
     return ALPHABET[(31 - total % 31) % 31]
 
 
+def normalize_code(value: str) -> str:
+    """A code as typed, made plain: full-width digits, letters and hyphens become
+    ASCII (NFKC), and the spaces around it go."""
+    return unicodedata.normalize("NFKC", value or "").strip()
+
+
 def normalize_credit_code(value: str) -> str:
-    return (value or "").strip().upper()
+    """A credit code as typed, made plain; its letters are capitals, so lower case
+    is upper-cased rather than refused."""
+    return normalize_code(value).upper()
+
+
+def normalize_number(value: str) -> str:
+    """A number the platform gave (a hazard's YH…, a risk's R…) as typed, made plain, in capitals."""
+    return normalize_code(value).upper()
 
 
 def validate_credit_code(value: str) -> None:
     code = normalize_credit_code(value)
+    if any(ch.isspace() for ch in code):
+        raise ValidationError(
+            _("A unified social credit code has no spaces inside; remove the spaces."),
+            code="space",
+        )
     if len(code) != 18:
         raise ValidationError(
             _("A unified social credit code has 18 characters; this one has %(count)d."),

@@ -30,6 +30,7 @@ from campaign.lib.xlsx.cells import (
 from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Site
 from districts.places import PlaceColumns, Places, sector_column
+from districts.validators import normalize_code, normalize_credit_code, normalize_number
 from hazards import services, workflow
 from hazards.models import DEADLINE_TZ, OPEN_STATUSES, Action, Grade, Hazard, Source, Status
 from hazards.numbers import next_numbers
@@ -90,7 +91,7 @@ class HazardResource(PlaceColumns, XlsxResource):
         "number",
         "隐患编号",
         aliases=("hazard_number", "编号"),
-        widget=TextWidget(upper=True),
+        widget=TextWidget(normalize=normalize_number),
         help_text=gettext_lazy("Given by the system; it identifies the hazard. Leave it empty for a new hazard."),
         example="YH330103-2026-000001",
     )
@@ -124,7 +125,10 @@ class HazardResource(PlaceColumns, XlsxResource):
         "生产经营单位",
         aliases=("site", "统一社会信用代码"),
         widget=LookupWidget(
-            Site, ("credit_code",), not_found=gettext_lazy("No site has the unified social credit code “%(value)s”.")
+            Site,
+            ("credit_code",),
+            not_found=gettext_lazy("No site has the unified social credit code “%(value)s”."),
+            normalize=normalize_credit_code,
         ),
         help_text=gettext_lazy("The unified social credit code of the site, if the hazard is at one."),
     )
@@ -153,7 +157,12 @@ class HazardResource(PlaceColumns, XlsxResource):
         "responsible_unit",
         "责任单位编码",
         aliases=("responsible_unit", "责任单位"),
-        widget=LookupWidget(OrgUnit, ("code",), not_found=gettext_lazy("No unit has the code “%(value)s”.")),
+        widget=LookupWidget(
+            OrgUnit,
+            ("code",),
+            not_found=gettext_lazy("No unit has the code “%(value)s”."),
+            normalize=normalize_code,
+        ),
         help_text=gettext_lazy("With 责任人 and 整改期限, assigns a hazard still 已登记 for rectification."),
         example="330103002",
     )

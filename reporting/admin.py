@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
 from districts.admin import SetupAdminMixin
@@ -30,8 +31,15 @@ class PeriodAdmin(ReadOnlyMixin, PlatformAdmin):
     """Generated from the report types: read here, changed through the type."""
 
     unit_path = "campaign__district"
-    list_display = ["report_type", "key", "starts_on", "ends_on", "due_on", "campaign"]
+    list_display = ["report_type", "period", "starts_on", "ends_on", "due_on", "campaign"]
     list_filter = ["campaign", "report_type"]
+    fields = ["campaign", "report_type", "period", "starts_on", "ends_on", "due_on"]
+    readonly_fields = fields
+
+    @admin.display(description=_("period"), ordering="key")
+    def period(self, period):
+        # The label (2019年2月, 一次性), not the key ("2019-02", "once").
+        return period.label
 
 
 class EventInline(PlatformInline):

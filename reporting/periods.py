@@ -64,11 +64,13 @@ def periods_of(report_type, starts_on: datetime.date, ends_on: datetime.date) ->
 
 
 def unit_owes(unit, period) -> bool:
-    """Whether `unit` owes a report for `period`: it exists on the period's last day.
+    """Whether `unit` owes a report for `period`: it existed before the period's last day
+    and still exists after it.
 
-    A unit set up in mid-campaign owes the periods that end after it was set up; one
-    dissolved owes none that end on or after its dissolution date."""
+    A unit set up in mid-campaign owes the periods that end after the day it was set up:
+    one set up on a period's last day has had no time to do that period's work and owes
+    the next one first. One dissolved owes none that end on or after its dissolution date."""
     day = period.ends_on
-    if unit.established_on and unit.established_on > day:
+    if unit.established_on and unit.established_on >= day:
         return False
     return not (unit.dissolved_on and unit.dissolved_on <= day)

@@ -159,7 +159,8 @@ def report_scope(user: User, roles=None) -> Scope:
 
 def filer_units(campaign: Campaign, kinds, *, user: User | None = None):
     """The units of `kinds` in the campaign's district (that the user may see), with their
-    parent loaded, that exist at some time during the campaign, in tree order."""
+    parent loaded, that exist at some time during the campaign (set up before its last day),
+    in tree order."""
     district = campaign.district_id
     # Filers are the district's children (streets, departments) or grandchildren (communities):
     # found by parent, not by the district's tree range, which an object loaded earlier may have stale.
@@ -170,7 +171,8 @@ def filer_units(campaign: Campaign, kinds, *, user: User | None = None):
         u
         for u in units.select_related("parent").order_by("tree_id", "lft")
         if not (u.dissolved_on and u.dissolved_on <= campaign.starts_on)
-        and not (u.established_on and u.established_on > campaign.ends_on)
+        # Set up on the campaign's last day, a unit owes none of its periods (periods.unit_owes).
+        and not (u.established_on and u.established_on >= campaign.ends_on)
     ]
 
 

@@ -30,6 +30,7 @@ from campaign.lib.xlsx.cells import (
 from campaign.lib.xlsx.resource import XlsxResource
 from districts.models import OrgUnit, Site
 from districts.places import PlaceColumns, Places, sector_column
+from districts.validators import normalize_code, normalize_credit_code, normalize_number
 from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, RiskPoint
 from risks.services import Grade, check_control, control_policy, ensure_can_edit_risk, risk_code_next, risks_assess
 
@@ -109,7 +110,7 @@ class RiskResource(PlaceColumns, XlsxResource):
         "code",
         "风险编号",
         aliases=("code", "risk_code", "编号"),
-        widget=TextWidget(upper=True),
+        widget=TextWidget(normalize=normalize_number),
         help_text=gettext_lazy("Given by the system; it identifies the risk. Leave it empty for a new risk."),
         example="R330103002051-000001",
     )
@@ -145,6 +146,7 @@ class RiskResource(PlaceColumns, XlsxResource):
             Site,
             ("credit_code",),
             not_found=gettext_lazy("No site has the unified social credit code “%(value)s”."),
+            normalize=normalize_credit_code,
         ),
         help_text=gettext_lazy("The unified social credit code of the site, if the risk is at one."),
         example="91330103MA27Y5JK3M",
@@ -171,7 +173,12 @@ class RiskResource(PlaceColumns, XlsxResource):
         "responsible_unit",
         "责任单位",
         aliases=("responsible_unit", "责任单位编码"),
-        widget=LookupWidget(OrgUnit, ("code",), not_found=gettext_lazy("No unit has the code “%(value)s”.")),
+        widget=LookupWidget(
+            OrgUnit,
+            ("code",),
+            not_found=gettext_lazy("No unit has the code “%(value)s”."),
+            normalize=normalize_code,
+        ),
         required=True,
         help_text=gettext_lazy("The code of the unit responsible for controlling the risk."),
         example="330103002",

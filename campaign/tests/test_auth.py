@@ -49,7 +49,7 @@ def test_signing_in_lands_on_home_showing_the_users_units_and_roles(client, wuli
 
     html = client.get(HOME).content.decode()
     assert "武林街道 王芳" in html
-    assert "<title>首页 · 安全发展示范城市创建平台</title>" in html  # the page, then the platform, in the tab
+    assert "<title>首页 · 安全发展示范城市创建工作平台</title>" in html  # the page, then the platform, in the tab
     with override("zh-hans"):
         street_role, community_role = str(Role.STREET_STAFF.label), str(Role.COMMUNITY_STAFF.label)
     assert f"<strong>武林街道</strong> — {escape(street_role)}" in html

@@ -13,7 +13,7 @@ from districts.structure import DIVISIONS_CSV
 from districts.validators import credit_code_check_char
 
 UNIT_HEADERS = ["编码", "名称", "类型", "上级编码"]
-SITE_HEADERS = ["名称", "统一社会信用代码", "所属单位编码", "行业领域", "场所类别", "重大危险源"]
+SITE_HEADERS = ["名称", "统一社会信用代码", "所属单位编码", "重点领域", "场所类别", "重大危险源"]
 
 
 def xlsx(headers, rows) -> bytes:

@@ -5,6 +5,7 @@ memberships."""
 
 import pytest
 from django.urls import reverse
+from django.utils.translation import override
 
 from districts.models import Membership, Role
 from districts.second_factor import force_login_verified
@@ -90,3 +91,30 @@ def test_a_change_in_the_back_office_leaves_history_with_who_made_it(client, uni
     latest = street.history.latest()
     assert latest.name == "武林街道（更名）"
     assert latest.history_user == admin
+
+
+def test_a_unit_code_typed_with_full_width_digits_is_saved_as_ascii_digits(client, unit, make_user):
+    force_login_verified(client, make_user(Role.SYSTEM_ADMIN, unit(DISTRICT)))
+    response = client.post(
+        reverse("admin:districts_orgunit_add"),
+        {
+            "code": "３３０１０３００２０５１－０９",
+            "name": "中北社区第九网格",
+            "kind": "grid",
+            "parent": unit("330103002051").pk,
+            "established_on": "",
+            "dissolved_on": "",
+            "assigned_units": [],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert unit("330103002051-09").name == "中北社区第九网格"
+
+
+def test_a_taken_unit_code_is_refused_in_a_sentence_naming_the_code(client, unit, make_user):
+    force_login_verified(client, make_user(Role.SYSTEM_ADMIN, unit(DISTRICT)))
+    data = {"name": "重复", "kind": "grid", "parent": unit("330103002051").pk, "assigned_units": []}
+    with override("zh-hans"):
+        response = client.post(reverse("admin:districts_orgunit_add"), {**data, "code": "３３０１０３００２０５１"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["code"] == ["编码 330103002051 已被另一个单位使用。"]

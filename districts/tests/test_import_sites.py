@@ -87,7 +87,7 @@ def test_every_kind_of_bad_site_row_is_reported_and_nothing_is_written(district,
             "统一社会信用代码",
             "The check character of this unified social credit code is wrong: please check the code.",
         ),
-        (4, "行业领域", "“食品安全” is not one of the seven sectors (e.g. 消防安全)."),
+        (4, "重点领域", "“食品安全” is not one of the seven sectors (e.g. 消防安全)."),
         (5, "场所类别", "“工厂” is not one of: 企业、人员密集场所、三合一场所、出租房屋、建筑工地、其他."),
         (6, "所属单位编码", "No unit has the code “330103002999”."),
         (7, "统一社会信用代码", "This cell is empty; it must be filled in."),
@@ -394,7 +394,7 @@ def test_the_template_has_the_headers_and_no_data_row(client, district, wulin_st
             "名称",
             "统一社会信用代码",
             "所属单位编码",
-            "行业领域",
+            "重点领域",
             "场所类别",
             "地址",
             "法定代表人",
@@ -414,3 +414,22 @@ def test_the_sites_export_holds_only_what_the_user_may_see(client, district, uni
 
     sheet = load_workbook(BytesIO(response.content)).worksheets[0]
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["武林的场所"]
+
+
+def test_codes_typed_full_width_import_as_ascii_and_a_misshapen_code_gets_one_message(plan, wulin_staff):
+    full_width = str.maketrans(
+        "0123456789ABCDEFGHJKLMNPQRTUWXY", "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ"
+    )
+    rows = [
+        ["全角代码", credit_code(1).translate(full_width).lower(), "３３０１０３００２０５１", None, "企业", "否"],
+        ["多一位", credit_code(2) + "1", "330103002051", None, "企业", "否"],
+        ["中间有空格", credit_code(3)[:9] + " " + credit_code(3)[9:], "330103002051", None, "企业", "否"],
+    ]
+    report = import_sites(wulin_staff, xlsx(SITE_HEADERS, rows))
+    assert report.error_tuples() == [
+        (3, "统一社会信用代码", "A unified social credit code has 18 characters; this one has 19."),
+        (4, "统一社会信用代码", "A unified social credit code has no spaces inside; remove the spaces."),
+    ]
+    report = import_sites(wulin_staff, xlsx(SITE_HEADERS, rows[:1]))
+    assert report.committed, report.errors
+    assert Site.objects.get(credit_code=credit_code(1)).unit.code == "330103002051"

@@ -189,3 +189,25 @@ def test_a_district_admin_cannot_add_a_unit_outside_the_district(district, distr
 
     assert report.error_tuples() == [(2, "上级编码", "The parent unit “杭州市” is not within your scope.")]
     assert not OrgUnit.objects.filter(code="330104").exists()
+
+
+def test_unit_codes_typed_with_full_width_digits_are_read_as_ascii(plan, district_admin):
+    report = import_units(
+        district_admin,
+        xlsx(
+            UNIT_HEADERS,
+            [
+                ["３３０１０３００２０５１－０１", "中北社区第一网格", "网格", "３３０１０３００２０５１"],
+                ["330103002051-01", "同一个网格", "网格", "330103002051"],
+            ],
+        ),
+    )
+    assert report.error_tuples() == [
+        (3, "编码", "“330103002051-01” is also at row 2; each may appear only once in a file.")
+    ]
+    report = import_units(
+        district_admin,
+        xlsx(UNIT_HEADERS, [["３３０１０３００２０５１－０１", "第一网格", "网格", "３３０１０３００２０５１"]]),
+    )
+    assert report.committed, report.errors
+    assert OrgUnit.objects.get(code="330103002051-01").parent.code == "330103002051"

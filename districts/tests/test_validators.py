@@ -7,8 +7,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.translation import override
 
+from districts import services
 from districts.forms import SiteForm
-from districts.models import Role
+from districts.models import Role, Site
+from districts.tests.factories import SiteFactory
 from districts.validators import credit_code_check_char, normalize_credit_code, validate_credit_code
 
 VALID = [
@@ -116,3 +118,83 @@ def test_site_form_tells_the_user_what_is_wrong_with_the_code(district, unit, ma
     form = SiteForm({**data, "credit_code": "91330100799655058b", "category": "enterprise"}, user=user)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["credit_code"] == "91330100799655058B"
+
+
+# ---------------------------------------------------------------- as typed with a Chinese input method
+
+FULL_WIDTH = str.maketrans(
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-",
+    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－",
+)
+
+
+@pytest.mark.parametrize("code", VALID)
+def test_full_width_digits_and_letters_in_a_credit_code_are_read_as_ascii(code):
+    typed = "\u3000" + code.lower().translate(FULL_WIDTH) + " "
+    assert normalize_credit_code(typed) == code
+    assert validate_credit_code(typed) is None
+
+
+def test_a_space_inside_a_credit_code_is_refused_saying_so():
+    for typed in ("9133010079 9655058B", "913301007996\u30005058B"):
+        error = _error(typed)
+        assert error.code == "space"
+        _assert_sentence(error.messages[0])
+        assert "space" in error.messages[0]
+
+
+def _site_errors(credit_code: str, unit) -> list[str]:
+    site = Site(name="杭州某公司", credit_code=credit_code, unit=unit("330103002051"))
+    with pytest.raises(ValidationError) as info:
+        site.full_clean()
+    return info.value.message_dict["credit_code"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("91330100799655058BB", "A unified social credit code has 18 characters; this one has 19."),
+        ("9133010079965 5058B", "A unified social credit code has no spaces inside; remove the spaces."),
+        ("9133010079965505", "A unified social credit code has 18 characters; this one has 16."),
+    ],
+    ids=["one_long", "space_inside", "short"],
+)
+def test_a_site_with_a_misshapen_code_gets_one_message_about_it(plan, unit, typed, message):
+    assert _site_errors(typed, unit) == [message]
+
+
+def test_the_site_form_gives_one_message_and_no_browser_length_limit(plan, unit, make_user):
+    user = make_user(Role.STREET_STAFF, unit("330103002"))
+    data = {"name": "杭州某公司", "unit": unit("330103002051").pk, "category": "enterprise"}
+    form = SiteForm({**data, "credit_code": "9133010079965 5058B"}, user=user)
+    assert not form.is_valid()
+    assert form.errors["credit_code"] == ["A unified social credit code has no spaces inside; remove the spaces."]
+    # A pasted code with spaces is not cut short by the browser before the user is told.
+    assert "maxlength" not in str(form["credit_code"])
+
+
+def test_a_credit_code_typed_full_width_and_lower_case_is_saved_in_capitals(plan, unit, make_user):
+    user = make_user(Role.STREET_STAFF, unit("330103002"))
+    typed = " " + "91330100799655058b".translate(FULL_WIDTH) + "\u3000"
+    site = services.site_create(by=user, name="杭州某公司", credit_code=typed, unit=unit("330103002051"))
+    site.refresh_from_db()
+    assert site.credit_code == "91330100799655058B"
+    form = SiteForm(
+        {"name": "杭州某公司", "credit_code": typed, "unit": unit("330103002051").pk, "category": "enterprise"},
+        user=user,
+    )
+    assert not form.is_valid(), "the same code, typed again, is the same site"
+
+
+def test_a_taken_credit_code_names_the_site_that_has_it_when_the_user_may_see_it(plan, unit, make_user):
+    SiteFactory(name="杭州安顺餐饮店", credit_code="91330100799655058B", unit=unit("330103002051"))
+    SiteFactory(name="天水某公司", credit_code="91110000802100433B", unit=unit("330103003051"))
+    user = make_user(Role.STREET_STAFF, unit("330103002"))
+    data = {"name": "新场所", "unit": unit("330103002051").pk, "category": "enterprise"}
+    with override("zh-hans"):
+        form = SiteForm({**data, "credit_code": "91330100799655058b"}, user=user)
+        taken = "统一社会信用代码 91330100799655058B 已被生产经营单位“杭州安顺餐饮店”使用。"
+        assert form.errors["credit_code"] == [taken]
+        form = SiteForm({**data, "credit_code": "91110000802100433B"}, user=user)
+        # Outside the user's street: the code is taken, but whose it is is not theirs to learn.
+        assert form.errors["credit_code"] == ["统一社会信用代码 91110000802100433B 已被另一家生产经营单位使用。"]

@@ -1,6 +1,7 @@
 """报送率 (units that filed ÷ units expected) and 及时率 (filed by the due date ÷ expected),
 per unit, per period, per street and for the district, counted over periods whose due
-day is over. A unit counts only for the periods it existed at the end of."""
+day is over. A unit counts only for the periods it existed at the end of, set up before
+the last day."""
 
 import datetime
 
@@ -104,6 +105,20 @@ def test_units_that_join_or_leave_mid_campaign_count_only_for_their_periods(
     # The new street may not file for a month before it existed.
     with pytest.raises(services.ValidationError):
         file_report("330103099", period("monthly_item", "2019-05"), at=shanghai(2019, 5, 20, 9))
+
+
+def test_a_unit_set_up_on_a_periods_last_day_does_not_owe_that_period(campaign, monthly, period, unit, file_report):
+    district = unit("330103")
+    for code, day in (("330103097", D(2019, 6, 29)), ("330103099", D(2019, 6, 30))):
+        OrgUnit.objects.create(code=code, name=code, kind=OrgUnit.Kind.STREET, parent=district, established_on=day)
+    grid = grids(campaign, [monthly], today=D(2019, 9, 15))[0]
+    assert [_states(_row(grid, "330103097"))[k] for k in ("2019-06", "2019-07")] == [CellState.MISSING] * 2
+    assert [_states(_row(grid, "330103099"))[k] for k in ("2019-06", "2019-07")] == [
+        CellState.NOT_OWED,
+        CellState.MISSING,
+    ]
+    with pytest.raises(services.ValidationError):
+        file_report("330103099", period("monthly_item", "2019-06"), at=shanghai(2019, 6, 30, 18))
 
 
 def test_a_unit_set_up_after_the_campaign_ended_is_not_on_the_calendar(campaign, monthly, unit):

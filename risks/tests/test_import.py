@@ -404,3 +404,23 @@ def test_a_risk_code_twice_in_a_file_is_reported(register, wulin_staff):
     assert report.error_tuples() == [
         (3, "风险编号", f"“{code}” is also at row 2; each may appear only once in a file.")
     ]
+
+
+def test_codes_typed_full_width_find_their_unit_and_site(plan, unit, wulin_staff):
+    Site.objects.create(name="杭州安顺餐饮店", credit_code="91330103MA27Y5JK3M", unit=unit("330103002051"))
+    full_width = str.maketrans("0123456789AMJKY", "０１２３４５６７８９ａｍｊｋｙ")
+    typed = "330103002051".translate(full_width)
+    content = xlsx(
+        HEADERS,
+        [row(place=typed, 生产经营单位="91330103MA27Y5JK3M".translate(full_width), 责任单位=typed)],
+    )
+
+    report = import_risks(wulin_staff, content)
+
+    assert report.committed, report.errors
+    risk = RiskPoint.objects.get()
+    assert (risk.unit.code, risk.responsible_unit.code, risk.site.name) == (
+        "330103002051",
+        "330103002051",
+        "杭州安顺餐饮店",
+    )

@@ -5,7 +5,7 @@ with its Chinese header and aliases."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -44,15 +44,16 @@ def header_key(header) -> str:
 
 
 class TextWidget(widgets.Widget):
-    """Text, with Excel's numbers turned back into the digits that were typed."""
+    """Text, with Excel's numbers turned back into the digits that were typed;
+    `normalize` makes a code plain (full-width digits, case) before it is checked."""
 
-    def __init__(self, *, upper: bool = False):
+    def __init__(self, *, normalize: Callable[[str], str] | None = None):
         super().__init__(coerce_to_string=True)
-        self.upper = upper
+        self.normalize = normalize
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
-        return text.upper() if self.upper else text
+        return self.normalize(text) if self.normalize else text
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
@@ -160,7 +161,8 @@ class ChoiceWidget(widgets.Widget):
 
 class LookupWidget(widgets.Widget):
     """A related row found by any of `fields` (a code, a name...), compared as
-    text and without regard to case.
+    text and without regard to case; `normalize` makes the cell plain first (a
+    code typed with full-width digits).
 
     cached=True loads the candidates once per import, for relations the import
     does not change; cached=False asks the database each time, for relations
@@ -176,8 +178,10 @@ class LookupWidget(widgets.Widget):
         cached=True,
         not_found=None,
         list_in_template=False,
+        normalize: Callable[[str], str] | None = None,
     ):
         super().__init__(coerce_to_string=True)
+        self.normalize = normalize
         self.model = model
         self.fields = tuple(fields)
         self.render_field = render_field or self.fields[0]
@@ -216,6 +220,8 @@ class LookupWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         text = cell_text(value)
+        if self.normalize:
+            text = self.normalize(text)
         if not text:
             return None
         obj = self.find(text)

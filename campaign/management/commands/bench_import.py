@@ -28,7 +28,7 @@ def _workbook(rows: int, units, sectors, *, street_no: int = 1) -> bytes:
     categories = [labels[0] for labels in CATEGORY_LABELS.values()]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("场所")
-    sheet.append(["名称", "统一社会信用代码", "所属单位编码", "行业领域", "场所类别", "地址", "联系电话", "重大危险源"])
+    sheet.append(["名称", "统一社会信用代码", "所属单位编码", "重点领域", "场所类别", "地址", "联系电话", "重大危险源"])
     for n in range(rows):
         unit = units[n % len(units)]
         sheet.append(
