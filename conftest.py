@@ -36,6 +36,21 @@ def _fresh_security_policy():
 
 
 @pytest.fixture
+def english():
+    """Messages in English, so that assertions do not depend on the catalog."""
+    from django.utils.translation import override
+
+    with override("en"):
+        yield
+
+
+@pytest.fixture
+def eager(settings):
+    """Tasks run in the process that sends them (a job's page and its run in one test)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
 def plan(db):
     """Xiacheng's tree, sectors, lead departments and campaign, as the plan has them."""
     return load_plan()

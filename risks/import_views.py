@@ -19,5 +19,7 @@ def export(request):
     office collects; it imports back unchanged."""
     ensure_may_import(request.user, None)
     resource = RiskResource(user=request.user)
-    rows = RiskFilter(request.GET or None, queryset=resource.export_queryset(request.user), user=request.user).qs
+    # The list's filters read the control annotations (control level, re-assessment) too.
+    in_scope = resource.export_queryset(request.user).with_control()
+    rows = RiskFilter(request.GET or None, queryset=in_scope, user=request.user).qs
     return export_response(resource, rows, title=SHEET, name="risks", fill=level_fill)

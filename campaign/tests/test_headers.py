@@ -32,7 +32,8 @@ from risks.models import RiskPoint
 BASE_DIR = Path(__file__).resolve().parents[2]
 A_REAL_KEY = "Zq7-production-key-" + "r4nd0m" * 8
 # Only PDFs are drawn from these (WeasyPrint): no browser ever gets them as a page.
-PDF_ONLY_TEMPLATES = ("hazards/notices/",)
+# Drawn by WeasyPrint into a PDF, never served to a browser: their styles are the document's.
+PDF_ONLY_TEMPLATES = ("pdf/", "hazards/notices/")
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 value: a date drawn in the Chinese format (2026年11月23日) shows as a blank picker, and the
 form cannot be sent again as it stands."""
 
+import copy
 import datetime
 import importlib
 import inspect
@@ -35,7 +36,9 @@ def _date_fields():
             if issubclass(cls, forms.BaseForm):
                 fields = cls.base_fields
             elif issubclass(cls, django_filters.FilterSet):
-                fields = {n: f.field for n, f in cls.base_filters.items()}
+                # Copies: a class's filters build their field once and keep it, and a field
+                # built here (at collection) would outlive every filter set's own querysets.
+                fields = {n: f.field for n, f in copy.deepcopy(cls.base_filters).items()}
             else:
                 continue
             for field_name, field in fields.items():

@@ -2,7 +2,6 @@
 tests (test_import_*.py)."""
 
 import pytest
-from django.utils.translation import override
 
 from districts.models import OrgUnit, Role
 from districts.tests import fixtures
@@ -11,13 +10,6 @@ from districts.tests import fixtures
 district = fixtures.district
 district_for_module = fixtures.district_for_module
 unit = fixtures.unit
-
-
-@pytest.fixture
-def english():
-    """Messages in English, so that assertions do not depend on the catalog."""
-    with override("en"):
-        yield
 
 
 @pytest.fixture

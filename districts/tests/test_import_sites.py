@@ -230,11 +230,6 @@ def test_who_may_open_the_import_screens(client, unit, make_user, role, unit_cod
     assert (reverse("import_sites") in home) is (sites_page == 200)
 
 
-@pytest.fixture
-def eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-
-
 def upload_and_run(client, name, content, capture):
     """Upload through the screen; the preview job runs (eagerly) once the request commits."""
     with capture(execute=True):

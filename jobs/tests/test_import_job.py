@@ -10,7 +10,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import override
 from openpyxl import load_workbook
 
 from campaign.lib.xlsx.files import XLSX_MIME, store_upload, stored_upload
@@ -35,19 +34,8 @@ def good_file() -> bytes:
 
 
 @pytest.fixture
-def english():
-    with override("en"):
-        yield
-
-
-@pytest.fixture
 def wulin_staff(district, unit, make_user):
     return make_user(Role.STREET_STAFF, unit("330103002"))
-
-
-@pytest.fixture
-def eager(settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from io import BytesIO
 
 import pytest
 from django.utils import timezone
-from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 
 from campaign.lib.xlsx.files import export_xlsx, read_xlsx
@@ -35,12 +34,6 @@ HEADERS = [
     "C",
     "S",
 ]
-
-
-@pytest.fixture
-def english():
-    with override("en"):
-        yield
 
 
 @pytest.fixture

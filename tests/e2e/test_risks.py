@@ -1,6 +1,8 @@
 """Street staff add a risk through the form in a real browser, watch the score and
 colour follow their choices, and find their street coloured on the four-colour map."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -47,7 +49,8 @@ def test_street_staff_adds_a_risk_and_sees_the_street_coloured_on_the_map(page: 
     expect(page.locator("#id_site-options option")).to_have_count(1)
     page.locator("#id_site").fill(site.credit_code)
     page.locator("#id_accident_type").select_option("other_explosion")
-    page.locator("#id_responsible_unit").select_option(str(OrgUnit.objects.get(code=WULIN).pk))
+    # A major risk is controlled at district level (graded control): the street names the district.
+    page.locator("#id_responsible_unit").select_option(str(OrgUnit.objects.get(code="330103").pk))
     page.locator("#id_responsible_person").fill("王芳")
     factors = page.locator("[data-method]:visible select")
     expect(factors).to_have_count(3)  # LEC: L, E, C
@@ -58,6 +61,7 @@ def test_street_staff_adds_a_risk_and_sees_the_street_coloured_on_the_map(page: 
     badge = page.locator("[data-level-badge]")
     expect(badge).not_to_be_empty()
     page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"{re.escape(base)}/risks/\d+/$"))
 
     risk = RiskPoint.objects.get(name="中北社区燃气调压箱")
     expect(page).to_have_url(f"{base}/risks/{risk.pk}/")
