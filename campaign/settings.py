@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "hazards",
     "campaign",
     "reporting",
+    # Reads the records and counts them: rollups and dashboards; nothing below imports it.
+    "oversight",
     # Listens to everything above and is imported by nothing: the security audit trail.
     "audit",
 ]

@@ -4,7 +4,7 @@ declared an append-only record of events (its rows are never changed), or says w
 import pytest
 from django.apps import apps
 
-PLATFORM_APPS = {"jobs", "districts", "risks", "hazards", "campaign", "reporting", "audit"}
+PLATFORM_APPS = {"jobs", "districts", "risks", "hazards", "campaign", "reporting", "oversight", "audit"}
 
 
 def platform_models():

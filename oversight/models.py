@@ -1,0 +1,102 @@
+"""Rollups: the campaign's figures, counted once from the records and read by the dashboards.
+
+One row per unit × sector (or none: all sectors) × period × metric (× variant: a report type,
+a risk level). A unit's row counts everything in its subtree (itself included), so a dashboard
+reads the district's or a street's figure as one row, never millions of records.
+Rows are derived data: rebuilt from the records at any time, so they carry no history.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from districts.models import OrgUnit, Sector
+
+
+class Granularity(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class Metric(models.TextChoices):
+    # Flows: what happened within the period.
+    HAZARDS_FOUND = "hazards_found", _("Hazards found")
+    HAZARDS_CLOSED = "hazards_closed", _("Hazards closed")
+    HAZARDS_CLOSED_ON_TIME = "hazards_closed_on_time", _("Hazards closed on time")
+    # Stocks: the state at the period's end (today for the running period).
+    HAZARDS_OPEN = "hazards_open", _("Open hazards")
+    HAZARDS_OVERDUE = "hazards_overdue", _("Overdue hazards")
+    HAZARD_CLOSURE_RATE = "hazard_closure_rate", _("Hazard closure rate")
+    MAJOR_HAZARDS_LISTED_OPEN = "major_hazards_listed_open", _("Listed major hazards open")
+    RISKS = "risks", _("Risk points")  # variant: the control level (major, larger, general, low)
+    RISK_REVIEWS_OVERDUE = "risk_reviews_overdue", _("Risk reviews overdue")
+    # Reports (no sector); variant: the report type's code, "" for all types.
+    REPORTS_EXPECTED = "reports_expected", _("Reports expected")
+    REPORTS_FILED = "reports_filed", _("Reports filed")
+    REPORTS_ON_TIME = "reports_on_time", _("Reports filed on time")
+    # Key tasks.
+    TASKS_DUE = "tasks_due", _("Key tasks due")
+    TASKS_DONE = "tasks_done", _("Key tasks done")
+    TASKS_OVERDUE = "tasks_overdue", _("Key tasks overdue")
+    # Accidents (flow).
+    ACCIDENTS = "accidents", _("Accidents")
+    ACCIDENT_DEATHS = "accident_deaths", _("Accident deaths")
+    SERIOUS_ACCIDENTS = "serious_accidents", _("Serious accidents")
+
+
+class Rollup(models.Model):
+    audit_exempt = "derived figures, rebuilt from the records at any time"
+
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    granularity = models.CharField(_("period kind"), max_length=10, choices=Granularity.choices)
+    period_start = models.DateField(_("period start"))
+    metric = models.CharField(_("metric"), max_length=40, choices=Metric.choices)
+    variant = models.CharField(_("variant"), max_length=40, blank=True, default="")
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rollup figure")
+        verbose_name_plural = _("rollup figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "sector", "granularity", "period_start", "metric", "variant"],
+                name="one_rollup_per_key",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "granularity", "period_start", "metric", "variant"],
+                condition=Q(sector__isnull=True),
+                name="one_rollup_per_key_all_sectors",
+            ),
+        ]
+        indexes = [models.Index(fields=["granularity", "period_start", "metric", "unit"])]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.sector_id}/{self.granularity}/{self.period_start}/{self.metric}={self.value}"
+
+
+class RollupState(models.Model):
+    """How far the rollups of a district have read the records: when they were last built, and
+    the last event/history row of each source taken in. The incremental rebuild reads only what
+    came after; the nightly one starts from nothing."""
+
+    audit_exempt = "bookkeeping of the derived figures"
+
+    district = models.OneToOneField(
+        OrgUnit, verbose_name=_("district"), on_delete=models.CASCADE, related_name="+"
+    )
+    built_at = models.DateTimeField(_("figures as of"), null=True, blank=True)
+    full_built_at = models.DateTimeField(_("last full rebuild"), null=True, blank=True)
+    watermarks = models.JSONField(_("last rows read"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup states")
+
+    def __str__(self):
+        return f"{self.district} @ {self.built_at}"
