@@ -29,6 +29,9 @@ class Metric(models.TextChoices):
     # Stocks: the state at the period's end (today for the running period).
     HAZARDS_OPEN = "hazards_open", _("Open hazards")
     HAZARDS_OVERDUE = "hazards_overdue", _("Overdue hazards")
+    HAZARDS_FOUND_TO_DATE = "hazards_found_to_date", _("Hazards found to date")
+    HAZARDS_CLOSED_TO_DATE = "hazards_closed_to_date", _("Hazards closed to date")
+    # closed to date ÷ found to date (cancelled records in neither); null when none was found.
     HAZARD_CLOSURE_RATE = "hazard_closure_rate", _("Hazard closure rate")
     MAJOR_HAZARDS_LISTED_OPEN = "major_hazards_listed_open", _("Listed major hazards open")
     RISKS = "risks", _("Risk points")  # variant: the control level (major, larger, general, low)
