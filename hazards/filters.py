@@ -6,7 +6,7 @@ from campaign.lib.params import IdChoiceFilter
 from campaign.lib.widgets import YesNoAllSelect
 from districts.filters import PlaceFilterSet
 from districts.models import Sector
-from hazards.models import Grade, Hazard, Source, Status, overdue_q
+from hazards.models import OPEN_STATUSES, Grade, Hazard, Source, Status, overdue_q
 from hazards.selectors import QUEUES, queue_q, returned_q
 
 QUEUE_LABELS = {
@@ -31,10 +31,14 @@ class HazardFilter(PlaceFilterSet):
     returned = django_filters.BooleanFilter(
         label=_("Rectification returned"), method="filter_returned", widget=YesNoAllSelect
     )
+    # Open and listed for supervision (挂牌督办): what the dashboards count as listed major hazards.
+    listed = django_filters.BooleanFilter(
+        label=_("Listed for supervision, open"), method="filter_listed", widget=YesNoAllSelect
+    )
 
     class Meta:
         model = Hazard
-        fields = ["queue", "q", "unit", "sector", "grade", "status", "source", "overdue", "returned"]
+        fields = ["queue", "q", "unit", "sector", "grade", "status", "source", "overdue", "returned", "listed"]
 
     def in_queue(self, queryset, name, value):
         return queryset.filter(queue_q(self.user, value)) if value else queryset
@@ -60,3 +64,9 @@ class HazardFilter(PlaceFilterSet):
         if value is None:
             return queryset
         return queryset.filter(returned_q()) if value else queryset.exclude(returned_q())
+
+    def filter_listed(self, queryset, name, value):
+        if value is None:
+            return queryset
+        listed = Q(listing__isnull=False, status__in=OPEN_STATUSES)
+        return queryset.filter(listed) if value else queryset.exclude(listed)

@@ -26,6 +26,8 @@ class RiskFilter(PlaceFilterSet):
     level = django_filters.ChoiceFilter(
         label=_("Level"), field_name="current_assessment__level", choices=Level.choices, empty_label=_("All")
     )
+    # Active (on the register) or retired: the dashboards count the active ones.
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=RiskPoint.Status.choices, empty_label=_("All"))
     accident_type = django_filters.ChoiceFilter(
         label=_("Accident type"), choices=AccidentType.choices, empty_label=_("All")
     )
@@ -48,7 +50,18 @@ class RiskFilter(PlaceFilterSet):
 
     class Meta:
         model = RiskPoint
-        fields = ["q", "unit", "sector", "level", "control_level", "accident_type", "overdue", "review_due", "reassess"]
+        fields = [
+            "q",
+            "unit",
+            "sector",
+            "level",
+            "status",
+            "control_level",
+            "accident_type",
+            "overdue",
+            "review_due",
+            "reassess",
+        ]
 
     def needs_reassessment(self, queryset, name, value):
         if value is None:
