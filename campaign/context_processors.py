@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from campaign.lib import cards
 from districts.models import ADMIN_ROLES, Role
 from districts.scoping import memberships_of
 from districts.services import ORG_EDITOR_ROLES, SITE_EDITOR_ROLES
@@ -42,6 +43,8 @@ def navigation(request):
         imports.append(("import_hazards", _("Hazard ledger")))
     return {
         "nav_items": items,
+        # Pages of apps above campaign (the dashboards), by the link their app registered.
+        "nav_links": cards.links_for(user) if roles - NO_DATA_ROLES or everything else [],
         "nav_imports": imports,
         "nav_admin": bool(roles & ADMIN_ROLES) or user.is_staff,
     }
