@@ -1,0 +1,154 @@
+"""The dashboards: a reader's own (`/dashboard/`) and any unit's within their scope
+(`/dashboard/unit/<pk>/`), with `?sector=<id>` and `?period=<granularity>:<YYYY-MM-DD>`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.lib.params import parse_int
+from districts.models import OrgUnit, Role
+from districts.scoping import memberships_of
+from districts.subtree import district_of
+from jobs import registry
+from jobs.services import job_start
+from oversight import charts, selectors
+from oversight.cards import as_of, card_set, hazard_list_url
+from oversight.models import Granularity
+from oversight.readers import lenses_for
+
+REBUILD_KIND = "rollups"
+
+
+def _no_dashboard() -> str:
+    return _(
+        "You have no dashboard: it is for the district, streets, communities, lead departments and inspection teams."
+    )
+
+
+def page_url(unit: OrgUnit, sector=None, period=None) -> str:
+    """A unit's dashboard page with the sector and period chosen (None: the page's default)."""
+    params = {}
+    if sector is not None:
+        params["sector"] = sector.pk
+    if period is not None:
+        params["period"] = period.param
+    url = reverse("oversight:unit", args=[unit.pk])
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def can_rebuild(user, district: OrgUnit) -> bool:
+    """The creation office's reviewers of the district may rebuild its figures now, once the job kind exists."""
+    if REBUILD_KIND not in {kind.name for kind in registry.kinds()}:
+        return False
+    return any(m.role == Role.REVIEWER and district_of(m.unit).pk == district.pk for m in memberships_of(user))
+
+
+@login_required
+def dashboard(request):
+    """The reader's own dashboard: the first of theirs (the widest), with a picker of the others."""
+    lenses = lenses_for(request.user)
+    if not lenses:
+        raise PermissionDenied(_no_dashboard())
+    return _render(request, lenses[0].unit.pk, lenses)
+
+
+@login_required
+def unit_dashboard(request, pk):
+    return _render(request, pk, lenses_for(request.user))
+
+
+def _render(request, pk, lenses):
+    page = selectors.dashboard_for(
+        request.user,
+        pk,
+        sector=request.GET.get("sector"),
+        period=request.GET.get("period"),
+        url_for=page_url,
+    )
+    own = page_url(page.unit, page.sector, _chosen(page))
+    rank = request.GET.get("rank") if request.GET.get("rank") in selectors.RANKINGS else None
+    rank = rank or ("timely" if page.shows_reports else "closure")
+    query = request.GET.copy()
+    query.pop("rank", None)
+    context = {
+        "page": page,
+        "cards": card_set(page, own),
+        "as_of": as_of(page),
+        "lenses": lenses if len(lenses) > 1 else [],
+        "current_lens": next((lens for lens in lenses if lens.unit.pk == page.unit.pk), None),
+        "periods": _period_choices(page),
+        "charts": charts.for_page(page),
+        "overdue_url": hazard_list_url(page, overdue="true"),
+        "can_rebuild": can_rebuild(request.user, page.district),
+        "chart_template": charts.TEMPLATE,
+        "ranking": selectors.ranked(page.children, rank) if page.has_figures else [],
+        "ranking_title": _ranking_title(page),
+        "ranking_reports": page.shows_reports and page.kind != "department",
+        "rank": rank,
+        "rank_choices": [
+            (key, label)
+            for key, label in (
+                ("timely", _("On-time rate")),
+                ("closure", _("Closure rate")),
+                ("overdue", _("Overdue hazards")),
+            )
+            if key != "timely" or page.shows_reports
+        ],
+        "rank_query": f"{query.urlencode()}&" if query else "",
+        "departments": selectors.ranked(page.departments, rank) if page.has_figures else [],
+    }
+    return render(request, "oversight/dashboard.html", context)
+
+
+def _ranking_title(page) -> str:
+    kind = page.child_kind
+    if kind == OrgUnit.Kind.STREET:
+        return _("Streets ranked")
+    if kind == OrgUnit.Kind.COMMUNITY:
+        return _("Communities ranked")
+    return _("Units ranked")
+
+
+def _chosen(page):
+    """The period when it is not the default one (the default needs no parameter)."""
+    if page.period is None or page.calendar is None or page.period == page.calendar.default:
+        return None
+    return page.period
+
+
+def _period_choices(page) -> list[tuple[str, list]]:
+    """The picker's periods, grouped by kind, the latest first."""
+    if page.calendar is None:
+        return []
+    return [
+        (label, page.calendar.periods(granularity))
+        for granularity, label in (
+            (Granularity.MONTH, _("Months")),
+            (Granularity.QUARTER, _("Quarters")),
+            (Granularity.YEAR, _("Years")),
+        )
+    ]
+
+
+@login_required
+@require_POST
+def rebuild(request):
+    """Start the rollups' rebuild for the district now, and watch it on its job page."""
+    district_pk = parse_int(request.POST.get("district"), maximum=selectors.MAX_ID)
+    district = OrgUnit.objects.filter(pk=district_pk, kind=OrgUnit.Kind.DISTRICT).first() if district_pk else None
+    if district is None:
+        raise Http404
+    if not can_rebuild(request.user, district):
+        raise PermissionDenied(_("Only the creation office's reviewers may rebuild the figures."))
+    job = job_start(kind=REBUILD_KIND, by=request.user, params={"district": district.pk}, unit_id=district.pk)
+    messages.info(request, _("The figures are being rebuilt; this page shows when they are done."))
+    return redirect("job_detail", pk=job.pk)
