@@ -202,7 +202,7 @@ def home_card_sets(user) -> list[CardSet]:
 
     sets = []
     for lens in lenses_for(user)[:HOME_LENSES]:
-        page = dashboard_for(user, lens.unit.pk, cards_only=True)
+        page = dashboard_for(user, lens.unit.pk, cards_only=True, unit=lens.unit)
         sets.append(card_set(page, lens.url))
     return sets
 

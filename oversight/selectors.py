@@ -298,16 +298,22 @@ def _sector_q(sector_ids: list[int | None]) -> Q:
 # ------------------------------------------------------------------------------------------ the page
 
 
-def dashboard_for(user, pk, *, sector=None, period=None, url_for=None, cards_only: bool = False) -> Dashboard:
+def dashboard_for(
+    user, pk, *, sector=None, period=None, url_for=None, cards_only: bool = False, unit: OrgUnit | None = None
+) -> Dashboard:
     """The dashboard page of unit `pk` for `user`, or Http404 when it is not theirs (outside
     their scope, or a unit with no dashboard: an office, a grid). `sector` and `period` are the
     query parameters as given; a bad one is set aside with a notice, never an error.
     `url_for(unit, sector, period)` makes a unit's page address (the view's). `cards_only`: the
-    cards' figures alone (the home page), without the children, trends and sectors."""
+    cards' figures alone (the home page), without the children, trends and sectors; then `unit`,
+    when given, is the page's unit as loaded already (a membership's, with its parent)."""
     pk = parse_int(pk, maximum=MAX_ID)
     if pk is None:
         raise Http404
-    units = _units_around(pk)
+    if cards_only and unit is not None and unit.pk == pk and unit.kind != OrgUnit.Kind.TEAM:
+        units = [unit]  # nothing around it is shown
+    else:
+        units = _units_around(pk)
     unit = next((u for u in units if u.pk == pk), None)
     if unit is None or unit.kind not in PAGE_KINDS:
         raise Http404
@@ -391,8 +397,10 @@ def dashboard_for(user, pk, *, sector=None, period=None, url_for=None, cards_onl
         breadcrumbs=_breadcrumbs(user, unit, kind, district),
         notices=notices,
     )
-    if page.period is None:
-        return page
+    if kind in (ReaderKind.DISTRICT, ReaderKind.STREET) and access.every_sector and campaign is not None:
+        page.targets = _target_progress(campaign, unit)  # from the registers, not the rollups
+    if page.period is None or page.built_at is None:
+        return page  # no figures: no rows to read
 
     # The sector rows to add up: the chosen one; else all (the rows of no sector) or all offered.
     if chosen_sector is not None:
@@ -402,8 +410,6 @@ def dashboard_for(user, pk, *, sector=None, period=None, url_for=None, cards_onl
     if cards_only:
         children, departments = [], []
     _fill(page, sector_ids, children, departments, own_reports, child_reports, url_for, trend=not cards_only)
-    if kind in (ReaderKind.DISTRICT, ReaderKind.STREET) and access.every_sector and campaign is not None:
-        page.targets = _target_progress(campaign, unit)
     return page
 
 

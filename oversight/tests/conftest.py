@@ -131,8 +131,9 @@ def world(running, unit, make_user, this_month):
 def card_values(html: str, set_key: str | None = None) -> dict[str, str]:
     """{card key: the figure shown} of the first card set (or the set `set_key`) on a page."""
     if set_key is not None:
-        html = html.split(f'data-set="{set_key}"', 1)[1]
-    block = html.split('data-testid="cards"', 1)[1].split("</ul>", 1)[0]
+        block = html.split(f'data-set="{set_key}"', 1)[1].split("</ul>", 1)[0]
+    else:
+        block = html.split('data-testid="cards"', 1)[1].split("</ul>", 1)[0]
     found = re.findall(r'data-card="([\w]+)".*?data-value>([^<]*)<', block, re.S)
     return dict(found)
 

@@ -1,0 +1,161 @@
+"""A dashboard page costs the same few queries however many records and rollup rows there are,
+and none of them reads a hazard, risk, assessment or submission: the figures are the rollups'.
+Each pinned count names its queries."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from campaign.lib.deadlines import deadline_today
+from districts.models import OrgUnit, Role, Sector
+from oversight.models import Granularity, Metric, Rollup
+from oversight.periods import Calendar, Period, start_of
+from oversight.tests.conftest import (
+    DISTRICT,
+    REQUEST_END,
+    REQUEST_START,
+    SECOND_FACTOR,
+    WULIN,
+    ZHONGBEI,
+    card_values,
+    unit_pk,
+)
+from oversight.tests.factories import built
+
+pytestmark = pytest.mark.django_db
+
+TARGETS = 3  # campaign.targets.target_progress: the targets, the unit's yearly values, its accidents by year
+try:
+    import campaign.targets  # noqa: F401
+except ImportError:  # part `accidents` not merged yet: no target cards, no queries for them
+    TARGETS = 0
+
+# The records' tables: no dashboard query may name one.
+RECORD_TABLES = re.compile(r'"(hazards_hazard\w*|risks_riskpoint\w*|risks_assessment\w*|reporting_submission\w*)"')
+
+PAGE = (
+    1  # the page's unit and what it shows (children, a department's district, a team's units), with parents, boundaries
+    + 1  # the seven sectors, each with its lead department in the district
+    + 1  # the district's current campaign, with when its rollups were built (RollupState)
+    + 1  # the rollup rows: the period's, of the page's units and sectors, and the 24 months of its trends
+)
+
+
+@pytest.fixture
+def volume(running, unit):
+    """volume(n) → rollup rows as n hazards would leave them: with few, a handful of rows; with
+    many, a row for every place, every sector and all sectors, every month, every metric."""
+
+    def make(n: int):
+        places = list(OrgUnit.objects.filter(kind__in=["district", "street", "community"]))
+        sectors = [None, *Sector.objects.all()]
+        months = Calendar.of(running, deadline_today()).months()[-24:]
+        if n < 100:
+            places, sectors, months = places[:3], sectors[:2], months[-2:]
+        metrics = [Metric.HAZARDS_FOUND, Metric.HAZARDS_CLOSED, Metric.HAZARDS_OVERDUE, Metric.HAZARDS_FOUND_TO_DATE]
+        Rollup.objects.bulk_create(
+            Rollup(
+                unit=place,
+                sector=sector,
+                granularity=Granularity.MONTH,
+                period_start=month,
+                metric=metric,
+                value=n,
+            )
+            for place in places
+            for sector in sectors
+            for month in months
+            for metric in metrics
+        )
+        built(unit(DISTRICT))
+
+    return make
+
+
+@pytest.mark.parametrize("n", [10, 1000])
+def test_the_district_dashboard_costs_the_same_queries_for_10_and_1000_hazards(
+    client, sign_in, make_user, unit, volume, django_assert_num_queries, n
+):
+    volume(n)
+    sign_in(client, make_user(Role.REVIEWER, unit("330103-CJB")))
+    with django_assert_num_queries(
+        REQUEST_START
+        + SECOND_FACTOR
+        + 1  # the user's memberships → the scope, the dashboards they have, the menu
+        + PAGE
+        + TARGETS
+        + REQUEST_END
+    ):
+        response = client.get(reverse("oversight:dashboard"))
+    assert card_values(response.content.decode())["hazards_overdue"] == str(n)
+    # Outside a test's transaction the session's save is one UPDATE, no savepoint pair: what the
+    # benchmark counts. The district dashboard: at most 12 queries.
+    assert REQUEST_START + SECOND_FACTOR + 1 + PAGE + TARGETS + 1 <= 12
+
+
+@pytest.mark.parametrize(
+    "role, code, targets",
+    [
+        (Role.STREET_STAFF, WULIN, TARGETS),
+        (Role.COMMUNITY_STAFF, ZHONGBEI, 0),
+        (Role.DEPARTMENT_STAFF, "330103-XFJY", 0),
+    ],
+)
+@pytest.mark.parametrize("n", [10, 1000])
+def test_every_readers_dashboard_costs_a_fixed_number_of_queries(
+    client, sign_in, make_user, unit, volume, django_assert_num_queries, n, role, code, targets
+):
+    volume(n)
+    sign_in(client, make_user(role, unit(code)))
+    with django_assert_num_queries(
+        REQUEST_START
+        + 1  # the user's memberships (and a department's lead sectors: the scope's sector grants)
+        + (1 if role == Role.DEPARTMENT_STAFF else 0)
+        + PAGE
+        + targets
+        + REQUEST_END
+    ):
+        assert client.get(reverse("oversight:dashboard")).status_code == 200
+
+
+def test_an_inspection_teams_dashboard_costs_a_fixed_number_of_queries(
+    client, sign_in, make_user, unit, volume, django_assert_num_queries
+):
+    from districts.tests.factories import add_team
+
+    volume(1000)
+    team = add_team("330103-XCZ1", unit(DISTRICT), [unit(WULIN), unit("330103003")])
+    sign_in(client, make_user(Role.INSPECTOR, team))
+    with django_assert_num_queries(
+        REQUEST_START
+        + 1  # the user's memberships
+        + 1  # the units assigned to the team: the scope
+        + PAGE
+        + REQUEST_END
+    ):
+        assert client.get(reverse("oversight:dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("reader", ["office", "leader", "wulin", "fire", "team", "zhongbei"])
+def test_no_dashboard_query_reads_the_records_tables(client, sign_in, world, reader):
+    sign_in(client, world["users"][reader])
+    urls = [reverse("oversight:dashboard")]
+    if reader == "office":
+        urls += [reverse("oversight:unit", args=[unit_pk(code)]) for code in (WULIN, ZHONGBEI, "330103-XFJY")] + [
+            reverse("oversight:unit", args=[world["team"].pk])
+        ]
+    quarter = Period(Granularity.QUARTER, start_of(Granularity.QUARTER, deadline_today()))
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            responses = [
+                client.get(url),
+                client.get(url, {"sector": world["sectors"]["fire_safety"].pk}),
+                client.get(url, {"period": quarter.param}),
+            ]
+        assert [r.status_code for r in responses] == [200, 200, 200]
+        read = {m for q in queries.captured_queries for m in RECORD_TABLES.findall(q["sql"])}
+        assert not read, f"{url} read {read}"
+        assert any('"oversight_rollup"' in q["sql"] for q in queries.captured_queries)
