@@ -7,18 +7,10 @@ from __future__ import annotations
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from campaign.lib import svg as _svg
+from campaign.lib import svg
 from districts.models import OrgUnit
 from oversight.selectors import Dashboard
 from risks.models import LEVEL_COLOURS, LEVEL_ORDER
-
-if hasattr(_svg, "line_chart"):
-    svg = _svg
-    TEMPLATE = "charts/_chart.html"
-else:  # part `charts` not merged yet
-    from oversight import _chart_fallback as svg
-
-    TEMPLATE = "oversight/_chart_fallback.html"
 
 NO_RISK_COLOUR = "#c4c8cc"
 HAZARD_COLOURS = ("#0072B2", "#007A5E", "#D55E00")  # found, closed, overdue

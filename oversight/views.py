@@ -89,7 +89,6 @@ def _render(request, pk, lenses):
         "charts": charts.for_page(page),
         "overdue_url": hazard_list_url(page, overdue="true"),
         "can_rebuild": can_rebuild(request.user, page.district),
-        "chart_template": charts.TEMPLATE,
         "ranking": selectors.ranked(page.children, rank) if page.has_figures else [],
         "ranking_title": _ranking_title(page),
         "ranking_reports": page.shows_reports and page.kind != "department",
