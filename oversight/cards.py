@@ -88,13 +88,18 @@ def cards_of(page: Dashboard) -> list[Card]:
     if page.shows_reports:
         expected, filed, on_time = f.count("reports_expected"), f.count("reports_filed"), f.count("reports_on_time")
         calendar = _list("report_calendar", year=page.period.start.year) if page.period else ""
+        none_due = _("No report fell due in this period")
         cards += [
             Card(
                 "report_rate",
                 _("Filing rate"),
                 value(show_rate(f.report_rate)),
                 calendar,
-                _("%(filed)s of %(expected)s reports filed") % {"filed": filed, "expected": expected} if built else "",
+                _("%(filed)s of %(expected)s reports filed") % {"filed": filed, "expected": expected}
+                if built and expected
+                else none_due
+                if built
+                else "",
             ),
             Card(
                 "timely_rate",
@@ -102,6 +107,8 @@ def cards_of(page: Dashboard) -> list[Card]:
                 value(show_rate(f.timely_rate)),
                 calendar,
                 _("%(on_time)s of %(expected)s filed on time") % {"on_time": on_time, "expected": expected}
+                if built and expected
+                else none_due
                 if built
                 else "",
             ),

@@ -483,7 +483,6 @@ def _target_progress(campaign: Campaign, unit: OrgUnit) -> list:
 
 # ------------------------------------------------------------------------------------------ ranking
 
-RANKINGS = ("timely", "closure", "overdue")
 
 
 def ranked(rows: list[Row], by: str) -> list[tuple[int, Row]]:

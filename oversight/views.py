@@ -23,7 +23,7 @@ from jobs.services import job_start
 from oversight import charts, selectors
 from oversight.cards import as_of, card_set, hazard_list_url
 from oversight.models import Granularity
-from oversight.readers import lenses_for
+from oversight.readers import ReaderKind, lenses_for
 
 REBUILD_KIND = "rollups"
 
@@ -75,8 +75,13 @@ def _render(request, pk, lenses):
         url_for=page_url,
     )
     own = page_url(page.unit, page.sector, _chosen(page))
-    rank = request.GET.get("rank") if request.GET.get("rank") in selectors.RANKINGS else None
-    rank = rank or ("timely" if page.shows_reports else "closure")
+    # The children's reports are ranked where the page shows them (not a department's sector page).
+    reports_ranked = page.shows_reports and page.kind != ReaderKind.DEPARTMENT
+    ranks = [(key, label) for key, label in _rank_choices() if key != "timely" or reports_ranked]
+    rank = request.GET.get("rank")
+    if rank not in {key for key, _label in ranks}:  # 及时率 where there is one to rank by, else 整改率
+        timely = reports_ranked and any(row.figures.timely_rate is not None for row in page.children)
+        rank = "timely" if timely else "closure"
     query = request.GET.copy()
     query.pop("rank", None)
     context = {
@@ -84,28 +89,23 @@ def _render(request, pk, lenses):
         "cards": card_set(page, own),
         "as_of": as_of(page),
         "lenses": lenses if len(lenses) > 1 else [],
-        "current_lens": next((lens for lens in lenses if lens.unit.pk == page.unit.pk), None),
         "periods": _period_choices(page),
         "charts": charts.for_page(page),
         "overdue_url": hazard_list_url(page, overdue="true"),
         "can_rebuild": can_rebuild(request.user, page.district),
         "ranking": selectors.ranked(page.children, rank) if page.has_figures else [],
         "ranking_title": _ranking_title(page),
-        "ranking_reports": page.shows_reports and page.kind != "department",
+        "ranking_reports": reports_ranked,
         "rank": rank,
-        "rank_choices": [
-            (key, label)
-            for key, label in (
-                ("timely", _("On-time rate")),
-                ("closure", _("Closure rate")),
-                ("overdue", _("Overdue hazards")),
-            )
-            if key != "timely" or page.shows_reports
-        ],
+        "rank_choices": ranks,
         "rank_query": f"{query.urlencode()}&" if query else "",
         "departments": selectors.ranked(page.departments, rank) if page.has_figures else [],
     }
     return render(request, "oversight/dashboard.html", context)
+
+
+def _rank_choices() -> list[tuple[str, str]]:
+    return [("timely", _("On-time rate")), ("closure", _("Closure rate")), ("overdue", _("Overdue hazards"))]
 
 
 def _ranking_title(page) -> str:
