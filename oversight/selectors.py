@@ -484,7 +484,6 @@ def _target_progress(campaign: Campaign, unit: OrgUnit) -> list:
 # ------------------------------------------------------------------------------------------ ranking
 
 
-
 def ranked(rows: list[Row], by: str) -> list[tuple[int, Row]]:
     """The rows ranked best first by 及时率 (highest), 整改率 (highest) or overdue hazards (fewest),
     each with its place (equal figures share one); a rate with no denominator ranks last."""

@@ -8,7 +8,8 @@ from django.urls import reverse
 from campaign.lib.deadlines import deadline_today
 from oversight.models import Granularity
 from oversight.periods import Period, add_months, start_of
-from oversight.tests.conftest import DISTRICT, TIANSHUI, WULIN, card_values, ranking_rows, unit_pk
+from oversight.tests.board import *  # noqa: F403 (the fixtures)
+from oversight.tests.board import DISTRICT, TIANSHUI, WULIN, card_values, ranking_rows, unit_pk
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +23,9 @@ def overdue_by_child(html: str) -> dict[int, str]:
     return {pk: cells[-4] for pk, cells in ranking_rows(html).items()}
 
 
-def test_the_sector_picker_shows_that_sectors_figures(client, sign_in, world):
-    fire = world["sectors"]["fire_safety"]
-    html = get(client, sign_in, world["users"]["office"], sector=fire.pk).content.decode()
+def test_the_sector_picker_shows_that_sectors_figures(client, sign_in, board):
+    fire = board["sectors"]["fire_safety"]
+    html = get(client, sign_in, board["users"]["office"], sector=fire.pk).content.decode()
     assert card_values(html)["hazards_overdue"] == "41"
     children = overdue_by_child(html)
     assert children[unit_pk(WULIN)] == "13" and children[unit_pk(TIANSHUI)] == "9"
@@ -35,9 +36,9 @@ def test_the_sector_picker_shows_that_sectors_figures(client, sign_in, world):
     assert f"sector={fire.pk}" in html.split('data-card="hazards_overdue"')[1].split("</li>")[0]
 
 
-def test_the_period_picker_shows_that_periods_figures(client, sign_in, world, this_month):
+def test_the_period_picker_shows_that_periods_figures(client, sign_in, board, this_month):
     last_month = Period(Granularity.MONTH, add_months(this_month, -1))
-    html = get(client, sign_in, world["users"]["office"], period=last_month.param).content.decode()
+    html = get(client, sign_in, board["users"]["office"], period=last_month.param).content.decode()
     assert card_values(html)["hazards_overdue"] == "77"
     assert overdue_by_child(html)[unit_pk(WULIN)] == "23"
     assert f'<option value="{last_month.param}" selected>' in html
@@ -48,7 +49,7 @@ def test_the_period_picker_shows_that_periods_figures(client, sign_in, world, th
     assert f"period={last_month.param.replace(':', '%3A')}" in html
 
 
-def test_a_quarter_and_a_year_read_their_own_rows(client, sign_in, world, unit):
+def test_a_quarter_and_a_year_read_their_own_rows(client, sign_in, board, unit):
     from oversight.models import Metric, Rollup
 
     today = deadline_today()
@@ -60,13 +61,13 @@ def test_a_quarter_and_a_year_read_their_own_rows(client, sign_in, world, unit):
     Rollup.objects.filter(
         unit=unit(DISTRICT), sector=None, metric=Metric.HAZARDS_OVERDUE, granularity=Granularity.YEAR
     ).update(value=99)
-    office = world["users"]["office"]
+    office = board["users"]["office"]
     assert card_values(get(client, sign_in, office, period=quarter.param).content.decode())["hazards_overdue"] == "88"
     assert card_values(get(client, sign_in, office, period=year.param).content.decode())["hazards_overdue"] == "99"
 
 
-def test_the_trend_covers_the_campaigns_months_up_to_24(client, sign_in, world):
-    response = get(client, sign_in, world["users"]["office"])
+def test_the_trend_covers_the_campaigns_months_up_to_24(client, sign_in, board):
+    response = get(client, sign_in, board["users"]["office"])
     page = response.context["page"]
     months = [m.start for m in page.trend]
     assert len(months) == min(24, len(page.calendar.months()))
@@ -89,8 +90,8 @@ BAD_SECTORS = ["９９", "99999999999999999999999", "-1", "abc", "1e3", "0", " 1
 
 
 @pytest.mark.parametrize("period", BAD_PERIODS)
-def test_a_bad_period_shows_the_latest_month_with_a_notice(client, sign_in, world, period):
-    response = get(client, sign_in, world["users"]["office"], period=period)
+def test_a_bad_period_shows_the_latest_month_with_a_notice(client, sign_in, board, period):
+    response = get(client, sign_in, board["users"]["office"], period=period)
     assert response.status_code == 200
     html = response.content.decode()
     assert card_values(html)["hazards_overdue"] == "100"
@@ -99,8 +100,8 @@ def test_a_bad_period_shows_the_latest_month_with_a_notice(client, sign_in, worl
 
 @pytest.mark.parametrize("sector", BAD_SECTORS)
 @pytest.mark.parametrize("reader", ["office", "fire"])
-def test_a_bad_sector_shows_every_sector_the_reader_may_see(client, sign_in, world, reader, sector):
-    response = get(client, sign_in, world["users"][reader], sector=sector)
+def test_a_bad_sector_shows_every_sector_the_reader_may_see(client, sign_in, board, reader, sector):
+    response = get(client, sign_in, board["users"][reader], sector=sector)
     assert response.status_code == 200
     html = response.content.decode()
     assert card_values(html)["hazards_overdue"] == {"office": "100", "fire": "41"}[reader]
@@ -108,28 +109,28 @@ def test_a_bad_sector_shows_every_sector_the_reader_may_see(client, sign_in, wor
 
 
 @pytest.mark.parametrize("pk", ["0", "99999999999999999999", "9223372036854775807", "9223372036854775808"])
-def test_a_unit_that_does_not_exist_is_not_found(client, sign_in, world, pk):
-    sign_in(client, world["users"]["office"])
+def test_a_unit_that_does_not_exist_is_not_found(client, sign_in, board, pk):
+    sign_in(client, board["users"]["office"])
     assert client.get(f"/dashboard/unit/{pk}/").status_code == 404
 
 
 @pytest.mark.parametrize("code", ["330103-CJB", "330103-LDXZ", "330100"])
-def test_a_unit_with_no_dashboard_is_not_found(client, sign_in, world, code):
-    sign_in(client, world["users"]["office"])
+def test_a_unit_with_no_dashboard_is_not_found(client, sign_in, board, code):
+    sign_in(client, board["users"]["office"])
     assert client.get(reverse("oversight:unit", args=[unit_pk(code)])).status_code == 404
 
 
-def test_a_grid_has_no_dashboard(client, sign_in, world):
+def test_a_grid_has_no_dashboard(client, sign_in, board):
     from districts.models import OrgUnit
 
-    sign_in(client, world["users"]["office"])
+    sign_in(client, board["users"]["office"])
     grid = OrgUnit.objects.filter(kind=OrgUnit.Kind.GRID).first()
     assert client.get(reverse("oversight:unit", args=[grid.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("rank", ["closure", "overdue", "timely", "zzz", "９"])
-def test_the_ranking_orders_by_what_is_asked(client, sign_in, world, rank):
-    html = get(client, sign_in, world["users"]["office"], rank=rank).content.decode()
+def test_the_ranking_orders_by_what_is_asked(client, sign_in, board, rank):
+    html = get(client, sign_in, board["users"]["office"], rank=rank).content.decode()
     rows = list(ranking_rows(html).values())
     overdue = [int(cells[-4]) for cells in rows]
     if rank == "overdue":
@@ -142,10 +143,10 @@ def test_the_ranking_orders_by_what_is_asked(client, sign_in, world, rank):
     assert [int(cells[0]) for cells in rows] == sorted(int(cells[0]) for cells in rows)
 
 
-def test_a_campaign_that_ended_shows_its_last_month(client, sign_in, world, running):
+def test_a_campaign_that_ended_shows_its_last_month(client, sign_in, board, running):
     running.ends_on = add_months(deadline_today().replace(day=1), -1)
     running.save()
-    response = get(client, sign_in, world["users"]["office"])
+    response = get(client, sign_in, board["users"]["office"])
     assert response.status_code == 200
     page = response.context["page"]
     assert page.period.start == add_months(deadline_today().replace(day=1), -1)

@@ -13,7 +13,8 @@ from campaign.lib.deadlines import deadline_today
 from districts.models import OrgUnit, Role, Sector
 from oversight.models import Granularity, Metric, Rollup
 from oversight.periods import Calendar, Period, start_of
-from oversight.tests.conftest import (
+from oversight.tests.board import *  # noqa: F403 (the fixtures)
+from oversight.tests.board import (
     DISTRICT,
     REQUEST_END,
     REQUEST_START,
@@ -140,19 +141,19 @@ def test_an_inspection_teams_dashboard_costs_a_fixed_number_of_queries(
 
 
 @pytest.mark.parametrize("reader", ["office", "leader", "wulin", "fire", "team", "zhongbei"])
-def test_no_dashboard_query_reads_the_records_tables(client, sign_in, world, reader):
-    sign_in(client, world["users"][reader])
+def test_no_dashboard_query_reads_the_records_tables(client, sign_in, board, reader):
+    sign_in(client, board["users"][reader])
     urls = [reverse("oversight:dashboard")]
     if reader == "office":
         urls += [reverse("oversight:unit", args=[unit_pk(code)]) for code in (WULIN, ZHONGBEI, "330103-XFJY")] + [
-            reverse("oversight:unit", args=[world["team"].pk])
+            reverse("oversight:unit", args=[board["team"].pk])
         ]
     quarter = Period(Granularity.QUARTER, start_of(Granularity.QUARTER, deadline_today()))
     for url in urls:
         with CaptureQueriesContext(connection) as queries:
             responses = [
                 client.get(url),
-                client.get(url, {"sector": world["sectors"]["fire_safety"].pk}),
+                client.get(url, {"sector": board["sectors"]["fire_safety"].pk}),
                 client.get(url, {"period": quarter.param}),
             ]
         assert [r.status_code for r in responses] == [200, 200, 200]

@@ -1,5 +1,7 @@
-"""A district whose rollups hold a different number for every unit and sector, so that a figure
-shown to the wrong reader is recognised: the scope matrix, the pickers and the home page read it."""
+"""The dashboards' test district: rollups that hold a different number for every unit and sector,
+so that a figure shown to the wrong reader is recognised (the scope matrix, the pickers and the
+home page read it), and a reader of every kind. A test module takes the fixtures with
+`from oversight.tests.board import *` (the rollups' own tests have their world in conftest)."""
 
 import datetime
 import re
@@ -27,7 +29,7 @@ REQUEST_START = 2  # the session; the user
 REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RELEASE SAVEPOINT
 SECOND_FACTOR = 1  # a reviewer's second factor: the device the session was verified with
 
-# Overdue hazards this month, per unit and sector (None: all sectors). Each number is unique.
+# Overdue hazards this month, per unit and sector (None: all sectors): a number of its own each.
 OVERDUE = {
     (DISTRICT, None): 100,
     (DISTRICT, "fire_safety"): 41,
@@ -57,9 +59,12 @@ REPORTS = {
 LAST_MONTH_OVERDUE = {(DISTRICT, None): 77, (WULIN, None): 23}
 TAG = re.compile(r"<[^>]+>")
 
+__all__ = ["board", "plan", "running", "this_month"]
+
 
 @pytest.fixture
 def plan(plan_for_module):
+    """The plan once per module (it is read, never changed, but for its dates in `running`)."""
     return plan_for_module
 
 
@@ -80,7 +85,7 @@ def this_month():
 
 
 @pytest.fixture
-def world(running, unit, make_user, this_month):
+def board(running, unit, make_user, this_month):
     """The rollups of this month and last, built; an inspection team assigned Tianshui; a user
     of every reader kind (and some with none)."""
     district = unit(DISTRICT)
