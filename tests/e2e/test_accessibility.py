@@ -52,10 +52,16 @@ def walk(page: Page, base: str, username: str):
         ("own reports", "/reports/mine/"),
         ("calendar", "/reports/calendar/"),
         ("org tree", "/units/"),
+        ("dashboard", "/dashboard/"),
         ("not permitted (403)", "/audit/"),
     ]:
         page.goto(base + path)
         yield name
+
+    page.goto(f"{base}/dashboard/")
+    if href := _first_link(page, "[data-testid=ranking] tbody th a"):
+        page.goto(base + href)
+        yield "dashboard drill-down"
 
     page.goto(f"{base}/risks/")
     if href := _first_link(page, "table tbody td a[href^='/risks/']"):
