@@ -142,7 +142,7 @@ def cards_of(page: Dashboard) -> list[Card]:
                 "red_orange_risks",
                 _("Red and orange risks"),
                 value(str(red + orange)),
-                risk_list_url(page, Level.MAJOR),
+                "",  # two lists, one a level: the links below
                 _("red %(red)s · orange %(orange)s") % {"red": red, "orange": orange} if built else "",
                 tone="danger" if built and red else "",
                 links=tuple(
@@ -160,23 +160,28 @@ def cards_of(page: Dashboard) -> list[Card]:
 
 
 def _target_card(progress) -> Card:
+    """A target's card: the change against the baseline year (a reduction target) or the count
+    (a ceiling: no serious accident), judged met or not; 数据缺失 and what is missing."""
     target = progress.target
+    reduction = target.kind == target.Kind.REDUCTION
+    notes = [_("Target: %(target)s") % {"target": target.describe()}]
     if progress.missing:
-        shown, note = _("Data missing"), _("Missing: %(what)s") % {"what": "、".join(progress.missing)}
-    elif target.kind == target.Kind.CEILING:
-        shown = f"{progress.actual.normalize():f}" if progress.actual is not None else DASH
-        note = ""
+        shown = _("Data missing")
+        notes.append(_("Missing: %(what)s") % {"what": "、".join(progress.missing)})
+    elif reduction:
+        shown = show_change(progress.change)
+        if progress.year:
+            notes.append(
+                _("%(year)s against %(baseline)s") % {"year": progress.year, "baseline": progress.baseline_year}
+            )
     else:
-        shown, note = show_change(progress.change), ""
-    if progress.year and not progress.missing:
-        note = _("%(year)s against %(baseline)s") % {"year": progress.year, "baseline": progress.baseline_year}
-    verdict = {True: _("met"), False: _("not met"), None: ""}[progress.met]
-    goal = _("Target: %(target)s") % {"target": target.describe()}
+        shown = DASH if progress.actual is None else f"{progress.actual.normalize():f}"
+    notes.append({True: _("met"), False: _("not met"), None: ""}[progress.met])
     return Card(
         f"target_{target.indicator}",
         target.get_indicator_display(),
         shown,
-        note=" · ".join(part for part in (goal, note, verdict) if part),
+        note=" · ".join(note for note in notes if note),
         tone={True: "success", False: "danger", None: ""}[progress.met],
     )
 

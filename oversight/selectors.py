@@ -266,8 +266,6 @@ class RollupRows:
 
     def __init__(self, query: Q):
         self.rows: dict[tuple, dict[tuple[str, str], Decimal]] = defaultdict(dict)
-        if query is None:
-            return
         values = Rollup.objects.filter(query).values_list(
             "unit_id", "sector_id", "granularity", "period_start", "metric", "variant", "value"
         )
