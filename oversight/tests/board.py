@@ -133,14 +133,15 @@ def board(running, unit, make_user, this_month):
     return {"users": users, "team": team, "sectors": sectors, "district": district}
 
 
-def card_values(html: str, set_key: str | None = None) -> dict[str, str]:
-    """{card key: the figure shown} of the first card set (or the set `set_key`) on a page."""
+def card_values(html: str, set_key: str | None = None, *, targets: bool = False) -> dict[str, str]:
+    """{card key: the figure shown} of the first card set (or the set `set_key`) on a page;
+    the targets' cards (from the registers, not the rollups) only when asked."""
     if set_key is not None:
         block = html.split(f'data-set="{set_key}"', 1)[1].split("</ul>", 1)[0]
     else:
         block = html.split('data-testid="cards"', 1)[1].split("</ul>", 1)[0]
     found = re.findall(r'data-card="([\w]+)".*?data-value>([^<]*)<', block, re.S)
-    return dict(found)
+    return {key: value for key, value in found if targets or not key.startswith("target_")}
 
 
 def card_links(html: str) -> dict[str, str]:
