@@ -17,6 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -30,6 +31,7 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaign.lib.deadlines import deadline_today
@@ -63,6 +65,7 @@ TREND_HAZARD_METRICS = (Metric.HAZARDS_FOUND, Metric.HAZARDS_CLOSED, Metric.HAZA
 TREND_REPORT_METRICS = (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED)
 PERCENT = Decimal("0.1")
 MAX_ID = 2**63 - 1
+TARGETS_CACHE_SECONDS = 60
 
 
 def percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -396,7 +399,7 @@ def dashboard_for(
         notices=notices,
     )
     if kind in (ReaderKind.DISTRICT, ReaderKind.STREET) and access.every_sector and campaign is not None:
-        page.targets = _target_progress(campaign, unit)  # from the registers, not the rollups
+        page.targets = _target_progress(campaign, unit, page.built_at)  # the registers', not the rollups
     if page.period is None or page.built_at is None:
         return page  # no figures: no rows to read
 
@@ -470,13 +473,23 @@ def _fill(page: Dashboard, sector_ids, children, departments: list[Row], own_rep
         page.trend.append(Month(month, figures))
 
 
-def _target_progress(campaign: Campaign, unit: OrgUnit) -> list:
-    """campaign.targets.target_progress: at most three queries, of the register and yearly values."""
+def _target_progress(campaign: Campaign, unit: OrgUnit, built_at) -> list:
+    """campaign.targets.target_progress (three queries, of the registers), kept for a minute per
+    process and per build of the figures: the page is "as of" its build, like every figure on it,
+    and a change to the registers shows within a minute of the next build (a rebuild reads the
+    accident register's history; the nightly one runs whatever changed)."""
     try:
         from campaign.targets import target_progress
     except ImportError:  # part `accidents` not merged yet: no target card rather than a broken page
         return []
-    return target_progress(campaign, unit)
+    if built_at is None:
+        return target_progress(campaign, unit)
+    key = f"oversight:targets:{campaign.pk}:{unit.pk}:{built_at.timestamp()}:{get_language()}"
+    progress = cache.get(key)
+    if progress is None:
+        progress = target_progress(campaign, unit)
+        cache.set(key, progress, TARGETS_CACHE_SECONDS)
+    return progress
 
 
 # ------------------------------------------------------------------------------------------ ranking
