@@ -199,7 +199,7 @@ def parse_percent(value) -> int:
     number = parse_int(value.strip() if isinstance(value, str) else value, minimum=0, maximum=100)
     if number is None:
         raise ValidationError(
-            {"percent": _("Write the progress as a whole number from 0 to 100 in the digits 0-9, e.g. 60.")},
+            _("Write the progress as a whole number from 0 to 100 in the digits 0-9, e.g. 60."),
             code="invalid_percent",
         )
     return number
@@ -253,7 +253,10 @@ def key_task_report_progress(
     task = KeyTask.objects.select_for_update(of=("self",)).select_related("campaign", "lead_unit").get(pk=task.pk)
     _ensure_may_report(by, task)
     _ensure_open(task)
-    percent = parse_percent(percent)
+    try:
+        percent = parse_percent(percent)
+    except ValidationError as exc:
+        raise ValidationError({"percent": exc.error_list}) from None
     errors = {}
     note = (note or "").strip()
     if not note:
