@@ -31,6 +31,7 @@ from campaign.lib.history import save_with_history
 from campaign.lib.params import parse_int
 from campaign.lib.services import refuse_unknown_fields
 from campaign.lib.uploads import CleanAttachment, clean_attachment
+from campaign.models import Campaign
 from campaign.models.tasks import TASK_UNIT_KINDS, KeyTask, Milestone, TaskEvidence, TaskProgress
 from districts.models import OrgUnit, Role, User
 from districts.scoping import Subtree, memberships_of, scope_for
@@ -117,10 +118,33 @@ def _co_unit_errors(task: KeyTask, co_units: Sequence[OrgUnit]) -> list[str]:
     return errors
 
 
+def _as_stored(task: KeyTask, co_units: Iterable[OrgUnit]) -> list[OrgUnit]:
+    """The task's campaign and lead unit, and the co-units, as stored now: a caller's copies may
+    carry tree numbers from before the tree last changed, and the district rule reads them."""
+    co_units = list(dict.fromkeys(co_units))
+    stored = OrgUnit.objects.in_bulk({u.pk for u in co_units} | {task.lead_unit_id} - {None})
+    if task.lead_unit_id in stored:
+        task.lead_unit = stored[task.lead_unit_id]
+    if task.campaign_id is not None:
+        task.campaign = Campaign.objects.select_related("district").get(pk=task.campaign_id)
+    return [stored[u.pk] for u in co_units if u.pk in stored]
+
+
 def _clean_text(task: KeyTask) -> None:
     task.code = (task.code or "").strip()
     task.title = (task.title or "").strip()
     task.description = (task.description or "").strip()
+
+
+def _dated(obj, at: datetime.datetime | None):
+    """A write made earlier than now (the demo plays past stories): its history row says when.
+    Never in the future."""
+    if at is None:
+        return obj
+    if at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError(_("A change cannot be dated in the future."), code="future")
+    obj._history_date = at
+    return obj
 
 
 @contextmanager
@@ -138,26 +162,32 @@ def _record_co_units(task: KeyTask) -> None:
     """Put the co-units into the history row just written for a new task (simple-history writes a
     row's co-units when it writes the row; a new task gets its co-units only after that)."""
     record = task.history.order_by("-history_id").first()
-    through = apps.get_model("campaign", "HistoricalKeyTask_co_units")
-    through.objects.bulk_create(
-        through(history=record, keytask_id=task.pk, orgunit_id=pk) for pk in task.co_units.values_list("pk", flat=True)
+    history = apps.get_model("campaign", "HistoricalKeyTask_co_units")
+    rows = KeyTask.co_units.through.objects.filter(keytask=task).values_list("id", "orgunit_id")
+    history.objects.bulk_create(
+        history(id=pk, history=record, keytask_id=task.pk, orgunit_id=unit) for pk, unit in rows
     )
 
 
 @transaction.atomic
-def key_task_create(*, by: User, co_units: Iterable[OrgUnit] = (), **fields) -> KeyTask:
-    """A key task of the campaign, with its lead unit, co-units and due date."""
+def key_task_create(
+    *, by: User, co_units: Iterable[OrgUnit] = (), at: datetime.datetime | None = None, **fields
+) -> KeyTask:
+    """A key task of the campaign, with its lead unit, co-units and due date (`at`: set out earlier)."""
     refuse_unknown_fields("key_task_create", fields, TASK_FIELDS)
     task = KeyTask(**fields)
     if task.campaign_id is None:
         raise ValidationError({"campaign": _("Name the campaign the task belongs to.")})
+    co_units = _as_stored(task, co_units)
     _ensure_may_edit(by, task.campaign.district)
     _clean_text(task)
-    co_units = list(dict.fromkeys(co_units))
     task.full_clean()
     if errors := _co_unit_errors(task, co_units):
         raise ValidationError({"co_units": errors})
-    save_with_history(task, by)
+    save_with_history(_dated(task, at), by)
+    if at is not None:
+        task.created_at = at
+        KeyTask.objects.filter(pk=task.pk).update(created_at=at)
     if co_units:
         with _history_paused(task):
             task.co_units.set(co_units)
@@ -176,7 +206,9 @@ def key_task_update(*, task: KeyTask, by: User, co_units: Iterable[OrgUnit] | No
         setattr(task, name, value)
     _clean_text(task)
     had = set(task.co_units.values_list("pk", flat=True))
-    wanted = list(dict.fromkeys(co_units)) if co_units is not None else None
+    wanted = _as_stored(task, co_units or ()) if co_units is not None else None
+    if co_units is None:
+        _as_stored(task, ())
     changed_units = wanted is not None and {u.pk for u in wanted} != had
     if not changed_units and all(getattr(task, name) == value for name, value in before.items()):
         return task  # nothing to write, and no history row saying something was
@@ -300,7 +332,7 @@ def key_task_report_progress(
         task.progress = percent
         if percent == 100:
             task.completed_on = timezone.localdate(at, timezone=DEADLINE_TZ)
-        save_with_history(task, by)
+        save_with_history(_dated(task, at), by)
     return update
 
 
@@ -308,19 +340,21 @@ def key_task_report_progress(
 
 
 @transaction.atomic
-def milestone_add(*, task: KeyTask, by: User, title: str, due_on: datetime.date) -> Milestone:
+def milestone_add(
+    *, task: KeyTask, by: User, title: str, due_on: datetime.date, at: datetime.datetime | None = None
+) -> Milestone:
     """A step of the task with its own due date, planned by the creation office or the lead unit."""
     task = KeyTask.objects.select_for_update(of=("self",)).select_related("campaign__district").get(pk=task.pk)
     if not may_plan(by, task):
         raise PermissionDenied(_("Only the creation office and the lead unit plan a task's milestones."))
     _ensure_open(task)
     milestone = Milestone(task=task, title=(title or "").strip(), due_on=due_on)
-    return save_with_history(milestone, by)
+    return save_with_history(_dated(milestone, at), by)
 
 
 @transaction.atomic
-def milestone_done(*, milestone: Milestone, by: User, done_on: datetime.date | None = None) -> Milestone:
-    """The lead unit or a co-unit marks a milestone reached, today unless `done_on` says otherwise."""
+def milestone_done(*, milestone: Milestone, by: User, at: datetime.datetime | None = None) -> Milestone:
+    """The lead unit or a co-unit marks a milestone reached: now, or at `at` (reported later)."""
     milestone = Milestone.objects.select_for_update(of=("self",)).select_related("task").get(pk=milestone.pk)
     task = milestone.task
     _ensure_may_report(by, task)
@@ -330,8 +364,7 @@ def milestone_done(*, milestone: Milestone, by: User, done_on: datetime.date | N
             % {"title": milestone.title, "date": milestone.done_on.isoformat()},
             code="done",
         )
-    done_on = done_on or deadline_today()
-    if done_on > deadline_today():
-        raise ValidationError({"done_on": _("A milestone cannot be reached in the future.")})
-    milestone.done_on = done_on
+    _ensure_open(task)
+    _dated(milestone, at)
+    milestone.done_on = timezone.localdate(at, timezone=DEADLINE_TZ) if at is not None else deadline_today()
     return save_with_history(milestone, by)
