@@ -310,6 +310,8 @@ def key_task_report_progress(
         errors["at"] = _("An update cannot be dated in the future.")
     elif last is not None and at < last:
         errors["at"] = _("An update cannot be dated before the last one.")
+    elif at < task.created_at:
+        errors["at"] = _("An update cannot be dated before the task was set out.")
     if errors:
         raise ValidationError(errors)
     evidence = _clean_evidence(list(files))
