@@ -54,7 +54,18 @@ class KeyTaskFilter(django_filters.FilterSet):
             # Only the units that lead a task the user sees: one query, when the form is drawn.
             field = form.fields["lead_unit"]
             field.widget.choices = [("", field.empty_label)] + [(u.pk, u.name) for u in lead_units_of(self._tasks)]
+            # The campaigns, read once for the menu and for the page's heading.
+            self.campaigns = list(self.filters["campaign"].queryset.select_related("district"))
+            form.fields["campaign"].widget.choices = [(c.pk, c.name) for c in self.campaigns]
         return self._form
+
+    @property
+    def chosen_campaign(self) -> Campaign | None:
+        """The campaign the list shows (with its district), if the filters are valid."""
+        if not self.is_valid() or self.form.cleaned_data.get("campaign") is None:
+            return None
+        pk = self.form.cleaned_data["campaign"].pk
+        return next((c for c in self.campaigns if c.pk == pk), None)
 
     # Shown above the fold on a phone (templates/_list_filters.html); the others fold.
     always_shown = ("q",)

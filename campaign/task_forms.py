@@ -77,7 +77,7 @@ class PercentField(forms.CharField):
 
 class ProgressForm(forms.Form):
     percent = PercentField(label=_("Progress reached (%)"), help_text=_("From 0 to 100; 100 completes the task."))
-    note = forms.CharField(label=_("What was done"), widget=TEXTAREA)
+    note = forms.CharField(label=_("Work done"), widget=TEXTAREA)
     files = AttachmentUploadField(label=_("Evidence"), required=False, multiple=True, max_files=MAX_EVIDENCE)
 
     def __init__(self, *args, **kwargs):

@@ -45,8 +45,7 @@ def _filtered(request):
 @require_GET
 def key_task_list(request):
     filterset, current = _filtered(request)
-    chosen = filterset.form.cleaned_data.get("campaign") if filterset.is_valid() else None
-    campaign = chosen or current
+    campaign = filterset.chosen_campaign or current
     paged = list_page(request, filterset.qs)
     return render(
         request,
