@@ -107,9 +107,8 @@ def key_task_edit(request, pk):
 
 @login_required
 @require_GET
-def key_task_detail(request, pk, *, milestone_form=None):
-    task = task_or_404(request.user, pk)
-    return _detail(request, task, milestone_form=milestone_form)
+def key_task_detail(request, pk):
+    return _detail(request, task_or_404(request.user, pk))
 
 
 def _detail(request, task: KeyTask, *, milestone_form=None, status=200):
