@@ -10,20 +10,12 @@ from campaign.lib.params import IdChoiceField
 from campaign.lib.uploads import AttachmentUploadField
 from campaign.lib.widgets import DatePicker
 from campaign.models import Campaign
-from campaign.models.tasks import TASK_UNIT_KINDS, KeyTask, Milestone
+from campaign.models.tasks import KeyTask, Milestone
 from campaign.services.tasks import EDIT_FIELDS, MAX_EVIDENCE, parse_percent
+from campaign.task_selectors import task_units
 from districts.models import OrgUnit, Sector
-from districts.scoping import Subtree
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
-
-
-def task_units(campaign: Campaign):
-    """The units that may lead or share a task of `campaign`: its district's streets, departments
-    and creation office, departments first."""
-    return OrgUnit.objects.filter(Subtree.of(campaign.district).q(""), kind__in=TASK_UNIT_KINDS).order_by(
-        "kind", "code"
-    )
 
 
 def _label(name: str):

@@ -19,8 +19,7 @@ from campaign.lib.xlsx.cells import EMPTY_CELL, DateWidget, ImportField, TextWid
 from campaign.lib.xlsx.resource import XlsxResource
 from campaign.models.tasks import KeyTask
 from campaign.services.tasks import EDIT_FIELDS, key_task_create, key_task_update, may_edit_tasks
-from campaign.task_forms import task_units
-from campaign.task_selectors import current_campaign_for
+from campaign.task_selectors import current_campaign_for, task_units
 from districts.places import sector_column
 from districts.validators import normalize_code
 

@@ -15,10 +15,19 @@ from django.utils.translation import gettext as _
 
 from campaign.lib.deadlines import deadline_today
 from campaign.models import Campaign
-from campaign.models.tasks import KeyTask, Milestone, TaskEvidence, TaskProgress, due_soon_q, in_progress_q, overdue_q
+from campaign.models.tasks import (
+    TASK_UNIT_KINDS,
+    KeyTask,
+    Milestone,
+    TaskEvidence,
+    TaskProgress,
+    due_soon_q,
+    in_progress_q,
+    overdue_q,
+)
 from campaign.services.tasks import TASK_EDITOR_ROLES, TASK_REPORTER_ROLES
 from districts.models import OrgUnit, Sector, User
-from districts.scoping import memberships_of, scope_for
+from districts.scoping import Subtree, memberships_of, scope_for
 
 STATUSES = ("overdue", "due_soon", "in_progress", "done")
 
@@ -85,6 +94,13 @@ def key_tasks_for(user: User):
         .select_related("sector", "lead_unit", "campaign")
         .prefetch_related(Prefetch("co_units", queryset=OrgUnit.objects.order_by("code")))
     )
+
+
+def task_units(campaign: Campaign):
+    """The units that may lead or share a task of `campaign`: its district's streets, departments
+    and creation office, departments first."""
+    district = Subtree.of(campaign.district)
+    return OrgUnit.objects.filter(district.q(""), kind__in=TASK_UNIT_KINDS).order_by("kind", "code")
 
 
 def lead_units_of(tasks) -> list[OrgUnit]:
