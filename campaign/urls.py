@@ -25,6 +25,7 @@ urlpatterns = [
     path("dashboard/", include("oversight.urls")),
     path("audit/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
+    path("campaign/tasks/", include("campaign.task_urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME
