@@ -11,15 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from campaign.lib.deadlines import deadline_today
 from campaign.models import Accident, AccidentGrade, YearlyValue, grade_for
 from campaign.services.accidents import accident_update, yearly_value_set
-from campaign.tests.accident_fixtures import (  # noqa: F401 (fixtures)
+from campaign.tests.accident_fixtures import (
     DENGXIN,
     DISTRICT,
     TIANSHUI,
     WULIN,
     ZHONGBEI,
-    people,
-    record,
-    sector,
 )
 
 pytestmark = pytest.mark.django_db
