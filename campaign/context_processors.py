@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from campaign.accident_roles import accident_writer_scope, yearly_value_writer_scope
 from districts.models import ADMIN_ROLES, Role
 from districts.scoping import memberships_of
 from districts.services import ORG_EDITOR_ROLES, SITE_EDITOR_ROLES
@@ -28,6 +29,8 @@ def navigation(request):
             ("risk_distribution", _("Four-colour map")),
             ("hazard_list", _("Hazards")),
             ("reporting_home", _("Reports")),
+            ("accident_list", _("Accident register")),
+            ("campaign_targets", _("Target progress")),
         ]
     if Role.AUDIT_ADMIN in roles:
         items.append(("audit_events", _("Audit trail")))
@@ -40,6 +43,10 @@ def navigation(request):
         imports.append(("import_risks", _("Risk list")))
     if roles & SIDE_ROLES[Side.REPORTER] or everything:
         imports.append(("import_hazards", _("Hazard ledger")))
+    if not accident_writer_scope(user).is_empty:
+        imports.append(("import_accidents", _("Accident register")))
+    if not yearly_value_writer_scope(user).is_empty:
+        imports.append(("import_yearly_values", _("Yearly values")))
     return {
         "nav_items": items,
         "nav_imports": imports,

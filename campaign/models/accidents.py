@@ -107,7 +107,7 @@ class Accident(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
-    grade = models.CharField(_("grade"), max_length=20, choices=AccidentGrade.choices, editable=False)
+    grade = models.CharField(_("accident grade"), max_length=20, choices=AccidentGrade.choices, editable=False)
     investigation_status = models.CharField(
         _("investigation"), max_length=20, choices=InvestigationStatus.choices, default=InvestigationStatus.REPORTED
     )
