@@ -98,8 +98,10 @@ class Accident(models.Model):
     occurred_on = models.DateField(_("date of the accident"))
     accident_type = models.CharField(_("accident type"), max_length=30, choices=AccidentType.choices)
     summary = models.CharField(_("summary"), max_length=300)
-    deaths = models.PositiveIntegerField(_("deaths"), default=0)
-    serious_injuries = models.PositiveIntegerField(_("serious injuries"), default=0)
+    deaths = models.PositiveIntegerField(_("deaths"), default=0, validators=[MaxValueValidator(MAX_PEOPLE)])
+    serious_injuries = models.PositiveIntegerField(
+        _("serious injuries"), default=0, validators=[MaxValueValidator(MAX_PEOPLE)]
+    )
     direct_loss = models.DecimalField(
         _("direct economic loss (10,000 yuan)"),
         max_digits=14,
@@ -146,10 +148,6 @@ class Accident(models.Model):
                 errors["occurred_on"] = _("An accident cannot be dated in the future.")
             elif self.occurred_on < EARLIEST_DAY:
                 errors["occurred_on"] = _("The register starts in %(year)s.") % {"year": EARLIEST_DAY.year}
-        for name in ("deaths", "serious_injuries"):
-            value = getattr(self, name)
-            if isinstance(value, int) and value > MAX_PEOPLE:
-                errors[name] = _("At most %(max)s: check the figure.") % {"max": f"{MAX_PEOPLE:,}"}
         if errors:
             raise ValidationError(errors)
 
@@ -181,6 +179,7 @@ class YearlyValue(models.Model):
         _("deaths (when not from the register)"),
         null=True,
         blank=True,
+        validators=[MaxValueValidator(MAX_PEOPLE)],
         help_text=_("Leave empty to count the deaths in the accident register."),
     )
     deaths_source = models.CharField(_("source of the deaths figure"), max_length=200, blank=True)
@@ -216,7 +215,5 @@ class YearlyValue(models.Model):
             errors["deaths_source"] = _(
                 "Give the source of the deaths figure, or leave the figure empty to count the register."
             )
-        if isinstance(self.deaths_override, int) and self.deaths_override > MAX_PEOPLE:
-            errors["deaths_override"] = _("At most %(max)s: check the figure.") % {"max": f"{MAX_PEOPLE:,}"}
         if errors:
             raise ValidationError(errors)
