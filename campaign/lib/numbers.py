@@ -18,10 +18,13 @@ from import_export import widgets
 
 _WHOLE = re.compile(r"-?[0-9]+")
 _DECIMAL = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")
+# 1,234,567.8: thousands separators are dropped; any other comma (1,5) is not a number here.
+_GROUPED = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
 
 
 def _typed(value) -> str:
-    return str(value).strip().replace(",", "") if value is not None else ""
+    text = str(value).strip() if value is not None else ""
+    return text.replace(",", "") if _GROUPED.fullmatch(text) else text
 
 
 class WholeNumberField(forms.IntegerField):
