@@ -133,7 +133,7 @@ def cards_of(page: Dashboard) -> list[Card]:
             ),
             Card(
                 "major_hazards_listed",
-                _("Listed major hazards open"),
+                _("Major hazards listed for supervision"),
                 value(str(f.listed_major)),
                 hazard_list_url(page, listed="true"),
                 tone="warning" if built and f.listed_major else "",

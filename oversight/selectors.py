@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from campaign.lib.deadlines import deadline_today
 from campaign.lib.params import parse_int
 from campaign.models import Campaign
+from campaign.targets import target_progress
 from districts.models import OrgUnit, Sector
 from districts.subtree import district_of
 from oversight.models import Granularity, Metric, Rollup, RollupState
@@ -478,10 +479,6 @@ def _target_progress(campaign: Campaign, unit: OrgUnit, built_at) -> list:
     process and per build of the figures: the page is "as of" its build, like every figure on it,
     and a change to the registers shows within a minute of the next build (a rebuild reads the
     accident register's history; the nightly one runs whatever changed)."""
-    try:
-        from campaign.targets import target_progress
-    except ImportError:  # part `accidents` not merged yet: no target card rather than a broken page
-        return []
     if built_at is None:
         return target_progress(campaign, unit)
     key = f"oversight:targets:{campaign.pk}:{unit.pk}:{built_at.timestamp()}:{get_language()}"

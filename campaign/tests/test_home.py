@@ -47,13 +47,7 @@ SECOND_FACTOR = 1  # a reviewer's or an administrator's second factor: the devic
 # The dashboard's cards of the person's own dashboard (oversight, through campaign.lib.cards):
 # the district's campaign with when its figures were built — not built here, so no rollup rows
 # are read — and the targets' progress (campaign.targets: the targets, yearly values, accidents).
-DASHBOARD_CARDS = 1
-try:
-    import campaign.targets  # noqa: F401
-
-    DASHBOARD_CARDS += 3
-except ImportError:  # part `accidents` not merged yet
-    pass
+DASHBOARD_CARDS = 1 + 3
 
 ITEM = re.compile(r'data-todo="(?P<key>[\w]+)">\s*<a [^>]*href="(?P<url>[^"]+)">.*?data-count>(?P<count>\d+)<', re.S)
 
