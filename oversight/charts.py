@@ -48,7 +48,7 @@ def for_page(page: Dashboard) -> dict:
             categories=months,
             series=_hazard_series([m.figures for m in page.trend]),
         )
-    if page.trend and page.shows_reports:
+    if page.shows_reports and any(m.figures.report_rate is not None for m in page.trend):
         charts["trend_reports"] = svg.line_chart(
             title=_("Filing rate by month"),
             categories=months,

@@ -86,6 +86,7 @@ def _render(request, pk, lenses):
     query.pop("rank", None)
     context = {
         "page": page,
+        "breadcrumbs": [(unit, page_url(unit, page.sector, _chosen(page))) for unit in page.breadcrumbs],
         "cards": card_set(page, own),
         "as_of": as_of(page),
         "lenses": lenses if len(lenses) > 1 else [],
