@@ -197,6 +197,8 @@ class Dated:
     unit_path: str = "unit"
     variant: str | None = None
     value: object = None
+    # Counted to the end of the running month, not only to today: what falls due this month.
+    whole_month: bool = False
 
 
 def _span(qs, start, end, *, ends: bool):
@@ -286,7 +288,12 @@ DATES = [
     ),
     Dated("reviews_overdue_start", _risk_review_overdue(ends=False)),
     Dated("reviews_overdue_end", _risk_review_overdue(ends=True)),
-    Dated("tasks_due", lambda cal, c: _dated(KeyTask.objects.filter(campaign=c), F("due_on")), unit_path="lead_unit"),
+    Dated(
+        "tasks_due",
+        lambda cal, c: _dated(KeyTask.objects.filter(campaign=c), F("due_on")),
+        unit_path="lead_unit",
+        whole_month=True,
+    ),
     Dated(
         "tasks_done",
         lambda cal, c: _dated(KeyTask.objects.filter(campaign=c).done(), F("completed_on")),
@@ -305,7 +312,7 @@ DATES = [
 
 def _count(dated: Dated, cal: Calendar, campaign: Campaign, units: list[OrgUnit], only: list[int] | None):
     """{unit pk: Counter{(sector, [variant,] month bucket): n}} for `units`' subtrees: one query."""
-    rows = dated.rows(cal, campaign).filter(day__lte=cal.cap)
+    rows = dated.rows(cal, campaign).filter(day__lte=_month_end(cal.months[-1]) if dated.whole_month else cal.cap)
     if only is not None:
         rows = rows.filter(**{f"{dated.unit_path}_id__in": only})
     rows = rows.annotate(
