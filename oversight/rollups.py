@@ -416,13 +416,15 @@ def _record_figures(series: dict[str, _Series]) -> dict[tuple, list[int]]:
 def _report_figures(campaign: Campaign, cal: Calendar, units: list[OrgUnit]) -> dict[int, dict[tuple, list[int]]]:
     """Reports expected, filed and on time, by reporting's rules (a unit only for the periods it
     owed), per report type and in all, counted in the month holding each period's due date, for
-    each of `units` over the filing units of its subtree."""
+    each of `units` over the filing units of its subtree that are among `units`."""
     n = len(cal.months)
     # A period due on the last day counted is over at its end, unless that day is today.
     tally_day = cal.today if cal.cap == cal.today else cal.cap + datetime.timedelta(days=1)
     types = list(ReportType.objects.all())
     kinds = sorted({k for t in types for k in t.filer_kinds})
-    filers = [f for f in filer_units(campaign, kinds) if any(_holds(u, f) for u in units)]
+    # The filing units among `units`: what lies under them but is not among them is counted apart.
+    ids = {u.pk for u in units}
+    filers = [f for f in filer_units(campaign, kinds) if f.pk in ids]
     periods = [
         p
         for p in Period.objects.filter(campaign=campaign, report_type__in=types).select_related("report_type")
@@ -667,7 +669,7 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
         periods = cal.periods() if cal else []
         rows = [row for unit_pk, unit_figures in figures.items() for row in _rows(unit_pk, unit_figures, periods)]
         doomed = Rollup.objects.filter(unit_id__in=list(row_of) if full else list(touched_ids))
-        deleted = doomed._raw_delete(doomed.db)
+        deleted = doomed._raw_delete(doomed.db) or 0
         _write(rows)
         state.built_at = now
         if full:
