@@ -199,6 +199,6 @@ def world(db) -> World:
 @pytest.fixture
 def settled(monkeypatch):
     """What was written before a rebuild is not read again by the next one: the rows of the last
-    minutes are (rollups.OVERLAP, for transactions that commit late), and a test writes its
+    minutes are (changes.OVERLAP, for transactions that commit late), and a test writes its
     records and rebuilds within a second."""
-    monkeypatch.setattr("oversight.rollups.OVERLAP", datetime.timedelta(0))
+    monkeypatch.setattr("oversight.changes.OVERLAP", datetime.timedelta(0))
