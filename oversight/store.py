@@ -70,27 +70,38 @@ class _Scratch:
         self.cursor.execute(f"DROP TABLE {self.name}")
 
 
-def replace(rows: list[tuple], unit_ids: list[int]) -> tuple[int, int]:
-    """Make the rows of `unit_ids` exactly `rows`; returns (rows written, rows deleted)."""
+def _upsert(cursor, scratch: str, set_value: str, changed: str | None = None) -> int:
+    """Insert the scratch rows, or where a row of the key is there, set its value to `set_value`
+    (of the row and `excluded`, the scratch row) where `changed` says: one statement per unique
+    constraint (with a sector, without), each found by its index, whatever the planner believes."""
     t = _q(TABLE)
     names = ", ".join(_q(c) for c in COLUMNS)
     written = 0
+    for nulls in (False, True):
+        sector = _q("sector_id")
+        # Without a sector, the constraint is partial (one_rollup_per_key_all_sectors): named with its condition.
+        target = ", ".join(_q(c) for c in KEY if c != "sector_id" or not nulls)
+        target += f") WHERE {sector} IS NULL" if nulls else ")"
+        cursor.execute(
+            f"INSERT INTO {t} ({names}) SELECT {names} FROM {scratch} "  # noqa: S608 (names, no input)
+            f"WHERE {sector} IS {'' if nulls else 'NOT '}NULL "
+            f"ON CONFLICT ({target} DO UPDATE SET {_q('value')} = {set_value}"
+            + (f" WHERE {changed}" if changed else "")
+        )
+        written += max(cursor.rowcount, 0)
+    return written
+
+
+def replace(rows: list[tuple], unit_ids: list[int]) -> tuple[int, int]:
+    """Make the rows of `unit_ids` exactly `rows`; returns (rows written, rows deleted)."""
+    t = _q(TABLE)
     with connection.cursor() as cursor:
         s = _Scratch(cursor, rows)
         units = ", ".join(str(int(u)) for u in unit_ids) or "NULL"
         cursor.execute(f"DELETE FROM {t} WHERE {_q('unit_id')} IN ({units}) AND {_none_in(s.name, t)}")  # noqa: S608
         deleted = max(cursor.rowcount, 0)
-        for nulls in (False, True):
-            cursor.execute(
-                f"UPDATE {t} SET {_q('value')} = n.{_q('value')} FROM {s.name} n "  # noqa: S608 (names, no input)
-                f"WHERE {_match('n', t, null_sector=nulls)} AND {t}.{_q('value')} <> n.{_q('value')}"
-            )
-            written += max(cursor.rowcount, 0)
-        cursor.execute(
-            f"INSERT INTO {t} ({names}) SELECT {', '.join('n.' + _q(c) for c in COLUMNS)} FROM {s.name} n "  # noqa: S608
-            f"WHERE {_none_in(t, 'n')}"
-        )
-        written += max(cursor.rowcount, 0)
+        value = _q("value")
+        written = _upsert(cursor, s.name, f"excluded.{value}", f"{t}.{value} <> excluded.{value}")
         s.drop()
     return written, deleted
 
@@ -101,25 +112,15 @@ def add(deltas: list[tuple], rates: list[tuple]) -> tuple[int, int]:
     unit, sector, granularity, period start and the rate; None removes it). Returns (written,
     deleted)."""
     t = _q(TABLE)
-    names = ", ".join(_q(c) for c in COLUMNS)
+    value = _q("value")
     written = deleted = 0
     with connection.cursor() as cursor:
         if deltas:
             s = _Scratch(cursor, deltas)
+            written += _upsert(cursor, s.name, f"{t}.{value} + excluded.{value}")
             for nulls in (False, True):
                 cursor.execute(
-                    f"UPDATE {t} SET {_q('value')} = {t}.{_q('value')} + n.{_q('value')} "  # noqa: S608
-                    f"FROM {s.name} n WHERE {_match('n', t, null_sector=nulls)}"
-                )
-                written += max(cursor.rowcount, 0)
-            cursor.execute(
-                f"INSERT INTO {t} ({names}) SELECT {', '.join('n.' + _q(c) for c in COLUMNS)} "  # noqa: S608
-                f"FROM {s.name} n WHERE {_none_in(t, 'n')}"
-            )
-            written += max(cursor.rowcount, 0)
-            for nulls in (False, True):
-                cursor.execute(
-                    f"DELETE FROM {t} WHERE {_q('value')} = 0 "  # noqa: S608
+                    f"DELETE FROM {t} WHERE {value} = 0 "  # noqa: S608
                     f"AND EXISTS (SELECT 1 FROM {s.name} n WHERE {_match('n', t, null_sector=nulls)})"
                 )
                 deleted += max(cursor.rowcount, 0)
@@ -135,9 +136,10 @@ def add(deltas: list[tuple], rates: list[tuple]) -> tuple[int, int]:
                     [rate],
                 )
                 deleted += max(cursor.rowcount, 0)
+            names = ", ".join(_q(c) for c in (*keys, "metric", "variant", "value"))
             cursor.execute(
                 f"INSERT INTO {t} ({names}) SELECT {', '.join('n.' + _q(c) for c in keys)}, %s, '', "  # noqa: S608
-                f"n.{_q('value')} FROM {s.name} n WHERE n.{_q('value')} IS NOT NULL",
+                f"n.{value} FROM {s.name} n WHERE n.{value} IS NOT NULL",
                 [rate],
             )
             written += max(cursor.rowcount, 0)
