@@ -105,7 +105,9 @@ def changes_since(old: dict, built_at: datetime.datetime | None, now_marks: dict
     changes = Changes()
     for source in SOURCES:
         new = Q(**{f"{source.id_field}__gt": old[source.key], f"{source.id_field}__lte": now_marks[source.key]})
-        if source.at_field:
+        # Read again: the recent rows of records (cheap: their cells are counted again). Not those
+        # of the tree or the calendar: each would make every rebuild in the next minutes a full one.
+        if source.at_field and source.cells is not None:
             new |= Q(**{f"{source.at_field}__gte": since})
         rows = source.model.objects.filter(new)
         if source.cells is None:

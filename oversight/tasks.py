@@ -22,7 +22,12 @@ def rebuild_rollups(full: bool = False) -> list[dict]:
     """Rebuild every district's rollups: only what changed (every two minutes), or all (nightly)."""
     results = []
     for district in districts_with_campaigns():
-        result = rebuild(district, full=full)
+        try:
+            result = rebuild(district, full=full)
+        except Exception:
+            # One district's failure leaves the others' figures fresh; the next run tries again.
+            logger.exception("rollups of %s could not be rebuilt", district.code)
+            continue
         logger.info("rollups of %s: %s", district.code, result)
         results.append({"district": district.pk, **result.as_report()})
     return results

@@ -178,3 +178,16 @@ def test_a_change_committed_late_with_an_id_below_the_watermark_is_read_again(wo
     result = rebuild(world.district, full=False)
     assert not result.full and result.units == 4  # a1, A, b1, B
     assert stored_rows(world.district) == expected_rows(world.district, world.campaign, world.today)
+
+
+def test_a_tree_changed_minutes_before_a_full_rebuild_does_not_make_the_next_ones_full(world):
+    # The district was set up a moment ago (its units' history rows are seconds old), as after
+    # load_demo: the rebuild after the next full one is an incremental one all the same.
+    hazard = world.hazard("a1", 0, found=world.at(world.start + 3 * DAY))
+    assert rebuild(world.district, full=True).full
+    hazard.status, hazard.closed_at, hazard.rectified_at = Status.CLOSED, timezone.now(), timezone.now()
+    hazard.deadline, hazard.responsible_unit = world.today, world["a1"]
+    save_with_history(hazard, world.user)
+    result = rebuild(world.district, full=False)
+    assert not result.full and result.units == 3
+    assert stored_rows(world.district) == expected_rows(world.district, world.campaign, world.today)
