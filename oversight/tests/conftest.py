@@ -13,8 +13,10 @@ from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
 from campaign.models import Accident, Campaign, KeyTask, grade_for
 from districts.models import OrgUnit, Sector, User
 from hazards.models import Grade, Hazard, Source, Status, SupervisionListing
+from reporting.defaults import install as install_report_types
 from reporting.models import ReportType
-from risks.models import AccidentType, Assessment, MethodVersion, RiskPoint
+from risks.defaults import install as install_risk_defaults
+from risks.models import AccidentType, Assessment, AssessmentMethod, ControlRule, MethodVersion, RiskPoint
 
 K = OrgUnit.Kind
 
@@ -176,6 +178,10 @@ def make_world() -> World:
     sectors = list(Sector.objects.order_by("order")[:2])
     for code in ("test-fire", "test-traffic")[len(sectors) :]:
         sectors.append(Sector.objects.create(code=code, name=code, name_en=code, order=900 + len(sectors)))
+    # The shipped report types and methods come with the migrations; a flushed database (after a
+    # transactional test) gets them back here.
+    install_report_types(ReportType)
+    install_risk_defaults(AssessmentMethod, MethodVersion, ControlRule)
     # Communities file the monthly item too: the one set up and the one dissolved owe some months.
     monthly = ReportType.objects.get(code="monthly_item")
     monthly.filer_kinds = ["street", "community", "department"]
