@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from campaign.lib.deadlines import DEADLINE_TZ, day_end, deadline_today  # noqa: F401 (imported from here too)
+from campaign.lib.deadlines import DEADLINE_TZ, day_end, deadline_today  # (imported from here too)
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import Scope, ScopedQuerySet
 from risks.models import RiskPoint
