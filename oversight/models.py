@@ -34,7 +34,7 @@ class Metric(models.TextChoices):
     # closed to date ÷ found to date (cancelled records in neither); null when none was found.
     HAZARD_CLOSURE_RATE = "hazard_closure_rate", _("Hazard closure rate")
     MAJOR_HAZARDS_LISTED_OPEN = "major_hazards_listed_open", _("Listed major hazards open")
-    RISKS = "risks", _("Risk points")  # variant: the control level (major, larger, general, low)
+    RISKS = "risks", _("Risk points")  # variant: the risk level (risks.models.Level: major, significant, general, low)
     RISK_REVIEWS_OVERDUE = "risk_reviews_overdue", _("Risk reviews overdue")
     # Reports (no sector); variant: the report type's code, "" for all types.
     REPORTS_EXPECTED = "reports_expected", _("Reports expected")
@@ -90,9 +90,7 @@ class RollupState(models.Model):
 
     audit_exempt = "bookkeeping of the derived figures"
 
-    district = models.OneToOneField(
-        OrgUnit, verbose_name=_("district"), on_delete=models.CASCADE, related_name="+"
-    )
+    district = models.OneToOneField(OrgUnit, verbose_name=_("district"), on_delete=models.CASCADE, related_name="+")
     built_at = models.DateTimeField(_("figures as of"), null=True, blank=True)
     full_built_at = models.DateTimeField(_("last full rebuild"), null=True, blank=True)
     watermarks = models.JSONField(_("last rows read"), default=dict, blank=True)
