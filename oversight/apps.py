@@ -8,7 +8,18 @@ class OversightConfig(AppConfig):
     verbose_name = _("Oversight")
 
     def ready(self):
+        from campaign.demo import demo_loaded
         from campaign.lib import cards
         from oversight import cards as oversight_cards
 
+        # Connected after reporting's receiver (INSTALLED_APPS lists reporting first, and apps are
+        # made ready in that order), so the demo's reports are there to be counted.
+        demo_loaded.connect(_demo_loaded, dispatch_uid="oversight_demo")
+        # The home page's cards and the menu's 数据看板 (campaign.lib.cards: campaign never imports oversight).
         cards.register("oversight", order=10, cards=oversight_cards.home_card_sets, link=oversight_cards.dashboard_link)
+
+
+def _demo_loaded(sender, *, campaign, today, **kwargs):
+    from oversight.rollups import rebuild
+
+    rebuild(campaign.district, full=True)

@@ -15,17 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaign.lib.params import parse_int
-from districts.models import OrgUnit, Role
-from districts.scoping import memberships_of
-from districts.subtree import district_of
-from jobs import registry
-from jobs.services import job_start
+from districts.models import OrgUnit
+from districts.scoping import scope_for
 from oversight import charts, selectors
 from oversight.cards import as_of, card_set, hazard_list_url
+from oversight.job_kinds import REBUILDER_ROLES, rollups_start
 from oversight.models import Granularity
 from oversight.readers import ReaderKind, lenses_for
-
-REBUILD_KIND = "rollups"
 
 
 def _no_dashboard() -> str:
@@ -46,10 +42,9 @@ def page_url(unit: OrgUnit, sector=None, period=None) -> str:
 
 
 def can_rebuild(user, district: OrgUnit) -> bool:
-    """The creation office's reviewers of the district may rebuild its figures now, once the job kind exists."""
-    if REBUILD_KIND not in {kind.name for kind in registry.kinds()}:
-        return False
-    return any(m.role == Role.REVIEWER and district_of(m.unit).pk == district.pk for m in memberships_of(user))
+    """Whether the button to rebuild the district's figures shows: for its creation office and
+    administrators (oversight.job_kinds.REBUILDER_ROLES), from their scope, without a query."""
+    return scope_for(user, REBUILDER_ROLES).covers(district)
 
 
 @login_required
@@ -147,8 +142,6 @@ def rebuild(request):
     district = OrgUnit.objects.filter(pk=district_pk, kind=OrgUnit.Kind.DISTRICT).first() if district_pk else None
     if district is None:
         raise Http404
-    if not can_rebuild(request.user, district):
-        raise PermissionDenied(_("Only the creation office's reviewers may rebuild the figures."))
-    job = job_start(kind=REBUILD_KIND, by=request.user, params={"district": district.pk}, unit_id=district.pk)
+    job = rollups_start(district=district, by=request.user)  # refuses anyone else (PermissionDenied)
     messages.info(request, _("The figures are being rebuilt; this page shows when they are done."))
     return redirect("job_detail", pk=job.pk)

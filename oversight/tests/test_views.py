@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from districts.models import OrgUnit, Role
-from jobs import registry
 from jobs.models import Job
 from oversight.tests.board import *  # noqa: F403 (the fixtures)
 from oversight.tests.board import (
@@ -239,35 +238,33 @@ def test_the_page_is_in_english_when_asked(client, sign_in, board):
 # ------------------------------------------------------------------------------------------ rebuild
 
 
-@pytest.fixture
-def rollups_kind():
-    """A `rollups` job kind, as part `rollups` registers, when it is not there yet."""
-    if "rollups" in {k.name for k in registry.kinds()}:
-        yield
-        return
-    registry.register(registry.JobKind(name="rollups", label="rollups", run=lambda job, prepared, progress: {}))
-    yield
-    registry._KINDS.pop("rollups")
-
-
-def test_a_reviewer_starts_a_rebuild_and_watches_it(client, sign_in, board, rollups_kind):
+def test_a_reviewer_starts_a_rebuild_and_watches_it(client, sign_in, board):
     html = page(client, sign_in, board["users"]["office"]).content.decode()
     assert 'data-testid="rebuild"' in html
     response = client.post(reverse("oversight:rebuild"), {"district": board["district"].pk})
     job = Job.objects.get(kind="rollups")
     assert response.status_code == 302 and response.url == reverse("job_detail", args=[job.pk])
     assert job.unit_id == board["district"].pk and job.started_by == board["users"]["office"]
+    assert job.params == {"full": True}
 
 
-@pytest.mark.parametrize("reader", ["leader", "wulin", "fire"])
-def test_only_a_reviewer_may_rebuild(client, sign_in, board, rollups_kind, reader):
+def test_a_system_administrator_may_rebuild_too(client, sign_in, board, make_user):
+    admin = make_user(Role.SYSTEM_ADMIN, board["district"])
+    html = page(client, sign_in, admin).content.decode()
+    assert 'data-testid="rebuild"' in html
+    assert client.post(reverse("oversight:rebuild"), {"district": board["district"].pk}).status_code == 302
+
+
+@pytest.mark.parametrize("reader", ["leader", "wulin", "fire", "team"])
+def test_only_the_office_and_administrators_may_rebuild(client, sign_in, board, reader):
     html = page(client, sign_in, board["users"][reader]).content.decode()
     assert 'data-testid="rebuild"' not in html
     assert client.post(reverse("oversight:rebuild"), {"district": board["district"].pk}).status_code == 403
     assert not Job.objects.filter(kind="rollups").exists()
 
 
-def test_a_rebuild_of_nothing_is_not_found(client, sign_in, board, rollups_kind):
+def test_a_rebuild_of_nothing_is_not_found(client, sign_in, board):
     sign_in(client, board["users"]["office"])
     for district in ("", "x", "９", "99999999999999999999", str(unit_pk(WULIN))):
         assert client.post(reverse("oversight:rebuild"), {"district": district}).status_code == 404
+    assert client.get(reverse("oversight:rebuild")).status_code == 405
