@@ -1,7 +1,9 @@
 """Timing pages for the benchmark commands: the median of several requests and the query count."""
 
+import math
 import statistics
 import time
+from dataclasses import dataclass
 
 from django.core.management.base import CommandError
 from django.db import connection
@@ -16,15 +18,43 @@ def signed_in_client(user, login=None) -> Client:
     return client
 
 
-def time_page(client: Client, url: str, repeat: int) -> tuple[float, int]:
-    """(median milliseconds, queries of the last request) for GET `url`; a page that is not 200 stops the run."""
-    times, count = [], 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
+def percentile(values, p: float) -> float:
+    """The nearest-rank percentile: the smallest value at or above p % of them (p95 of 20 is the 19th)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class PageSamples:
+    ms: list[float]  # one per request, in order
+    queries: list[list[str]]  # the SQL of each request
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ms)
+
+    def percentile(self, p: float) -> float:
+        return percentile(self.ms, p)
+
+
+def sample_page(client: Client, url: str, repeat: int, *, warmup: int = 0) -> PageSamples:
+    """GET `url` `warmup` times untimed, then `repeat` times timed, keeping each request's
+    milliseconds and SQL; a page that is not 200 stops the run."""
+    ms, queries = [], []
+    for n in range(warmup + repeat):
+        with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = client.get(url)
-            times.append(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
-        count = len(queries)
-    return statistics.median(times) * 1000, count
+        if n >= warmup:
+            ms.append(elapsed * 1000)
+            queries.append([q["sql"] for q in captured.captured_queries])
+    return PageSamples(ms, queries)
+
+
+def time_page(client: Client, url: str, repeat: int) -> tuple[float, int]:
+    """(median milliseconds, queries of the last request) for GET `url`; a page that is not 200 stops the run."""
+    samples = sample_page(client, url, repeat)
+    return samples.median, len(samples.queries[-1])
