@@ -902,21 +902,21 @@ def _small_hazards(district: OrgUnit, by: User, total: int) -> None:
 # ---------------------------------------------------------------- what changes between two rebuilds
 
 
-def change_hazards(district: OrgUnit, count: int, *, rng: random.Random) -> dict[str, int]:
-    """`count` hazards changed through the hazard services, as the office would: a third logged,
-    a third assigned (reported → rectifying), a third cancelled (rectifying → cancelled), picked
-    at random across the district, so they touch as many communities as they can."""
+def change_hazards(within: OrgUnit, count: int, *, rng: random.Random) -> dict[str, int]:
+    """`count` hazards under `within` changed through the hazard services, as the office would:
+    a third logged, a third assigned (reported → rectifying), the rest cancelled (rectifying →
+    cancelled; more of them where too few were left to assign), picked at random, so that across
+    a district they touch as many communities as they can."""
     from hazards.models import Grade, Status
     from hazards.services import hazard_assign, hazard_cancel, hazard_report
 
     office = User.objects.get(username=OFFICE_USERNAME)
-    logged, assigned = count // 3 + count % 3, count // 3
-    cancelled = count - logged - assigned
-    places = list(in_district(OrgUnit.objects, district, lookup="").filter(kind=OrgUnit.Kind.COMMUNITY))
+    places = list(in_district(OrgUnit.objects, within, lookup="").filter(kind=OrgUnit.Kind.COMMUNITY))
     sectors = list(Sector.objects.all())
-    hazards = in_district(Hazard.objects, district).order_by("?")
-    to_assign = list(hazards.filter(status=Status.REPORTED, grade=Grade.GENERAL).select_related("unit")[:assigned])
-    to_cancel = list(hazards.filter(status=Status.RECTIFYING)[:cancelled])
+    hazards = in_district(Hazard.objects, within).order_by("?")
+    logged = count - 2 * (count // 3)
+    to_assign = list(hazards.filter(status=Status.REPORTED, grade=Grade.GENERAL).select_related("unit")[: count // 3])
+    to_cancel = list(hazards.filter(status=Status.RECTIFYING)[: count - logged - len(to_assign)])
     done = {"logged": 0, "assigned": 0, "cancelled": 0}
     for _ in range(logged):
         with transaction.atomic():
@@ -931,15 +931,9 @@ def change_hazards(district: OrgUnit, count: int, *, rng: random.Random) -> dict
             )
         done["logged"] += 1
     for hazard in to_assign:
-        street = hazard.unit if hazard.unit.kind == OrgUnit.Kind.STREET else None
-        street = (
-            street
-            or OrgUnit.objects.filter(
-                tree_id=hazard.unit.tree_id,
-                lft__lte=hazard.unit.lft,
-                rght__gte=hazard.unit.rght,
-                kind=OrgUnit.Kind.STREET,
-            ).first()
+        place = hazard.unit
+        street = OrgUnit.objects.get(
+            tree_id=place.tree_id, lft__lte=place.lft, rght__gte=place.rght, kind=OrgUnit.Kind.STREET
         )
         with transaction.atomic():
             hazard_assign(
