@@ -90,9 +90,7 @@ class RollupState(models.Model):
 
     audit_exempt = "bookkeeping of the derived figures"
 
-    district = models.OneToOneField(
-        OrgUnit, verbose_name=_("district"), on_delete=models.CASCADE, related_name="+"
-    )
+    district = models.OneToOneField(OrgUnit, verbose_name=_("district"), on_delete=models.CASCADE, related_name="+")
     built_at = models.DateTimeField(_("figures as of"), null=True, blank=True)
     full_built_at = models.DateTimeField(_("last full rebuild"), null=True, blank=True)
     watermarks = models.JSONField(_("last rows read"), default=dict, blank=True)
