@@ -26,8 +26,10 @@ def percentile(values, p: float) -> float:
 
 @dataclass(frozen=True)
 class PageSamples:
-    ms: list[float]  # one per request, in order
+    ms: list[float]  # wall-clock milliseconds, one per request, in order
     queries: list[list[str]]  # the SQL of each request
+    cpu_ms: list[float]  # this process's CPU time per request (what a busy machine's other work does not add)
+    sql_ms: list[float]  # the time its queries took, as the connection measured them
 
     @property
     def median(self) -> float:
@@ -40,20 +42,22 @@ class PageSamples:
 def sample_page(client: Client, url: str, repeat: int, *, warmup: int = 0) -> PageSamples:
     """GET `url` `warmup` times untimed, then `repeat` times timed, keeping each request's
     milliseconds and SQL; a page that is not 200 stops the run."""
-    ms, queries = [], []
+    ms, queries, cpu_ms, sql_ms = [], [], [], []
     for n in range(warmup + repeat):
         # With DEBUG on, the connection keeps the last 9,000 queries; once full, a capture counts none.
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
         if n >= warmup:
             ms.append(elapsed * 1000)
+            cpu_ms.append(cpu * 1000)
             queries.append([q["sql"] for q in captured.captured_queries])
-    return PageSamples(ms, queries)
+            sql_ms.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+    return PageSamples(ms, queries, cpu_ms, sql_ms)
 
 
 def time_page(client: Client, url: str, repeat: int) -> tuple[float, int]:

@@ -243,6 +243,9 @@ class Command(BaseCommand):
             self.figure("dashboard_median", samples.median, "ms")
             self.figure("dashboard_p95", samples.percentile(95), "ms")
             self.figure("dashboard_max", max(samples.ms), "ms")
+            # Where the time goes: Python in this process, and the database.
+            self.figure("dashboard_cpu_median", statistics.median(samples.cpu_ms), "ms")
+            self.figure("dashboard_sql_median", statistics.median(samples.sql_ms), "ms")
         queries = len(samples.queries[-1])
         self.figure(f"dashboard_queries_{label}", queries, "queries")
         reads = sorted({m.group(1) for sql in samples.queries[-1] for m in RECORD_TABLES.finditer(sql)})
