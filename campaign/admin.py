@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from campaign import task_admin  # noqa: F401 (registers the key tasks' admin)
 from campaign.lib.admin import HistoryAdmin, PlatformInline
 from campaign.models import Campaign, Target
 from districts.admin import SetupAdminMixin

@@ -19,5 +19,8 @@ class CampaignConfig(AppConfig):
 
     def ready(self):
         from campaign import checks  # noqa: F401
+        from campaign import todo as campaign_todo
+        from campaign.lib import todo
 
         _quiet_development_server()
+        todo.register("key_tasks", order=25, tasks=campaign_todo.tasks, overview=campaign_todo.overview)

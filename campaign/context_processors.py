@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from campaign.services.tasks import TASK_EDITOR_ROLES
 from districts.models import ADMIN_ROLES, Role
 from districts.scoping import memberships_of
 from districts.services import ORG_EDITOR_ROLES, SITE_EDITOR_ROLES
@@ -28,6 +29,7 @@ def navigation(request):
             ("risk_distribution", _("Four-colour map")),
             ("hazard_list", _("Hazards")),
             ("reporting_home", _("Reports")),
+            ("key_task_list", _("Key tasks")),
         ]
     if Role.AUDIT_ADMIN in roles:
         items.append(("audit_events", _("Audit trail")))
@@ -40,6 +42,8 @@ def navigation(request):
         imports.append(("import_risks", _("Risk list")))
     if roles & SIDE_ROLES[Side.REPORTER] or everything:
         imports.append(("import_hazards", _("Hazard ledger")))
+    if roles & TASK_EDITOR_ROLES or everything:
+        imports.append(("import_key_tasks", _("Key tasks")))
     return {
         "nav_items": items,
         "nav_imports": imports,

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from campaign.demo_tasks import load_key_tasks
 from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import PRIVILEGED_ROLES, Membership, OrgUnit, Role, Sector, Site, User
@@ -288,6 +289,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
             admin = user
     _demo_risks(by=admin)
     load_hazards()
+    load_key_tasks(campaign=demo, today=today)
     demo_loaded.send(sender=load_demo, campaign=demo, today=today)
     return logins
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("audit/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
+    path("campaign/tasks/", include("campaign.task_urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME

@@ -8,6 +8,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,12 +19,29 @@ from simple_history.models import HistoricalRecords
 from campaign.lib.deadlines import deadline_today
 from campaign.models.plan import Campaign
 from districts.models import OrgUnit, Sector
-from districts.scoping import Scope, ScopedQuerySet
+from districts.scoping import Scope, ScopedQuerySet, Subtree
+
+# A task is led, and shared, by a street, a department or the creation office: the units that
+# carry out the plan's work (communities work through their street).
+TASK_UNIT_KINDS = frozenset({OrgUnit.Kind.STREET, OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.OFFICE})
+# "Due soon": due today or within this many days.
+DUE_SOON_DAYS = 7
 
 
 def overdue_q(today: datetime.date | None = None) -> Q:
     """Not completed and past its due date (the due day itself is still in time)."""
     return Q(completed_on__isnull=True, due_on__lt=today or deadline_today())
+
+
+def due_soon_q(today: datetime.date | None = None) -> Q:
+    """Not completed and due today or within DUE_SOON_DAYS days."""
+    today = today or deadline_today()
+    return Q(completed_on__isnull=True, due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+
+
+def in_progress_q(today: datetime.date | None = None) -> Q:
+    """Not completed and not yet past its due date (due soon included)."""
+    return Q(completed_on__isnull=True, due_on__gte=today or deadline_today())
 
 
 class KeyTaskQuerySet(ScopedQuerySet):
@@ -39,6 +57,9 @@ class KeyTaskQuerySet(ScopedQuerySet):
 
     def overdue(self, today: datetime.date | None = None):
         return self.filter(overdue_q(today))
+
+    def due_soon(self, today: datetime.date | None = None):
+        return self.filter(due_soon_q(today))
 
     def done(self):
         return self.filter(completed_on__isnull=False)
@@ -80,8 +101,41 @@ class KeyTask(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def unique_error_message(self, model_class, unique_check):
+        if tuple(unique_check) == ("campaign", "code"):
+            return ValidationError(
+                _("The campaign already has a task numbered %(code)s."), code="unique", params={"code": self.code}
+            )
+        return super().unique_error_message(model_class, unique_check)
+
+    def clean(self):
+        errors = {}
+        if self.lead_unit_id and self.lead_unit.kind not in TASK_UNIT_KINDS:
+            errors["lead_unit"] = _("A task is led by a street, a department or the creation office.")
+        elif self.lead_unit_id and self.campaign_id and not Subtree.of(self.campaign.district).contains(self.lead_unit):
+            errors["lead_unit"] = _("The lead unit must belong to the campaign's district.")
+        if self.due_on and self.campaign_id and not (self.campaign.starts_on <= self.due_on <= self.campaign.ends_on):
+            errors["due_on"] = _("The due date must fall within the campaign (%(start)s to %(end)s).") % {
+                "start": self.campaign.starts_on.isoformat(),
+                "end": self.campaign.ends_on.isoformat(),
+            }
+        if errors:
+            raise ValidationError(errors)
+
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.completed_on is None and self.due_on < (today or deadline_today())
+
+    def is_due_soon(self, today: datetime.date | None = None) -> bool:
+        today = today or deadline_today()
+        return self.completed_on is None and today <= self.due_on <= today + datetime.timedelta(days=DUE_SOON_DAYS)
+
+    def status(self, today: datetime.date | None = None) -> str:
+        """What the lists show: done, overdue, due soon, or in progress."""
+        if self.completed_on is not None:
+            return "done"
+        if self.is_overdue(today):
+            return "overdue"
+        return "due_soon" if self.is_due_soon(today) else "in_progress"
 
 
 class Milestone(models.Model):
@@ -99,6 +153,22 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if self.due_on and self.task_id and self.due_on > self.task.due_on:
+            raise ValidationError(
+                {
+                    "due_on": _("A milestone falls due on or before its task (%(date)s).")
+                    % {"date": self.task.due_on.isoformat()}
+                }
+            )
+        if self.due_on and self.task_id and self.due_on < self.task.campaign.starts_on:
+            raise ValidationError(
+                {
+                    "due_on": _("A milestone falls due within the campaign, from %(date)s.")
+                    % {"date": self.task.campaign.starts_on.isoformat()}
+                }
+            )
 
 
 class TaskProgress(models.Model):

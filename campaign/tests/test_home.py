@@ -272,6 +272,8 @@ def test_a_leader_sees_an_overview_and_no_tasks(client, sign_in, world):
         "risks_review_due": 2,
         "reports_awaiting_review": 2,
         "reports_returned": 1,
+        "key_tasks_overdue": 0,  # the world sets out no key task: a leader reads the noughts too
+        "key_tasks_due_soon": 0,
     }
     assert items["reports_missing"][0] > 0
     assert_links_show_the_counts(client, {k: v for k, v in items.items() if k != "reports_missing"})
@@ -307,6 +309,7 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             + 1  # reports: the street's returned reports, by unit
             + 1  # hazards: to assign, rectify (overdue, returned) and verify, one aggregate
             + 1  # risks: reviews overdue and due, one aggregate over the risks the street keeps
+            + 1  # key tasks: overdue and due soon of those the street shares, one aggregate
             + 1  # the current campaign
             + 1  # its targets
             + REQUEST_END,
@@ -319,6 +322,7 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             + 1  # reports: COUNT awaiting review (the office files none: no calendar)
             + 1  # hazards: one aggregate
             # risks: none — the office keeps no risks, so the aggregate is known to be zero unasked
+            + 1  # key tasks: overdue and due soon in the district, one aggregate
             + 1  # the current campaign
             + 1  # its targets
             + REQUEST_END,
@@ -335,6 +339,7 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             + 1  # reports: the grouped count over the district
             + 1  # hazards: one aggregate
             + 1  # risks: one aggregate over every risk the leader sees
+            + 1  # key tasks: overdue and due soon of every task the leader sees, one aggregate
             + 1  # the current campaign
             + 1  # its targets
             + REQUEST_END,

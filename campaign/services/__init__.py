@@ -1,0 +1,1 @@
+"""Writes to the campaign's records, one module per concern."""
