@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from campaign.accident_roles import accident_writer_scope, yearly_value_writer_scope
 from campaign.services.tasks import TASK_EDITOR_ROLES
 from districts.models import ADMIN_ROLES, Role
 from districts.scoping import memberships_of
@@ -30,6 +31,8 @@ def navigation(request):
             ("hazard_list", _("Hazards")),
             ("reporting_home", _("Reports")),
             ("key_task_list", _("Key tasks")),
+            ("accident_list", _("Accident register")),
+            ("campaign_targets", _("Target progress")),
         ]
     if Role.AUDIT_ADMIN in roles:
         items.append(("audit_events", _("Audit trail")))
@@ -44,6 +47,10 @@ def navigation(request):
         imports.append(("import_hazards", _("Hazard ledger")))
     if roles & TASK_EDITOR_ROLES or everything:
         imports.append(("import_key_tasks", _("Key tasks")))
+    if not accident_writer_scope(user).is_empty:
+        imports.append(("import_accidents", _("Accident register")))
+    if not yearly_value_writer_scope(user).is_empty:
+        imports.append(("import_yearly_values", _("Yearly values")))
     return {
         "nav_items": items,
         "nav_imports": imports,

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 from django.utils import timezone
 
+from campaign.demo_accidents import load_demo_figures
 from campaign.demo_tasks import load_key_tasks
 from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
@@ -290,6 +291,8 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
     _demo_risks(by=admin)
     load_hazards()
     load_key_tasks(campaign=demo, today=today)
+    # The office records the register's figures, as it would (campaign.services.accidents).
+    load_demo_figures(district=district, today=today, by=User.objects.get(username="office"))
     demo_loaded.send(sender=load_demo, campaign=demo, today=today)
     return logins
 

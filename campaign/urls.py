@@ -22,6 +22,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("hazards/", include("hazards.urls")),
     path("reports/", include("reporting.urls")),
+    path("campaign/", include("campaign.app_urls")),
     path("audit/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
     path("campaign/tasks/", include("campaign.task_urls")),

@@ -2,7 +2,10 @@
 measure the targets, and the key tasks per sector."""
 
 from campaign.models.accidents import (
+    GRADE_THRESHOLDS,
+    MAX_PEOPLE,
     SERIOUS_GRADES,
+    YEARLY_VALUE_KINDS,
     Accident,
     AccidentGrade,
     AccidentQuerySet,
@@ -14,7 +17,10 @@ from campaign.models.plan import Campaign, CampaignQuerySet, Target
 from campaign.models.tasks import KeyTask, KeyTaskQuerySet, Milestone, TaskEvidence, TaskProgress
 
 __all__ = [
+    "GRADE_THRESHOLDS",
+    "MAX_PEOPLE",
     "SERIOUS_GRADES",
+    "YEARLY_VALUE_KINDS",
     "Accident",
     "AccidentGrade",
     "AccidentQuerySet",

@@ -3,16 +3,20 @@ campaign's targets are measured with, the baseline year's kept the same way."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from campaign.accident_roles import accident_writer_scope, yearly_value_writer_scope
+from campaign.lib.deadlines import deadline_today
 from districts.models import OrgUnit, Sector, Site
-from districts.scoping import ScopedQuerySet
+from districts.scoping import ScopedQuerySet, scope_for
 from risks.models import AccidentType
 
 
@@ -51,9 +55,28 @@ class InvestigationStatus(models.TextChoices):
     CLOSED = "closed", _("Investigation closed")
 
 
+# Bounds a figure typed or imported must keep to: a typo of a few digits is refused, not
+# taken as the worst accident in the country's history.
+MAX_PEOPLE = 10_000
+EARLIEST_DAY = datetime.date(2000, 1, 1)
+# Units yearly values are kept for: the district and its streets.
+YEARLY_VALUE_KINDS = (OrgUnit.Kind.DISTRICT, OrgUnit.Kind.STREET)
+
+
 class AccidentQuerySet(ScopedQuerySet):
     unit_lookup = "unit__"
     sector_lookup = "sector"
+
+    def visible_to(self, user):
+        """What the user's scope shows, and what they keep (campaign.accident_roles): the
+        emergency-management bureau sees every sector's accidents in its district."""
+        scope, keeps = scope_for(user), accident_writer_scope(user)
+        if scope.everything or keeps.everything:
+            return self
+        return self.filter(scope.q(self.unit_lookup, self.sector_lookup) | keeps.q(self.unit_lookup, None))
+
+    def writable_by(self, user):
+        return self.in_scope(accident_writer_scope(user))
 
     def serious(self):
         return self.filter(grade__in=SERIOUS_GRADES)
@@ -75,8 +98,10 @@ class Accident(models.Model):
     occurred_on = models.DateField(_("date of the accident"))
     accident_type = models.CharField(_("accident type"), max_length=30, choices=AccidentType.choices)
     summary = models.CharField(_("summary"), max_length=300)
-    deaths = models.PositiveIntegerField(_("deaths"), default=0)
-    serious_injuries = models.PositiveIntegerField(_("serious injuries"), default=0)
+    deaths = models.PositiveIntegerField(_("deaths"), default=0, validators=[MaxValueValidator(MAX_PEOPLE)])
+    serious_injuries = models.PositiveIntegerField(
+        _("serious injuries"), default=0, validators=[MaxValueValidator(MAX_PEOPLE)]
+    )
     direct_loss = models.DecimalField(
         _("direct economic loss (10,000 yuan)"),
         max_digits=14,
@@ -84,7 +109,7 @@ class Accident(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0))],
     )
-    grade = models.CharField(_("grade"), max_length=20, choices=AccidentGrade.choices, editable=False)
+    grade = models.CharField(_("accident grade"), max_length=20, choices=AccidentGrade.choices, editable=False)
     investigation_status = models.CharField(
         _("investigation"), max_length=20, choices=InvestigationStatus.choices, default=InvestigationStatus.REPORTED
     )
@@ -108,9 +133,30 @@ class Accident(models.Model):
     def compute_grade(self) -> str:
         return grade_for(deaths=self.deaths, serious_injuries=self.serious_injuries, direct_loss=self.direct_loss)
 
+    @property
+    def is_serious(self) -> bool:
+        return self.grade in SERIOUS_GRADES
+
+    def clean(self):
+        errors = {}
+        if self.unit_id and self.unit.kind not in OrgUnit.PLACE_KINDS:
+            errors["unit"] = _("An accident happens in the district, a street, a community or a grid.")
+        elif self.site_id and self.unit_id and not self.site.unit.is_descendant_of(self.unit, include_self=True):
+            errors["site"] = _("The site is not in this place.")
+        if self.occurred_on is not None:
+            if self.occurred_on > deadline_today():
+                errors["occurred_on"] = _("An accident cannot be dated in the future.")
+            elif self.occurred_on < EARLIEST_DAY:
+                errors["occurred_on"] = _("The register starts in %(year)s.") % {"year": EARLIEST_DAY.year}
+        if errors:
+            raise ValidationError(errors)
+
 
 class YearlyValueQuerySet(ScopedQuerySet):
     unit_lookup = "unit__"
+
+    def writable_by(self, user):
+        return self.in_scope(yearly_value_writer_scope(user))
 
 
 class YearlyValue(models.Model):
@@ -133,6 +179,7 @@ class YearlyValue(models.Model):
         _("deaths (when not from the register)"),
         null=True,
         blank=True,
+        validators=[MaxValueValidator(MAX_PEOPLE)],
         help_text=_("Leave empty to count the deaths in the accident register."),
     )
     deaths_source = models.CharField(_("source of the deaths figure"), max_length=200, blank=True)
@@ -154,3 +201,19 @@ class YearlyValue(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.year}"
+
+    def clean(self):
+        # The constraints' own words ("constraint … is violated") would tell a user nothing.
+        errors = {}
+        if self.unit_id and self.unit.kind not in YEARLY_VALUE_KINDS:
+            errors["unit"] = _("Yearly values are kept for the district and its streets.")
+        self.gdp_source = (self.gdp_source or "").strip()
+        self.deaths_source = (self.deaths_source or "").strip()
+        if self.gdp is not None and not self.gdp_source:
+            errors["gdp_source"] = _("Give the source of the GDP figure (e.g. the statistical yearbook).")
+        if self.deaths_override is not None and not self.deaths_source:
+            errors["deaths_source"] = _(
+                "Give the source of the deaths figure, or leave the figure empty to count the register."
+            )
+        if errors:
+            raise ValidationError(errors)
