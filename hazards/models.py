@@ -18,12 +18,13 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import ExpressionWrapper, Q
+from django.db.models import ExpressionWrapper, F, Q
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from campaign.lib.deadlines import DEADLINE_TZ, deadline_today  # noqa: F401 (imported from here too)
+from campaign.lib.deadlines import DEADLINE_TZ, day_end, deadline_today  # (imported from here too)
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import Scope, ScopedQuerySet
 from risks.models import RiskPoint
@@ -90,6 +91,49 @@ class HazardQuerySet(ScopedQuerySet):
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
+
+    # -- as of the end of a past day (the rollups' stocks): read from the hazard's own timestamps
+    # as they stand. A cancelled record (an invalid report) counts nowhere, on any day. The past
+    # is the present's timestamps: an approved extension moves the deadline for the days before it
+    # too, and a rectification sent back counts from when it is rectified again. On today these
+    # give what open() and overdue() give.
+
+    def counted(self):
+        """Every hazard but cancelled records."""
+        return self.exclude(status=Status.CANCELLED)
+
+    def found_by(self, day: datetime.date):
+        return self.counted().filter(found_at__lt=day_end(day))
+
+    def closed_by(self, day: datetime.date):
+        return self.filter(status=Status.CLOSED, closed_at__lt=day_end(day))
+
+    def open_at(self, day: datetime.date):
+        """Found by the end of `day` and not closed by then."""
+        end = day_end(day)
+        return self.found_by(day).filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+
+    def overdue_at(self, day: datetime.date):
+        """overdue_q as it stood at the end of `day`: assigned by then with a deadline before
+        `day`, and neither rectified nor closed by then."""
+        end = day_end(day)
+        return self.annotate(assigned_or_found=Coalesce("assigned_at", "found_at")).filter(
+            Q(rectified_at__isnull=True) | Q(rectified_at__gte=end),
+            Q(closed_at__isnull=True) | Q(closed_at__gte=end),
+            status__in=ASSIGNED_STATUSES,
+            deadline__lt=day,
+            assigned_or_found__lt=end,
+        )
+
+    def listed_open_at(self, day: datetime.date):
+        """Listed for supervision by `day` and open at its end."""
+        return self.open_at(day).filter(listing__listed_on__lte=day)
+
+    def closed_on_time(self):
+        """Closed, and rectified by the end of its deadline day (in the deadline time zone)."""
+        return self.annotate(rectified_on=TruncDate("rectified_at", tzinfo=DEADLINE_TZ)).filter(
+            status=Status.CLOSED, rectified_on__lte=F("deadline")
+        )
 
 
 class Hazard(models.Model):

@@ -34,7 +34,7 @@ class Metric(models.TextChoices):
     # closed to date ÷ found to date (cancelled records in neither); null when none was found.
     HAZARD_CLOSURE_RATE = "hazard_closure_rate", _("Hazard closure rate")
     MAJOR_HAZARDS_LISTED_OPEN = "major_hazards_listed_open", _("Listed major hazards open")
-    RISKS = "risks", _("Risk points")  # variant: the control level (major, larger, general, low)
+    RISKS = "risks", _("Risk points")  # variant: the risk level (risks.models.Level: major, significant, general, low)
     RISK_REVIEWS_OVERDUE = "risk_reviews_overdue", _("Risk reviews overdue")
     # Reports (no sector); variant: the report type's code, "" for all types.
     REPORTS_EXPECTED = "reports_expected", _("Reports expected")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from campaign.lib.deadlines import deadline_today
+from campaign.lib.deadlines import day_end, deadline_today
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import ScopedQuerySet
 
@@ -326,6 +326,21 @@ class RiskQuerySet(ScopedQuerySet):
 
     def needing_reassessment(self):
         return self.filter(recent_hazards__gte=REASSESS_HAZARDS)
+
+    # -- as of the end of a past day (the rollups' stocks), from the risk's own timestamps as they
+    # stand: a risk is on the register from when it was added; a retired one until its last change
+    # (the retirement); it is graded by its current assessment and reviewed by its current next
+    # review date. On today these give what the register and review_overdue() give.
+
+    def on_register_at(self, day: datetime.date):
+        end = day_end(day)
+        return self.filter(created_at__lt=end).filter(
+            Q(status=RiskPoint.Status.ACTIVE) | Q(status=RiskPoint.Status.RETIRED, updated_at__gte=end)
+        )
+
+    def review_overdue_at(self, day: datetime.date):
+        """review_overdue_q as it stood at the end of `day`."""
+        return self.on_register_at(day).filter(next_review_on__lt=day)
 
 
 class RiskPoint(models.Model):

@@ -15,3 +15,9 @@ DEADLINE_TZ = ZoneInfo("Asia/Shanghai")
 def deadline_today() -> datetime.date:
     """Today in the deadline time zone: a deadline before it has passed."""
     return timezone.localdate(timezone=DEADLINE_TZ)
+
+
+def day_end(day: datetime.date) -> datetime.datetime:
+    """The first instant after `day` in the deadline time zone: whatever happened before it
+    happened by the end of that day (the as-of rules of the records' querysets use it)."""
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, tzinfo=DEADLINE_TZ)

@@ -64,6 +64,11 @@ class KeyTaskQuerySet(ScopedQuerySet):
     def done(self):
         return self.filter(completed_on__isnull=False)
 
+    def overdue_at(self, day: datetime.date):
+        """overdue_q as it stood at the end of `day` (the rollups' stock of a past period):
+        due before `day` and not completed by then."""
+        return self.filter(due_on__lt=day).filter(Q(completed_on__isnull=True) | Q(completed_on__gt=day))
+
 
 class KeyTask(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="tasks")

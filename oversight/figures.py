@@ -1,0 +1,534 @@
+"""What the rollups count (oversight.rollups builds and stores it): the periods a district's
+rollups hold, the dates of the records that are counted, and a unit's figures from those counts.
+
+- Periods: the months from the start month of the district's current campaign to the current
+  month (or the campaign's last month, if earlier); the quarters and years holding them. A
+  quarter or year counts the months of it the rollups hold. A period's stock is its value at
+  the end of its last day, or today for the running period.
+- Flows are counted by the month their date falls in (key tasks due: to the end of the running
+  month, for what falls due this month). A stock is the records whose span holds the period's
+  end: a hazard is open from the day it is found to the day it is closed, overdue from the day
+  after its deadline to the day it is rectified or closed, and so on. The rules are the records'
+  own as-of methods (HazardQuerySet.open_at(day), RiskQuerySet.on_register_at(day),
+  KeyTaskQuerySet.overdue_at(day) …); the spans below say the same in dates (the property test
+  holds them to it). A stock is the running sum of the months' span starts less their span ends:
+  one grouped query per date, whatever the number of periods.
+- Reports follow reporting's own rules (reporting.selectors: filer_units, _cell_counts and a
+  cell's Tally): a report period counts in the month holding its due date, a unit only for the
+  periods it owed (those it existed for).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, DateField, F, Func, Q, Sum, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate, TruncMonth
+
+from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
+from campaign.models import Accident, Campaign, KeyTask
+from districts.models import OrgUnit
+from districts.subtree import totals_under
+from hazards.models import ASSIGNED_STATUSES, Hazard, Status
+from oversight.models import Granularity, Metric
+from reporting.models import Period, ReportType
+from reporting.selectors import _cell, _cell_counts, filer_units
+from risks.models import RiskPoint
+
+M = Metric
+# Figures summed over a period (a quarter's is the sum of its months); the rest are stocks (a
+# quarter's is its last month's).
+FLOWS = frozenset(
+    {
+        M.HAZARDS_FOUND,
+        M.HAZARDS_CLOSED,
+        M.HAZARDS_CLOSED_ON_TIME,
+        M.REPORTS_EXPECTED,
+        M.REPORTS_FILED,
+        M.REPORTS_ON_TIME,
+        M.TASKS_DUE,
+        M.TASKS_DONE,
+        M.ACCIDENTS,
+        M.ACCIDENT_DEATHS,
+        M.SERIOUS_ACCIDENTS,
+    }
+)
+REPORT_METRICS = frozenset({M.REPORTS_EXPECTED, M.REPORTS_FILED, M.REPORTS_ON_TIME})
+# The figures of each kind of record (reports: sector None only).
+FAMILY_METRICS = {
+    "hazards": frozenset(
+        {
+            M.HAZARDS_FOUND,
+            M.HAZARDS_CLOSED,
+            M.HAZARDS_CLOSED_ON_TIME,
+            M.HAZARDS_OPEN,
+            M.HAZARDS_OVERDUE,
+            M.HAZARDS_FOUND_TO_DATE,
+            M.HAZARDS_CLOSED_TO_DATE,
+            M.MAJOR_HAZARDS_LISTED_OPEN,
+        }
+    ),
+    "risks": frozenset({M.RISKS, M.RISK_REVIEWS_OVERDUE}),
+    "tasks": frozenset({M.TASKS_DUE, M.TASKS_DONE, M.TASKS_OVERDUE}),
+    "accidents": frozenset({M.ACCIDENTS, M.ACCIDENT_DEATHS, M.SERIOUS_ACCIDENTS}),
+    "reports": REPORT_METRICS,
+}
+# Not counted but derived, at every period, from two stocks: closed ÷ found to date.
+RATE = M.HAZARD_CLOSURE_RATE
+RATE_PLACES = Decimal("0.0001")
+
+# A unit's figures: {(sector id or None, metric, variant): [value per month held]}.
+Figures = dict[tuple, list[int]]
+
+
+# ---------------------------------------------------------------- periods
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _add_months(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The months a district's rollups hold, and the day each month's stock is taken on."""
+
+    months: tuple[datetime.date, ...]  # first days
+    cap: datetime.date  # the last day counted: today, or the end of the campaign's last month
+    today: datetime.date
+
+    @classmethod
+    def of(cls, campaign: Campaign | None, today: datetime.date) -> Calendar | None:
+        if campaign is None:
+            return None
+        first = campaign.starts_on.replace(day=1)
+        last = min(today.replace(day=1), campaign.ends_on.replace(day=1))
+        if last < first:
+            return None
+        months = []
+        month = first
+        while month <= last:
+            months.append(month)
+            month = _add_months(month, 1)
+        return cls(tuple(months), min(today, _month_end(last)), today)
+
+    @property
+    def before(self) -> datetime.date:
+        """The bucket of everything dated before the first month: it counts in stocks only."""
+        return _add_months(self.months[0], -1)
+
+    def as_of(self, i: int) -> datetime.date:
+        return min(_month_end(self.months[i]), self.cap)
+
+    def index(self, day: datetime.date) -> int | None:
+        month = day.replace(day=1)
+        i = (month.year - self.months[0].year) * 12 + month.month - self.months[0].month
+        return i if 0 <= i < len(self.months) else None
+
+    def periods(self) -> list[tuple[str, datetime.date, list[int]]]:
+        """(granularity, period start, the indices of its months held here), months first."""
+        out = [(Granularity.MONTH.value, m, [i]) for i, m in enumerate(self.months)]
+        for granularity, start_of in (
+            (Granularity.QUARTER.value, lambda m: m.replace(month=(m.month - 1) // 3 * 3 + 1)),
+            (Granularity.YEAR.value, lambda m: m.replace(month=1)),
+        ):
+            groups: dict[datetime.date, list[int]] = {}
+            for i, m in enumerate(self.months):
+                groups.setdefault(start_of(m), []).append(i)
+            out.extend((granularity, start, indices) for start, indices in groups.items())
+        return out
+
+
+def calendar_for(district: OrgUnit, today: datetime.date | None = None) -> tuple[Campaign | None, Calendar | None]:
+    campaign = Campaign.objects.filter(district=district).current()
+    today = today or deadline_today()
+    return campaign, Calendar.of(campaign, today)
+
+
+# ---------------------------------------------------------------- the dates counted
+
+
+class NextDay(Func):
+    """The day after a date."""
+
+    output_field = DateField()
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s + 1)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="date(%(expressions)s, '+1 day')", **extra)
+
+
+def _local(field) -> TruncDate:
+    """The day a timestamp falls on, in the deadline time zone."""
+    return TruncDate(field, tzinfo=DEADLINE_TZ)
+
+
+@dataclass(frozen=True)
+class Dated:
+    """One date of one kind of record, counted per unit (subtree), sector (, variant) and month.
+
+    `rows` are the records that have the date (the span's start, or its end), `day` the date as
+    an expression, `variant` a column the figures are split by (a risk's level), `value` the
+    aggregate (a count unless given)."""
+
+    name: str
+    rows: object  # a callable(calendar, campaign) → QuerySet, annotated with `day`
+    unit_path: str = "unit"
+    variant: str | None = None
+    value: object = None
+    # Counted to the end of the running month, not only to today: what falls due this month.
+    whole_month: bool = False
+
+    @property
+    def family(self) -> str:
+        """The kind of record counted (FAMILY_METRICS): what a change of such a record changes."""
+        return next(family for prefix, family in _FAMILY_PREFIXES if self.name.startswith(prefix))
+
+
+_FAMILY_PREFIXES = (
+    ("hazards_", "hazards"),
+    ("listed_", "hazards"),
+    ("risks_", "risks"),
+    ("reviews_", "risks"),
+    ("tasks_", "tasks"),
+    ("accident", "accidents"),
+    ("serious_", "accidents"),
+)
+
+
+def _span(qs, start, end, *, ends: bool):
+    """The records of a span [start, end): its starts (end unknown, or after the start), or its
+    ends (a known end after the start)."""
+    qs = qs.annotate(span_start=start, span_end=end)
+    if ends:
+        return qs.filter(span_end__isnull=False, span_start__lt=F("span_end")).annotate(day=F("span_end"))
+    return qs.filter(Q(span_end__isnull=True) | Q(span_start__lt=F("span_end"))).annotate(day=F("span_start"))
+
+
+def _hazard_overdue(ends: bool):
+    # overdue_at(day) ⇔ max(day assigned, deadline + 1) ≤ day < first of (rectified, closed).
+    def rows(cal, campaign):
+        qs = Hazard.objects.filter(status__in=ASSIGNED_STATUSES, deadline__isnull=False)
+        start = Greatest(_local(Coalesce("assigned_at", "found_at")), NextDay("deadline"))
+        first_done = Least(Coalesce("rectified_at", "closed_at"), Coalesce("closed_at", "rectified_at"))
+        return _span(qs, start, _local(first_done), ends=ends)
+
+    return rows
+
+
+def _hazard_listed(ends: bool):
+    # listed_open_at(day) ⇔ max(day found, listed on) ≤ day < day closed.
+    def rows(cal, campaign):
+        qs = Hazard.objects.counted().filter(listing__isnull=False)
+        return _span(qs, Greatest(_local("found_at"), F("listing__listed_on")), _local("closed_at"), ends=ends)
+
+    return rows
+
+
+def _retired_on():
+    """The day a retired risk left the register (its last change); NULL while it is on it."""
+    return Case(
+        When(status=RiskPoint.Status.RETIRED, then=_local(Greatest("updated_at", "created_at"))),
+        default=None,
+        output_field=DateField(),
+    )
+
+
+def _risk_review_overdue(ends: bool):
+    # review_overdue_at(day) ⇔ max(day added, next review + 1) ≤ day < day retired.
+    def rows(cal, campaign):
+        qs = RiskPoint.objects.filter(next_review_on__isnull=False)
+        return _span(qs, Greatest(_local("created_at"), NextDay("next_review_on")), _retired_on(), ends=ends)
+
+    return rows
+
+
+def _task_overdue(ends: bool):
+    # overdue_at(day) ⇔ due + 1 ≤ day < completed on.
+    def rows(cal, campaign):
+        return _span(KeyTask.objects.filter(campaign=campaign), NextDay("due_on"), F("completed_on"), ends=ends)
+
+    return rows
+
+
+def _dated(qs, day):
+    return qs.annotate(day=day)
+
+
+DATES = [
+    Dated("hazards_found", lambda cal, c: _dated(Hazard.objects.counted(), _local("found_at"))),
+    Dated("hazards_closed", lambda cal, c: _dated(Hazard.objects.filter(status=Status.CLOSED), _local("closed_at"))),
+    Dated("hazards_closed_on_time", lambda cal, c: _dated(Hazard.objects.closed_on_time(), _local("closed_at"))),
+    # open_at(day) ⇔ day found ≤ day < day closed: closed on or after the day found.
+    Dated(
+        "hazards_open_end",
+        lambda cal, c: _dated(
+            Hazard.objects.counted().filter(closed_at__isnull=False), _local(Greatest("found_at", "closed_at"))
+        ),
+    ),
+    Dated("hazards_overdue_start", _hazard_overdue(ends=False)),
+    Dated("hazards_overdue_end", _hazard_overdue(ends=True)),
+    Dated("listed_open_start", _hazard_listed(ends=False)),
+    Dated("listed_open_end", _hazard_listed(ends=True)),
+    # on_register_at(day) ⇔ day added ≤ day < day retired.
+    Dated(
+        "risks_start",
+        lambda cal, c: _dated(RiskPoint.objects.all(), _local("created_at")),
+        variant="current_assessment__level",
+    ),
+    Dated(
+        "risks_end",
+        lambda cal, c: _dated(RiskPoint.objects.filter(status=RiskPoint.Status.RETIRED), _retired_on()),
+        variant="current_assessment__level",
+    ),
+    Dated("reviews_overdue_start", _risk_review_overdue(ends=False)),
+    Dated("reviews_overdue_end", _risk_review_overdue(ends=True)),
+    Dated(
+        "tasks_due",
+        lambda cal, c: _dated(KeyTask.objects.filter(campaign=c), F("due_on")),
+        unit_path="lead_unit",
+        whole_month=True,
+    ),
+    Dated(
+        "tasks_done",
+        lambda cal, c: _dated(KeyTask.objects.filter(campaign=c).done(), F("completed_on")),
+        unit_path="lead_unit",
+    ),
+    Dated("tasks_overdue_start", _task_overdue(ends=False), unit_path="lead_unit"),
+    Dated("tasks_overdue_end", _task_overdue(ends=True), unit_path="lead_unit"),
+    Dated("accidents", lambda cal, c: _dated(Accident.objects.all(), F("occurred_on"))),
+    Dated("accident_deaths", lambda cal, c: _dated(Accident.objects.all(), F("occurred_on")), value=Sum("deaths")),
+    Dated("serious_accidents", lambda cal, c: _dated(Accident.objects.serious(), F("occurred_on"))),
+]
+
+
+# ---------------------------------------------------------------- counting
+
+
+def _bucketed(dated: Dated, cal: Calendar, campaign: Campaign):
+    """The records of `dated` up to the last day counted, each with the month its date falls in
+    (everything before the first month in one bucket: it counts in stocks only)."""
+    last = _month_end(cal.months[-1]) if dated.whole_month else cal.cap
+    month = Cast(TruncMonth("day", output_field=DateField()), DateField())
+    return (
+        dated.rows(cal, campaign)
+        .filter(day__lte=last)
+        .annotate(bucket=Greatest(month, Value(cal.before), output_field=DateField()))
+    )
+
+
+def _by(dated: Dated) -> tuple[str, ...]:
+    return ("sector", dated.variant, "bucket") if dated.variant else ("sector", "bucket")
+
+
+def count_under(dated: Dated, cal: Calendar, campaign: Campaign, units: list[OrgUnit]) -> dict[int, Counter]:
+    """{unit pk: Counter{(sector, [variant,] bucket): n}} over each unit's whole subtree: one
+    grouped query (districts.subtree.totals_under)."""
+    rows = _bucketed(dated, cal, campaign)
+    return totals_under(rows, units, unit_path=dated.unit_path, by=_by(dated), value=dated.value)
+
+
+def count_own(
+    dated: Dated, cal: Calendar, campaign: Campaign, cells: dict[int, set[int]], row_of: dict[int, int]
+) -> dict[int, Counter]:
+    """{row unit pk: Counter{(sector, [variant,] bucket): n}} of the records that count in a row
+    unit itself (a community's grids included, its subtree's other row units not), for the cells
+    {sector: row units} only: one grouped query."""
+    own_units = defaultdict(list)
+    for unit, row_unit in row_of.items():
+        own_units[row_unit].append(unit)
+    where = Q(pk__in=[])
+    for sector, row_units in cells.items():
+        units = [u for r in row_units for u in own_units[r]]
+        where |= Q(**{f"{dated.unit_path}_id__in": units, "sector": sector})
+    rows = _bucketed(dated, cal, campaign).filter(where)
+    value = Count("pk") if dated.value is None else dated.value
+    out: dict[int, Counter] = defaultdict(Counter)
+    for unit_id, *key, n in rows.values_list(f"{dated.unit_path}_id", *_by(dated)).annotate(n=value).order_by():
+        out[row_of[unit_id]][tuple(key)] += n or 0
+    return out
+
+
+class _Series:
+    """One unit's counts of one date, as vectors over [before, month 0, …, month n-1] per
+    (sector, variant)."""
+
+    def __init__(self, counter: Counter, cal: Calendar, index: dict):
+        self.n = len(cal.months)
+        self.vectors: dict[tuple, list[int]] = {}
+        for key, value in counter.items():
+            *head, bucket = key
+            sector, variant = head[0], (head[1] if len(head) > 1 else None)
+            vector = self.vectors.setdefault((sector, variant), [0] * (self.n + 1))
+            vector[index[bucket]] += int(value or 0)
+
+    def flow(self, key) -> list[int]:
+        return self.vectors.get(key, [0] * (self.n + 1))[1:]
+
+    def cumulative(self, key) -> list[int]:
+        out, total = [], 0
+        for i, value in enumerate(self.vectors.get(key, [0] * (self.n + 1))):
+            total += value
+            if i:
+                out.append(total)
+        return out
+
+
+def _minus(a: list[int], b: list[int]) -> list[int]:
+    return [x - y for x, y in zip(a, b, strict=True)]
+
+
+def record_figures(counts: dict[str, Counter], cal: Calendar, *, all_sectors: bool = True) -> Figures:
+    """One unit's figures from its counts of every date in DATES (by name), per sector and, with
+    `all_sectors`, for all sectors (their sum)."""
+    index = {cal.before: 0, **{m: i + 1 for i, m in enumerate(cal.months)}}
+    series = {d.name: _Series(counts.get(d.name, Counter()), cal, index) for d in DATES}
+    n = len(cal.months)
+    figures: Figures = {}
+
+    def put(sector, metric, variant, values):
+        if any(values):
+            figures[(sector, metric, variant)] = values
+
+    def keys(*names):
+        return sorted({k for name in names for k in series[name].vectors}, key=repr)
+
+    found, closed = series["hazards_found"], series["hazards_closed"]
+    for key in keys("hazards_found", "hazards_open_end"):
+        sector = key[0]
+        put(sector, M.HAZARDS_FOUND, "", found.flow(key))
+        put(sector, M.HAZARDS_FOUND_TO_DATE, "", found.cumulative(key))
+        put(sector, M.HAZARDS_OPEN, "", _minus(found.cumulative(key), series["hazards_open_end"].cumulative(key)))
+    for key in keys("hazards_closed"):
+        put(key[0], M.HAZARDS_CLOSED, "", closed.flow(key))
+        put(key[0], M.HAZARDS_CLOSED_TO_DATE, "", closed.cumulative(key))
+    for key in keys("hazards_closed_on_time"):
+        put(key[0], M.HAZARDS_CLOSED_ON_TIME, "", series["hazards_closed_on_time"].flow(key))
+    for metric, start, end in (
+        (M.HAZARDS_OVERDUE, "hazards_overdue_start", "hazards_overdue_end"),
+        (M.MAJOR_HAZARDS_LISTED_OPEN, "listed_open_start", "listed_open_end"),
+        (M.RISK_REVIEWS_OVERDUE, "reviews_overdue_start", "reviews_overdue_end"),
+        (M.TASKS_OVERDUE, "tasks_overdue_start", "tasks_overdue_end"),
+    ):
+        for key in keys(start, end):
+            put(key[0], metric, "", _minus(series[start].cumulative(key), series[end].cumulative(key)))
+    # Risks by level; the variant "" is every risk on the register, graded or not.
+    risks: dict = defaultdict(lambda: [0] * n)
+    for key in keys("risks_start", "risks_end"):
+        sector, level = key
+        values = _minus(series["risks_start"].cumulative(key), series["risks_end"].cumulative(key))
+        if level:
+            put(sector, M.RISKS, level, values)
+        risks[sector] = [x + y for x, y in zip(risks[sector], values, strict=True)]
+    for sector, values in risks.items():
+        put(sector, M.RISKS, "", values)
+    for name, metric in (
+        ("tasks_due", M.TASKS_DUE),
+        ("tasks_done", M.TASKS_DONE),
+        ("accidents", M.ACCIDENTS),
+        ("accident_deaths", M.ACCIDENT_DEATHS),
+        ("serious_accidents", M.SERIOUS_ACCIDENTS),
+    ):
+        for key in keys(name):
+            put(key[0], metric, "", series[name].flow(key))
+    if all_sectors:
+        for (_sector, metric, variant), values in list(figures.items()):
+            add_vector(figures, (None, metric, variant), values)
+    return figures
+
+
+def report_figures(campaign: Campaign, cal: Calendar, filers: set[int] | None = None) -> dict[int, Figures]:
+    """{filing unit pk: its own figures}: reports expected, filed and on time by reporting's rules
+    (a unit only for the periods it owed), per report type and in all (variant ""), counted in
+    the month holding each period's due date. All the campaign's filers, or those of `filers`."""
+    n = len(cal.months)
+    # A period due on the last day counted is over at its end, unless that day is today.
+    tally_day = cal.today if cal.cap == cal.today else cal.cap + datetime.timedelta(days=1)
+    types = list(ReportType.objects.all())
+    kinds = sorted({k for t in types for k in t.filer_kinds})
+    units = [f for f in filer_units(campaign, kinds) if filers is None or f.pk in filers]
+    periods = [
+        p
+        for p in Period.objects.filter(campaign=campaign, report_type__in=types).select_related("report_type")
+        if cal.index(p.due_on) is not None and p.due_on <= cal.cap
+    ]
+    counts = _cell_counts(campaign, types, units) if units and periods else {}
+    own: dict[int, Figures] = defaultdict(dict)
+    for filer in units:
+        for period in periods:
+            if filer.kind not in period.report_type.filer_kinds:
+                continue
+            tally = _cell(filer, period, counts.get((filer.pk, period.pk)), tally_day).tally(tally_day)
+            if not tally.expected:
+                continue
+            i = cal.index(period.due_on)
+            for code in (period.report_type.code, ""):
+                for metric, value in (
+                    (M.REPORTS_EXPECTED, tally.expected),
+                    (M.REPORTS_FILED, tally.filed),
+                    (M.REPORTS_ON_TIME, tally.on_time),
+                ):
+                    if value:
+                        own[filer.pk].setdefault((None, metric, code), [0] * n)[i] += value
+    return own
+
+
+def holds(unit: OrgUnit, other: OrgUnit) -> bool:
+    """Whether `other` is in `unit`'s subtree (itself included)."""
+    return unit.tree_id == other.tree_id and unit.lft <= other.lft and other.rght <= unit.rght
+
+
+def add_vector(into: Figures, key: tuple, values: list[int], sign: int = 1) -> None:
+    total = into.setdefault(key, [0] * len(values))
+    for i, value in enumerate(values):
+        total[i] += sign * value
+
+
+def add(into: Figures, figures: Figures, sign: int = 1) -> None:
+    for key, values in figures.items():
+        if key[1] != RATE:
+            add_vector(into, key, values, sign)
+
+
+def period_values(figures: Figures, periods) -> dict[tuple, int]:
+    """{(sector, granularity, period start, metric, variant): value} of every non-zero figure of
+    every period: a flow summed over the period's months, a stock at its last."""
+    out = {}
+    for (sector, metric, variant), values in figures.items():
+        if metric == RATE:
+            continue
+        flow = metric in FLOWS
+        for granularity, start, indices in periods:
+            value = sum(values[i] for i in indices) if flow else values[indices[-1]]
+            if value:
+                out[(sector, granularity, start, metric, variant)] = value
+    return out
+
+
+def closure_rate(closed: int, found: int) -> Decimal | None:
+    """Closed ÷ found to date, to four places; None (no figure) when none was found."""
+    if not found:
+        return None
+    return (Decimal(closed) / Decimal(found)).quantize(RATE_PLACES, ROUND_HALF_UP)
+
+
+def rows_of(unit_pk: int, figures: Figures, periods) -> list[tuple]:
+    """The rows of one unit: every non-zero figure of every period, and the closure rate wherever
+    hazards were found."""
+    values = period_values(figures, periods)
+    rows = [(unit_pk, *key[:3], key[3], key[4], v) for key, v in values.items()]
+    for (sector, g, start, metric, variant), found in values.items():
+        if metric == M.HAZARDS_FOUND_TO_DATE:
+            closed = values.get((sector, g, start, M.HAZARDS_CLOSED_TO_DATE, variant), 0)
+            rows.append((unit_pk, sector, g, start, RATE, variant, closure_rate(closed, found)))
+    return rows

@@ -1,0 +1,256 @@
+"""Building the rollups of a district (oversight.models): every figure counted from the records
+through their own querysets (oversight.figures says what is counted and how), stored once, and
+kept fresh from the records' own event and history rows (oversight.changes).
+
+- A full rebuild counts every date of every record in one grouped query over (tree_id, lft,
+  sector, month) with the interval sums of districts.subtree.totals_under, so a unit's figure
+  counts its whole subtree. Rows are kept for the district and every unit under it down to
+  communities (a grid's records count in its community): places, and the departments, office
+  and teams for what they lead or file. A zero is no row.
+- An incremental rebuild reads what changed since the watermarks as cells: a place and sector
+  where a record sits or sat before (a hazard moved from street B to street A changes both), and
+  the units whose reports changed. Each cell's own records are counted again (a community's
+  records in one sector: hundreds, not the district's million); its change from what the stored
+  rows held for it is added to the rows of the cell's unit and of every unit above it. The rows
+  of everything else (the other streets) are not touched.
+- A changed org unit, campaign or report type, a new reporting period, or a new day (stocks move
+  with the date: a deadline passes, a report falls due) makes it a full rebuild.
+- Rebuilds of a district are serialised by a lock on its RollupState row and write in the same
+  transaction, so two at once end with the rows one gives, and none twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
+from districts.models import OrgUnit
+from oversight import store
+from oversight.changes import Changes, changes_since, watermarks
+from oversight.figures import (
+    DATES,
+    FAMILY_METRICS,
+    Calendar,
+    Figures,
+    add,
+    add_vector,
+    calendar_for,
+    closure_rate,
+    count_own,
+    count_under,
+    holds,
+    period_values,
+    record_figures,
+    report_figures,
+    rows_of,
+)
+from oversight.models import Granularity, Metric, Rollup, RollupState
+
+M = Metric
+
+
+@dataclass
+class RebuildResult:
+    full: bool
+    units: int  # units whose rows were rebuilt
+    written: int  # rows written
+    deleted: int  # rows deleted
+    seconds: float
+    built_at: datetime.datetime | None = None
+
+    def as_report(self) -> dict:
+        report = asdict(self)
+        report["seconds"] = round(self.seconds, 2)
+        report["built_at"] = self.built_at.isoformat() if self.built_at else None
+        return report
+
+
+def row_units(district: OrgUnit) -> tuple[list[OrgUnit], dict[int, int]]:
+    """The units that get rows (the district and all under it but grids), in tree order, and for
+    every unit of the district the row unit its records count in (itself, or a grid's community)."""
+    every = list(
+        OrgUnit.objects.filter(tree_id=district.tree_id, lft__gte=district.lft, rght__lte=district.rght).order_by("lft")
+    )
+    rows = [u for u in every if u.kind != OrgUnit.Kind.GRID]
+    row_of: dict[int, int] = {}
+    stack: list[OrgUnit] = []
+    for unit in every:  # tree order: a unit's ancestors come before it
+        while stack and not holds(stack[-1], unit):
+            stack.pop()
+        if unit.kind != OrgUnit.Kind.GRID:
+            stack.append(unit)
+        row_of[unit.pk] = stack[-1].pk if stack else unit.pk
+    return rows, row_of
+
+
+# ---------------------------------------------------------------- full
+
+
+def _full(campaign, cal: Calendar, units: list[OrgUnit], row_of: dict[int, int]) -> tuple[int, int, int]:
+    counts = {d.name: count_under(d, cal, campaign, units) for d in DATES}
+    reports = report_figures(campaign, cal)
+    filers = [u for u in units if u.pk in reports]
+    periods = cal.periods()
+    rows = []
+    for unit in units:
+        figures = record_figures({name: c[unit.pk] for name, c in counts.items()}, cal)
+        for filer in filers:
+            if holds(unit, filer):
+                add(figures, reports[filer.pk])
+        rows.extend(rows_of(unit.pk, figures, periods))
+    written, deleted = store.replace(rows, list(row_of))
+    return len(units), written, deleted
+
+
+# ---------------------------------------------------------------- incremental
+
+
+def _stored(where: Q, cal: Calendar) -> dict[int, Figures]:
+    """The month rows stored where `where` says, as figures per unit."""
+    index = {m: i for i, m in enumerate(cal.months)}
+    out: dict[int, Figures] = defaultdict(dict)
+    rows = Rollup.objects.filter(where, granularity=Granularity.MONTH, period_start__in=cal.months).values_list(
+        "unit_id", "sector_id", "period_start", "metric", "variant", "value"
+    )
+    for unit_id, sector_id, start, metric, variant, value in rows:
+        out[unit_id].setdefault((sector_id, metric, variant), [0] * len(cal.months))[index[start]] = int(value)
+    return out
+
+
+def _incremental(campaign, cal: Calendar, changes: Changes, units: list[OrgUnit], row_of: dict[int, int]):
+    by_pk = {u.pk: u for u in units}
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit in units:
+        if unit.parent_id in by_pk:
+            children[unit.parent_id].append(unit.pk)
+    # Each change as its row unit's cell: {kind of record: {sector (None for reports): row units}}.
+    layers: dict[str, dict[int | None, set[int]]] = {}
+    for family, cells in changes.cells.items():
+        for unit_id, sector_id in cells:
+            if unit_id in row_of:
+                layers.setdefault(family, defaultdict(set))[sector_id].add(row_of[unit_id])
+
+    deltas: dict[int, Figures] = defaultdict(dict)
+    for family, cells in layers.items():
+        for unit_id, change in _cell_changes(campaign, cal, family, cells, row_of, children).items():
+            for above in units:
+                if holds(above, by_pk[unit_id]):
+                    for (sector, metric, variant), values in change.items():
+                        add_vector(deltas[above.pk], (sector, metric, variant), values)
+                        if sector is not None:
+                            add_vector(deltas[above.pk], (None, metric, variant), values)
+
+    periods = cal.periods()
+    delta_rows, rate_keys = [], set()
+    for unit_id, figures in deltas.items():
+        for (sector, g, start, metric, variant), value in period_values(figures, periods).items():
+            delta_rows.append((unit_id, sector, g, start, metric, variant, value))
+            if metric in (M.HAZARDS_FOUND_TO_DATE, M.HAZARDS_CLOSED_TO_DATE):
+                rate_keys.add((unit_id, sector, g, start))
+    written, deleted = store.add(delta_rows, [])
+    written_rates, deleted_rates = store.add([], _rates(rate_keys))
+    touched = {unit_id for unit_id, figures in deltas.items() if any(any(v) for v in figures.values())}
+    return len(touched), written + written_rates, deleted + deleted_rates
+
+
+def _cell_changes(campaign, cal: Calendar, family: str, cells: dict, row_of, children) -> dict[int, Figures]:
+    """{row unit: how its own records of `family` in the cells' sectors changed}: what they count
+    now, less what the stored rows held for them (the unit's rows less those of the units under
+    it). Non-zero changes only."""
+    metrics = FAMILY_METRICS[family]
+    now: dict[int, Figures] = defaultdict(dict)
+    if family == "reports":
+        now.update(report_figures(campaign, cal, cells[None]))
+    else:
+        counts = {d.name: count_own(d, cal, campaign, cells, row_of) for d in DATES if d.family == family}
+        for unit_id in {u for us in cells.values() for u in us}:
+            own = {name: c.get(unit_id) or {} for name, c in counts.items()}
+            now[unit_id] = record_figures(own, cal, all_sectors=False)
+
+    def stored(units_of) -> dict[int, Figures]:
+        where = Q(pk__in=[])
+        for sector, unit_ids in cells.items():
+            where |= Q(unit_id__in=units_of(unit_ids), sector_id=sector, metric__in=metrics)
+        return _stored(where, cal)
+
+    was = stored(list)
+    below = stored(lambda ids: [c for u in ids for c in children[u]])
+    changes = {}
+    for unit_id in {u for us in cells.values() for u in us}:
+        change: Figures = {}
+        add(change, now.get(unit_id, {}))
+        add(change, was.get(unit_id, {}), -1)
+        for child in children[unit_id]:
+            add(change, below.get(child, {}))
+        change = {k: v for k, v in change.items() if any(v)}
+        if change:
+            changes[unit_id] = change
+    return changes
+
+
+def _rates(keys: set[tuple]) -> list[tuple]:
+    """The closure rate of each (unit, sector, granularity, period start), from the rows as they now stand."""
+    if not keys:
+        return []
+    values: dict[tuple, dict] = defaultdict(dict)
+    rows = Rollup.objects.filter(
+        unit_id__in={k[0] for k in keys},
+        period_start__in={k[3] for k in keys},
+        metric__in=[M.HAZARDS_FOUND_TO_DATE, M.HAZARDS_CLOSED_TO_DATE],
+        variant="",
+    ).values_list("unit_id", "sector_id", "granularity", "period_start", "metric", "value")
+    for unit_id, sector_id, g, start, metric, value in rows:
+        values[(unit_id, sector_id, g, start)][metric] = int(value)
+    return [
+        (*key, closure_rate(values[key].get(M.HAZARDS_CLOSED_TO_DATE, 0), values[key].get(M.HAZARDS_FOUND_TO_DATE, 0)))
+        for key in keys
+    ]
+
+
+# ---------------------------------------------------------------- the rebuild
+
+
+def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
+    """Build the rollups of `district`: all of them (`full`), or only what the records changed
+    since the last build (a full rebuild when it cannot tell). Serialised per district; the rows
+    are written in one transaction."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        RollupState.objects.get_or_create(district=district)
+        state = RollupState.objects.select_for_update().get(district=district)
+        now = timezone.now()
+        marks = watermarks()
+        district = OrgUnit.objects.get(pk=district.pk)  # its tree range as it stands
+        campaign, cal = calendar_for(district)
+        today = cal.today if cal else deadline_today()
+        same_day = state.built_at is not None and timezone.localdate(state.built_at, DEADLINE_TZ) == today
+        changes = changes_since(state.watermarks or {}, state.built_at, marks) if same_day and not full else None
+        full = changes is None
+        units, row_of = row_units(district)
+        if cal is None:
+            result = (0, 0, store.replace([], list(row_of))[1])
+        elif full:
+            result = _full(campaign, cal, units, row_of)
+        else:
+            result = _incremental(campaign, cal, changes, units, row_of)
+        state.built_at = now
+        if full:
+            state.full_built_at = now
+        state.watermarks = marks
+        state.save(update_fields=["built_at", "full_built_at", "watermarks"])
+    touched, written, deleted = result
+    return RebuildResult(
+        full=full,
+        units=touched,
+        written=written,
+        deleted=deleted,
+        seconds=time.perf_counter() - started,
+        built_at=now,
+    )

@@ -1,0 +1,147 @@
+"""Writing the rollup rows: every row of some units replaced by the rows just counted, or the
+changes of an incremental rebuild added to the rows stored. Both go through a temporary table
+(PostgreSQL's COPY fills it) and a few set-wise statements, so that only the rows whose figure
+changed are written: a nightly rebuild that finds the figures as they were writes almost nothing.
+Runs inside the rebuild's transaction, under its lock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db import connection
+
+from oversight.models import Metric, Rollup
+
+COLUMNS = ("unit_id", "sector_id", "granularity", "period_start", "metric", "variant", "value")
+KEY = COLUMNS[:-1]
+TABLE = Rollup._meta.db_table
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _match(a: str, b: str, columns=KEY, *, null_sector: bool) -> str:
+    """Rows of `a` and `b` with the same key, among those with no sector or those with one: two
+    plain conditions, each of which an index answers (IS NOT DISTINCT FROM would not)."""
+    parts = [f"{a}.{_q('sector_id')} IS NULL AND {b}.{_q('sector_id')} IS NULL" if null_sector else ""]
+    parts += [f"{a}.{_q(c)} = {b}.{_q(c)}" for c in columns if c != "sector_id" or not null_sector]
+    return " AND ".join(p for p in parts if p)
+
+
+def _none_in(table: str, other: str, columns=KEY) -> str:
+    """No row of `table` has the key of this row of `other`."""
+    return " AND ".join(
+        f"NOT EXISTS (SELECT 1 FROM {table} x WHERE {_match('x', other, columns, null_sector=nulls)})"  # noqa: S608
+        for nulls in (False, True)
+    )
+
+
+class _Scratch:
+    """A temporary table of rows shaped like the rollups', dropped when done."""
+
+    def __init__(self, cursor, rows: Iterable[tuple], columns=COLUMNS):
+        self.cursor, self.columns = cursor, columns
+        self.name = f"rollup_scratch_{uuid.uuid4().hex[:12]}"
+        types = {
+            "unit_id": "bigint NOT NULL",
+            "sector_id": "bigint NULL",
+            "granularity": "varchar(10) NOT NULL",
+            "period_start": "date NOT NULL",
+            "metric": "varchar(40) NOT NULL",
+            "variant": "varchar(40) NOT NULL",
+            "value": "numeric(16, 4) NULL",
+        }
+        cursor.execute(f"CREATE TEMPORARY TABLE {self.name} ({', '.join(f'{_q(c)} {types[c]}' for c in columns)})")
+        names = ", ".join(_q(c) for c in columns)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {self.name} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            insert = f"INSERT INTO {self.name} ({names}) VALUES ({marks})"  # noqa: S608 (names, no input)
+            cursor.executemany(insert, [tuple(r) for r in rows])
+        # Its size, so that the planner joins a few changed rows by index and a district's rows by hash.
+        cursor.execute(f"ANALYZE {self.name}")
+
+    def drop(self) -> None:
+        self.cursor.execute(f"DROP TABLE {self.name}")
+
+
+def _upsert(cursor, scratch: str, set_value: str, changed: str | None = None) -> int:
+    """Insert the scratch rows, or where a row of the key is there, set its value to `set_value`
+    (of the row and `excluded`, the scratch row) where `changed` says: one statement per unique
+    constraint (with a sector, without), each found by its index, whatever the planner believes."""
+    t = _q(TABLE)
+    names = ", ".join(_q(c) for c in COLUMNS)
+    written = 0
+    for nulls in (False, True):
+        sector = _q("sector_id")
+        # Without a sector, the constraint is partial (one_rollup_per_key_all_sectors): named with its condition.
+        target = ", ".join(_q(c) for c in KEY if c != "sector_id" or not nulls)
+        target += f") WHERE {sector} IS NULL" if nulls else ")"
+        cursor.execute(
+            f"INSERT INTO {t} ({names}) SELECT {names} FROM {scratch} "  # noqa: S608 (names, no input)
+            f"WHERE {sector} IS {'' if nulls else 'NOT '}NULL "
+            f"ON CONFLICT ({target} DO UPDATE SET {_q('value')} = {set_value}"
+            + (f" WHERE {changed}" if changed else "")
+        )
+        written += max(cursor.rowcount, 0)
+    return written
+
+
+def replace(rows: list[tuple], unit_ids: list[int]) -> tuple[int, int]:
+    """Make the rows of `unit_ids` exactly `rows`; returns (rows written, rows deleted)."""
+    t = _q(TABLE)
+    with connection.cursor() as cursor:
+        s = _Scratch(cursor, rows)
+        units = ", ".join(str(int(u)) for u in unit_ids) or "NULL"
+        cursor.execute(f"DELETE FROM {t} WHERE {_q('unit_id')} IN ({units}) AND {_none_in(s.name, t)}")  # noqa: S608
+        deleted = max(cursor.rowcount, 0)
+        value = _q("value")
+        written = _upsert(cursor, s.name, f"excluded.{value}", f"{t}.{value} <> excluded.{value}")
+        s.drop()
+    return written, deleted
+
+
+def add(deltas: list[tuple], rates: list[tuple]) -> tuple[int, int]:
+    """Add each of `deltas` (rows whose value is a change) to the row of its key (made where
+    there is none; removed where it comes to zero), then set the closure rates `rates` (rows of
+    unit, sector, granularity, period start and the rate; None removes it). Returns (written,
+    deleted)."""
+    t = _q(TABLE)
+    value = _q("value")
+    written = deleted = 0
+    with connection.cursor() as cursor:
+        if deltas:
+            s = _Scratch(cursor, deltas)
+            written += _upsert(cursor, s.name, f"{t}.{value} + excluded.{value}")
+            for nulls in (False, True):
+                cursor.execute(
+                    f"DELETE FROM {t} WHERE {value} = 0 "  # noqa: S608
+                    f"AND EXISTS (SELECT 1 FROM {s.name} n WHERE {_match('n', t, null_sector=nulls)})"
+                )
+                deleted += max(cursor.rowcount, 0)
+            s.drop()
+        if rates:
+            keys = ("unit_id", "sector_id", "granularity", "period_start")
+            s = _Scratch(cursor, rates, columns=(*keys, "value"))
+            rate = Metric.HAZARD_CLOSURE_RATE.value
+            for nulls in (False, True):
+                cursor.execute(
+                    f"DELETE FROM {t} WHERE {_q('metric')} = %s "  # noqa: S608
+                    f"AND EXISTS (SELECT 1 FROM {s.name} n WHERE {_match('n', t, keys, null_sector=nulls)})",
+                    [rate],
+                )
+                deleted += max(cursor.rowcount, 0)
+            names = ", ".join(_q(c) for c in (*keys, "metric", "variant", "value"))
+            cursor.execute(
+                f"INSERT INTO {t} ({names}) SELECT {', '.join('n.' + _q(c) for c in keys)}, %s, '', "  # noqa: S608
+                f"n.{value} FROM {s.name} n WHERE n.{value} IS NOT NULL",
+                [rate],
+            )
+            written += max(cursor.rowcount, 0)
+            s.drop()
+    return written, deleted
