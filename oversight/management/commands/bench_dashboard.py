@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from campaign.lib.bench import percentile, sample_page, signed_in_client
 from campaign.lib.deadlines import deadline_today
@@ -233,9 +233,15 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------ the dashboard
 
+    def _dashboard_path(self) -> str:
+        try:
+            return reverse("oversight:dashboard")
+        except NoReverseMatch as error:
+            raise CommandError("The dashboard (oversight:dashboard) is not there yet: merge main first.") from error
+
     def _dashboard(self, username: str, runs: int, label: str, *, timed: bool = True) -> int:
         client = signed_in_client(User.objects.get(username=username), login=force_login_verified)
-        samples = sample_page(client, reverse("oversight:dashboard"), runs, warmup=5)
+        samples = sample_page(client, self._dashboard_path(), runs, warmup=5)
         counts = {len(sql) for sql in samples.queries}
         if len(counts) != 1:
             self.note(f"the query count varied between requests at {label}: {sorted(counts)}")
@@ -271,7 +277,7 @@ class Command(BaseCommand):
         # Signed in, past the second factor, before the browser starts: no ORM while it runs.
         client = signed_in_client(User.objects.get(username=bench.OFFICE_USERNAME), login=force_login_verified)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        path = reverse("oversight:dashboard")
+        path = self._dashboard_path()
         server = LiveServerThread("localhost", StaticFilesHandler, port=0)
         server.daemon = True
         server.start()
