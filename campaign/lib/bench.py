@@ -1,10 +1,12 @@
 """Timing pages for the benchmark commands: the median of several requests and the query count."""
 
+import math
 import statistics
 import time
+from dataclasses import dataclass
 
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -16,15 +18,49 @@ def signed_in_client(user, login=None) -> Client:
     return client
 
 
-def time_page(client: Client, url: str, repeat: int) -> tuple[float, int]:
-    """(median milliseconds, queries of the last request) for GET `url`; a page that is not 200 stops the run."""
-    times, count = [], 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
+def percentile(values, p: float) -> float:
+    """The nearest-rank percentile: the smallest value at or above p % of them (p95 of 20 is the 19th)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+@dataclass(frozen=True)
+class PageSamples:
+    ms: list[float]  # wall-clock milliseconds, one per request, in order
+    queries: list[list[str]]  # the SQL of each request
+    cpu_ms: list[float]  # this process's CPU time per request (what a busy machine's other work does not add)
+    sql_ms: list[float]  # the time its queries took, as the connection measured them
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.ms)
+
+    def percentile(self, p: float) -> float:
+        return percentile(self.ms, p)
+
+
+def sample_page(client: Client, url: str, repeat: int, *, warmup: int = 0) -> PageSamples:
+    """GET `url` `warmup` times untimed, then `repeat` times timed, keeping each request's
+    milliseconds and SQL; a page that is not 200 stops the run."""
+    ms, queries, cpu_ms, sql_ms = [], [], [], []
+    for n in range(warmup + repeat):
+        # With DEBUG on, the connection keeps the last 9,000 queries; once full, a capture counts none.
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            started, cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
-            times.append(time.perf_counter() - started)
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         if response.status_code != 200:
             raise CommandError(f"{url} answered {response.status_code}")
-        count = len(queries)
-    return statistics.median(times) * 1000, count
+        if n >= warmup:
+            ms.append(elapsed * 1000)
+            cpu_ms.append(cpu * 1000)
+            queries.append([q["sql"] for q in captured.captured_queries])
+            sql_ms.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
+    return PageSamples(ms, queries, cpu_ms, sql_ms)
+
+
+def time_page(client: Client, url: str, repeat: int) -> tuple[float, int]:
+    """(median milliseconds, queries of the last request) for GET `url`; a page that is not 200 stops the run."""
+    samples = sample_page(client, url, repeat)
+    return samples.median, len(samples.queries[-1])
