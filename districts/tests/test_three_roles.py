@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -447,8 +448,9 @@ def test_every_registered_admin_keeps_the_platforms_rules():
 def one_of_each(people, risk, unit, plan):
     """One object with a history row for every model whose admin has history pages (the
     reports' too: the campaign's plan gives them their periods)."""
+    from campaign.models import Accident, AccidentGrade, KeyTask, Milestone, YearlyValue
     from reporting.models import Period, Submission
-    from risks.models import ControlPolicy
+    from risks.models import AccidentType, ControlPolicy
 
     wulin = unit(WULIN)
     community = wulin.children.first()
@@ -459,6 +461,21 @@ def one_of_each(people, risk, unit, plan):
     Submission.objects.create(unit=wulin, period=Period.objects.first(), title="一月工作", created_by=people.street)
     SecurityPolicy.objects.create()
     ControlPolicy.objects.create()
+    fire = Sector.objects.get(code="fire_safety")
+    task = KeyTask.objects.create(
+        campaign=plan, sector=fire, code="1.1", title="消防安全专项整治", lead_unit=wulin, due_on=plan.ends_on
+    )
+    Milestone.objects.create(task=task, title="完成排查", due_on=plan.ends_on)
+    Accident.objects.create(
+        unit=wulin,
+        sector=fire,
+        occurred_on=plan.starts_on,
+        accident_type=AccidentType.FIRE,
+        summary="仓库火灾",
+        deaths=1,
+        grade=AccidentGrade.GENERAL,
+    )
+    YearlyValue.objects.create(unit=unit(DISTRICT), year=2016, gdp=Decimal("905.6"), gdp_source="下城区统计年鉴2017")
     objects = {}
     for model, _ma in _history_admins():
         obj = model._default_manager.order_by("pk").first()

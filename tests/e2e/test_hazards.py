@@ -108,5 +108,8 @@ def test_a_hazard_is_logged_rectified_and_closed_and_the_timeline_shows_every_st
     assert hazard.status == Status.CLOSED
     assert hazard.photos.filter(kind=HazardPhoto.Kind.AFTER).count() == 1
     # The thumbnails load: the browser is allowed to see the hazard's photos.
+    # (Waited for: on a busy machine the page can be ready before the picture has arrived; a
+    # refused picture never gets a natural width, so the wait times out and the test fails.)
     thumb = page.locator("[data-testid=timeline] img").first
-    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0")
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle(), timeout=15_000)
