@@ -15,6 +15,14 @@ from risks.services import RISK_EDITOR_ROLES
 NO_DATA_ROLES = {Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 
 
+def _entry(item) -> dict:
+    """A page {"name", "label"}, or a menu {"label", "pages", "names"} of pages."""
+    first, second = item
+    if isinstance(second, list):
+        return {"label": first, "pages": [_entry(page) for page in second], "names": [name for name, _ in second]}
+    return {"name": first, "label": second}
+
+
 def navigation(request):
     """What the signed-in user's roles let them open: the pages, and a menu of imports."""
     user = getattr(request, "user", None)
@@ -22,18 +30,25 @@ def navigation(request):
         return {"nav_items": [], "nav_imports": []}
     roles = {m.role for m in memberships_of(user)}
     everything = user.is_superuser
+    # Each entry is a page (url name, label) or a menu (label, [pages]): the bar stays one line
+    # on a desktop however many pages the platform grows.
     items = [("home", _("Home"))]
     if roles - NO_DATA_ROLES or everything:
         items += [
-            ("unit_tree", _("Org tree")),
-            ("site_list", _("Sites")),
+            (_("Base data"), [("unit_tree", _("Org tree")), ("site_list", _("Sites"))]),
             ("risk_list", _("Risk register")),
             ("risk_distribution", _("Four-colour map")),
             ("hazard_list", _("Hazards")),
             ("reporting_home", _("Reports")),
-            ("key_task_list", _("Key tasks")),
-            ("accident_list", _("Accident register")),
-            ("campaign_targets", _("Target progress")),
+            (
+                _("Campaign"),
+                [
+                    ("key_task_list", _("Key tasks")),
+                    ("accident_list", _("Accident register")),
+                    ("yearly_values", _("Yearly values")),
+                    ("campaign_targets", _("Target progress")),
+                ],
+            ),
         ]
     if Role.AUDIT_ADMIN in roles:
         items.append(("audit_events", _("Audit trail")))
@@ -53,7 +68,7 @@ def navigation(request):
     if not yearly_value_writer_scope(user).is_empty:
         imports.append(("import_yearly_values", _("Yearly values")))
     return {
-        "nav_items": items,
+        "nav_items": [_entry(item) for item in items],
         # Pages of apps above campaign (the dashboards), by the link their app registered.
         "nav_links": cards.links_for(user) if roles - NO_DATA_ROLES or everything else [],
         "nav_imports": imports,

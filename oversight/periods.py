@@ -90,8 +90,9 @@ class Calendar:
 
     @property
     def default(self) -> Period:
-        """The latest month: the running one while the campaign runs."""
-        return Period(Granularity.MONTH, self.last)
+        """The latest year, to date: the running one while the campaign runs. A month is one
+        pick away, but on a month's first days its flows would read as if nothing was done."""
+        return Period(Granularity.YEAR, start_of(Granularity.YEAR, self.last))
 
     def months(self) -> list[datetime.date]:
         months, month = [], self.first

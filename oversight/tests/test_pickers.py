@@ -71,7 +71,7 @@ def test_the_trend_covers_the_campaigns_months_up_to_24(client, sign_in, board):
     page = response.context["page"]
     months = [m.start for m in page.trend]
     assert len(months) == min(24, len(page.calendar.months()))
-    assert months[-1] == page.period.start and months == sorted(months)
+    assert months[-1] == min(page.period.last_month, page.calendar.last) and months == sorted(months)
     assert page.trend[-1].figures.overdue == 100 and page.trend[-2].figures.overdue == 77
 
 
@@ -143,11 +143,13 @@ def test_the_ranking_orders_by_what_is_asked(client, sign_in, board, rank):
     assert [int(cells[0]) for cells in rows] == sorted(int(cells[0]) for cells in rows)
 
 
-def test_a_campaign_that_ended_shows_its_last_month(client, sign_in, board, running):
-    running.ends_on = add_months(deadline_today().replace(day=1), -1)
+def test_a_campaign_that_ended_shows_its_last_year_and_offers_its_last_month(client, sign_in, board, running):
+    last_month = add_months(deadline_today().replace(day=1), -1)
+    running.ends_on = last_month
     running.save()
-    response = get(client, sign_in, board["users"]["office"])
+    page = get(client, sign_in, board["users"]["office"]).context["page"]
+    assert page.period.start == last_month.replace(month=1) and page.trend[-1].start == last_month
+    response = client.get(reverse("oversight:dashboard"), {"period": f"month:{last_month:%Y-%m-%d}"})
     assert response.status_code == 200
-    page = response.context["page"]
-    assert page.period.start == add_months(deadline_today().replace(day=1), -1)
+    assert response.context["page"].period.start == last_month
     assert card_values(response.content.decode())["hazards_overdue"] == "77"
