@@ -16,6 +16,7 @@ measures), then times
 
 from __future__ import annotations
 
+import datetime
 import os
 import random
 import re
@@ -26,7 +27,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from campaign.lib.bench import percentile, sample_page, signed_in_client
 from campaign.lib.deadlines import deadline_today
@@ -81,6 +84,12 @@ class Command(BaseCommand):
         parser.add_argument("--skip-seed", action="store_true", help="Measure what is there; seed nothing.")
         parser.add_argument("--skip-browser", action="store_true", help="No Chromium: no LCP figure.")
         parser.add_argument("--seed-only", action="store_true", help="Seed, print the volumes, measure nothing.")
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="Rebuild at once even if hazards changed within the rebuilds' overlap (the incremental "
+            "figures then count those changes too).",
+        )
 
     def figure(self, name: str, value, unit: str) -> None:
         if isinstance(value, float):
@@ -171,7 +180,25 @@ class Command(BaseCommand):
             raise CommandError(f"oversight.rollups.rebuild is not there yet ({error}): merge main first.") from error
         return rebuild
 
+    def _settle(self) -> None:
+        """Wait until the last hazard changed (by an earlier run) is older than the rebuilds'
+        overlap (oversight.changes.OVERLAP): an incremental rebuild reads again what changed that
+        shortly before the last rebuild began, and this run's figures are of this run's changes."""
+        try:
+            from oversight.changes import OVERLAP
+        except ImportError:
+            return
+        latest = Hazard.history.model.objects.aggregate(at=Max("history_date"))["at"]
+        if latest is None:
+            return
+        wait = (latest + OVERLAP + datetime.timedelta(seconds=10) - timezone.now()).total_seconds()
+        if wait > 0:
+            self.note(f"hazards changed {OVERLAP} ago or less: waiting {wait:.0f} s before the rebuilds")
+            time.sleep(wait)
+
     def _rollups(self, rebuild, district: OrgUnit, options) -> None:
+        if not options["no_wait"]:
+            self._settle()
         full = []
         for _ in range(options["rebuilds"]):
             started = time.perf_counter()
