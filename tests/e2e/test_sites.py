@@ -94,6 +94,9 @@ def test_phone_navbar_collapses_and_site_list_reads(page: Page, live_server, str
     expect(menu).to_be_visible()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(menu.get_by_test_id("current-user")).to_be_visible()
+    # Sites sit with the org tree under 基础信息, a menu within the menu.
+    expect(menu.locator('a[href="/sites/"]')).to_be_hidden()
+    menu.get_by_role("button", name="基础信息").tap()
     expect(menu.locator('a[href="/sites/"]')).to_be_visible()
 
     # The list reads on a 390 px screen: names visible, inside the screen, no sideways scrolling.
