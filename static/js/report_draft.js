@@ -190,4 +190,6 @@
   } else if (copy) {
     forget();
   }
+  // Text typed while this script was still loading fired no input event: keep and save it now.
+  if (!timer && (title.value !== title.defaultValue || body.value !== body.defaultValue)) changed();
 })();

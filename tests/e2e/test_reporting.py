@@ -176,3 +176,23 @@ def test_submitting_while_the_first_save_is_under_way_makes_one_report(page: Pag
     expect(page.locator('[data-testid="status"]')).to_have_text("已报送")
     page.wait_for_timeout(1500)  # longer than the autosave's pause
     assert list(Submission.objects.filter(period=month).values_list("title", "status")) == [("快速报送", "submitted")]
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_text_typed_before_the_page_script_arrives_is_saved(page: Page, live_server, live_calendar):
+    """On a slow network the form shows before its script has loaded: what the street types
+    then fires no listener, and is still kept and saved once the script runs."""
+    _campaign, month = live_calendar
+    base = live_server.url
+    sign_in(page, base, "wulin-e2e")
+    held = []
+    page.route("**/report_draft*.js", lambda route: held.append(route))
+    page.locator(f'[data-testid="todo"] li[data-period="{month.key}"]').get_by_role("link", name="填报").click()
+    page.locator("#id_title").fill("慢网络下的报送")
+    page.locator("#id_body").fill("脚本到达之前写下的内容。")
+    assert held, "the page asked for its draft script"
+    held[0].continue_()
+    expect(page.locator("[data-autosave-status]")).to_have_attribute("data-tone", "success")
+    draft = Submission.objects.get(period=month)
+    assert (draft.title, draft.body, draft.status) == ("慢网络下的报送", "脚本到达之前写下的内容。", Status.DRAFT)
