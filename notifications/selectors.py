@@ -19,8 +19,10 @@ def notifications_for(user, *, kind: str = "", unread: bool = False):
         rows = rows.filter(pk__in=Reminder.objects.filter(recipient=user, kind=kind).values("notification"))
     if unread:
         rows = rows.filter(read_at__isnull=True)
-    return rows.annotate(line_count=Count("reminders")).prefetch_related(
-        Prefetch("reminders", queryset=Reminder.objects.order_by("position", "id"))
+    return (
+        rows.annotate(line_count=Count("reminders"))
+        .order_by("-created_at", "-id")
+        .prefetch_related(Prefetch("reminders", queryset=Reminder.objects.order_by("position", "id")))
     )
 
 
