@@ -237,7 +237,7 @@ class EmailOutbox(models.Model):
         Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="email"
     )
     to = models.EmailField(_("to"))
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("e-mail subject"), max_length=200)
     body = models.TextField(_("text"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

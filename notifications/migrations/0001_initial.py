@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('to', models.EmailField(max_length=254, verbose_name='to')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
+                ('subject', models.CharField(max_length=200, verbose_name='e-mail subject')),
                 ('body', models.TextField(verbose_name='text')),
                 ('state', models.CharField(choices=[('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10, verbose_name='state')),
                 ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
