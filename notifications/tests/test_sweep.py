@@ -57,7 +57,9 @@ def test_over_a_whole_campaign_every_offset_of_every_owed_period_fires_once(camp
         # One digest a sweep at most, whatever falls due that day.
         assert written <= 1, today
         assert result.reminders >= written
-    periods = [p for p in Period.objects.filter(campaign=campaign).select_related("report_type") if unit_owes(street, p)]
+    periods = [
+        p for p in Period.objects.filter(campaign=campaign).select_related("report_type") if unit_owes(street, p)
+    ]
     assert {p.report_type.code for p in periods} >= {"monthly_item", "quarterly_progress", "work_plan"}
     for period in periods:
         expected = [o for o in rule.offsets() if first <= period.due_on + datetime.timedelta(days=o) <= last]
@@ -90,7 +92,9 @@ def test_a_filed_report_stops_its_ladder_and_an_accepted_one_too(people, january
     wulin, office, due = people["wulin"], people["office"], january.due_on
     subject = report_subject(january)
     sweep(today=due - 7 * DAY)
-    submission = submission_start(by=wulin, unit=OrgUnit.objects.get(code=WULIN), period=january, title="一月", body="工作信息")
+    submission = submission_start(
+        by=wulin, unit=OrgUnit.objects.get(code=WULIN), period=january, title="一月", body="工作信息"
+    )
     sweep(today=due - 3 * DAY)
     # A draft is not a report filed: the ladder goes on.
     assert offsets_of(wulin, subject) == [-7, -3]

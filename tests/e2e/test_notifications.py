@@ -15,9 +15,11 @@ from tests.e2e.test_reporting import WULIN, live_calendar, sign_in  # noqa: F401
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
 def test_a_streets_reminder_is_in_the_bell_and_opening_it_goes_to_the_report_form(
-    page: Page, live_server, live_calendar  # noqa: F811
+    page: Page,
+    live_server,
+    live_calendar,  # noqa: F811
 ):
-    campaign, month = live_calendar
+    _campaign, month = live_calendar
     # A week before this month's item is due, as the beat's sweep would find it.
     sweep(today=month.due_on - datetime.timedelta(days=7))
     assert Notification.objects.filter(recipient__username="wulin-e2e").count() == 1
