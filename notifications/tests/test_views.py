@@ -99,3 +99,21 @@ def test_a_person_mutes_and_unmutes_a_kind(client, sign_in, people, january):
     client.post(reverse("notification_settings"), {"kind": Subject.REPORT_DUE, "muted": "0"})
     sweep(today=january.due_on + DAY)
     assert Reminder.objects.filter(recipient=wulin, kind=Subject.REPORT_DUE).exists()
+
+
+def test_the_list_costs_the_same_queries_however_many_notifications_and_lines(client, sign_in, swept, january):
+    for n in range(1, 6):
+        sweep(today=january.due_on + 3 * n * DAY)
+    wulin = swept["wulin"]
+    assert Notification.objects.filter(recipient=wulin).count() == 7
+    sign_in(client, wulin)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("notification_list"))
+    assert response.status_code == 200
+    page = (
+        1  # the page's notifications, with their line counts
+        + 1  # their lines (prefetched)
+        + 1  # the unread count (the "mark all read" button)
+    )
+    paging = 1  # the paginator's COUNT
+    assert len(queries) == REQUEST_START + paging + page + REQUEST_END, "\n".join(q["sql"][:150] for q in queries)
