@@ -5,8 +5,11 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from campaign.celery import app
+from districts.models import Role, User
+from districts.services import membership_create
 from jobs.models import Job
 from notifications.job_kinds import KIND
 from notifications.models import EmailOutbox, Notification
@@ -53,3 +56,14 @@ def test_the_beat_task_sends_what_an_earlier_run_left_pending(settings, people, 
     Job.objects.create(kind=KIND, state=Job.State.RUNNING)  # so that no job is started here
     start_sweep()
     assert len(mail.outbox) == pending
+
+
+def test_the_system_administrator_sees_a_sweeps_job_page_and_a_street_does_not(client, sign_in, plan, unit, people):
+    job = Job.objects.create(kind=KIND, state=Job.State.DONE, report={"people": 3, "reminders": 7})
+    admin = User.objects.create_user(username="sys")
+    membership_create(user=admin, unit=unit("330103"), role=Role.SYSTEM_ADMIN)
+    sign_in(client, admin)
+    page = client.get(reverse("job_detail", args=[job.pk]))
+    assert page.status_code == 200 and "提醒扫描" in page.content.decode()
+    sign_in(client, people["wulin"])
+    assert client.get(reverse("job_detail", args=[job.pk])).status_code == 404
