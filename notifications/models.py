@@ -124,7 +124,7 @@ class ReminderRule(models.Model):
         offset overtaken by a later one is not sent late (no "due in 3 days" on the due day).
         None before the first offset and after the last day of overdue reminders."""
         elapsed = (today - deadline).days
-        if elapsed > max(self.overdue_for_days, 0):
+        if elapsed > self.overdue_for_days:
             return None
         passed = [o for o in self.offsets() if o <= elapsed]
         return passed[-1] if passed else None

@@ -60,6 +60,8 @@ def _window(rule: ReminderRule, today: datetime.date) -> tuple[datetime.date, da
     """Deadlines that may have a reminder due today: from the last day of overdue reminders to
     the first day before."""
     offsets = rule.offsets()
+    if not offsets:
+        return today, today - datetime.timedelta(days=1)  # a rule with no day at all: nothing is due
     return today - datetime.timedelta(days=max(offsets[-1], 0)), today - datetime.timedelta(days=min(offsets[0], 0))
 
 
@@ -71,6 +73,7 @@ def reports_due(rule: ReminderRule, today: datetime.date) -> list[Due]:
     types = list(ReportType.objects.all())
     kinds = sorted({k for t in types for k in t.filer_kinds})
     dues = []
+    # A period may fall due after its campaign has ended (grace days, a year's summary): a year's margin.
     campaigns = Campaign.objects.filter(starts_on__lte=last, ends_on__gte=first - datetime.timedelta(days=366))
     for campaign in campaigns.select_related("district"):
         units = [u for u in reporting_selectors.filer_units(campaign, kinds) if not _dissolved(u, today)]

@@ -9,6 +9,8 @@ import pytest
 from campaign.models import Campaign
 from campaign.plan import DISTRICT_CODE
 from districts.models import OrgUnit, Role
+from notifications.defaults import install
+from notifications.models import ReminderRule
 from reporting.models import Period
 
 WULIN, TIANSHUI, ZHONGBEI, OFFICE = "330103002", "330103003", "330103002051", "330103-CJB"
@@ -27,7 +29,14 @@ def campaign(plan):
 
 
 @pytest.fixture
-def people(plan, unit, make_user):
+def rules(plan):
+    """The shipped rules (their data migration's rows are gone after a transactional test's flush)."""
+    install(ReminderRule)
+    return {rule.subject: rule for rule in ReminderRule.objects.all()}
+
+
+@pytest.fixture
+def people(rules, unit, make_user):
     made = {
         "wulin": make_user(Role.STREET_STAFF, unit(WULIN), "wulin"),
         "tianshui": make_user(Role.STREET_STAFF, unit(TIANSHUI), "tianshui"),

@@ -35,7 +35,7 @@ def _form(rule, **changes):
     return {k: v for k, v in data.items() if v != ""}
 
 
-def test_the_system_administrator_changes_a_rule_in_the_back_office(client, plan, unit):
+def test_the_system_administrator_changes_a_rule_in_the_back_office(client, rules, unit):
     admin = _admin(unit, Role.SYSTEM_ADMIN, "sysadmin")
     force_login_verified(client, admin)
     rule = ReminderRule.objects.get(subject=Subject.KEY_TASK)
@@ -56,7 +56,7 @@ def test_the_system_administrator_changes_a_rule_in_the_back_office(client, plan
 
 
 @pytest.mark.parametrize("role", [Role.SECURITY_ADMIN, Role.AUDIT_ADMIN])
-def test_the_other_admin_roles_do_not_change_the_rules(client, plan, unit, role):
+def test_the_other_admin_roles_do_not_change_the_rules(client, rules, unit, role):
     force_login_verified(client, _admin(unit, role, "other-admin"))
     rule = ReminderRule.objects.get(subject=Subject.KEY_TASK)
     url = reverse("admin:notifications_reminderrule_change", args=[rule.pk])

@@ -85,3 +85,29 @@ def test_two_senders_at_once_send_each_email_once(settings, plan, people):
     assert not errors
     assert sum(r["sent"] for r in results) == 30 == len(mail.outbox)
     assert EmailOutbox.objects.filter(state="sent", attempts=1).count() == 30
+
+
+class Killed(BaseException):
+    """The worker dying: nothing after it runs, the open transaction is rolled back."""
+
+
+def test_a_sender_killed_after_the_server_took_the_mail_causes_at_most_one_duplicate(people, monkeypatch):
+    """The documented bound: the row is marked sent in the transaction that claimed it. Killed
+    between the SMTP server's acceptance and that commit, the row is still pending, and the next
+    sender sends it again: one duplicate, never a lost e-mail, never a third copy."""
+    (row,) = _queue(people["wulin"])
+    real_save = EmailOutbox.save
+
+    def die_once(self, *args, **kwargs):
+        monkeypatch.setattr(EmailOutbox, "save", real_save)
+        raise Killed
+
+    monkeypatch.setattr(EmailOutbox, "save", die_once)
+    with pytest.raises(Killed):
+        outbox_send()
+    assert len(mail.outbox) == 1  # the server has it
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == (EmailOutbox.State.PENDING, 0)  # the claim's record rolled back
+    assert outbox_send() == {"sent": 1, "failed": 0}
+    assert outbox_send() == {"sent": 0, "failed": 0}
+    assert len(mail.outbox) == 2

@@ -27,7 +27,7 @@ def test_the_shipped_rules_cover_every_subject_with_the_default_ladder():
     assert rules[Subject.HAZARD_DEADLINE].recipients == ["responsible"]
 
 
-def test_the_latest_offset_whose_day_has_come_is_due():
+def test_the_latest_offset_whose_day_has_come_is_due(rules):
     rule = ReminderRule.objects.get(subject=Subject.REPORT_DUE)
     assert rule.offset_due(D, day(-8)) is None
     assert [rule.offset_due(D, day(n)) for n in range(-7, 8)] == [-7, -7, -7, -7, -3, -3, -1, 0, 0, 0, 3, 3, 3, 6, 6]
@@ -44,7 +44,7 @@ def test_a_rule_without_overdue_reminders_stops_on_the_day():
     assert rule.offset_due(D, day(1)) is None
 
 
-def test_only_the_system_administrator_changes_a_rule(plan, unit, make_user):
+def test_only_the_system_administrator_changes_a_rule(rules, unit, make_user):
     rule = ReminderRule.objects.get(subject=Subject.RISK_REVIEW)
     with pytest.raises(PermissionDenied):
         rule_update(rule=rule, by=make_user(Role.REVIEWER, unit("330103-CJB")), days_before=[5])
@@ -59,3 +59,14 @@ def test_only_the_system_administrator_changes_a_rule(plan, unit, make_user):
         rule_update(rule=rule, by=admin, recipients=["everyone"])
     with pytest.raises(TypeError):
         rule_update(rule=rule, by=admin, subject=Subject.KEY_TASK)
+
+
+def test_a_rule_with_no_day_at_all_sends_nothing(people, january):
+    from notifications.models import Reminder
+    from notifications.sweep import sweep
+
+    rules = ReminderRule.objects.filter(subject=Subject.REPORT_DUE)
+    rules.update(days_before=[], on_the_day=False, overdue_every_days=0)
+    for n in range(-8, 4):
+        sweep(today=january.due_on + datetime.timedelta(days=n))
+    assert not Reminder.objects.filter(kind=Subject.REPORT_DUE).exists()
