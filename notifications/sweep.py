@@ -146,10 +146,14 @@ def _already_sent(entries: list[Entry]) -> set:
     if not entries:
         return set()
     subjects = sorted({e.due.subject for e in entries})
+    rules = sorted({e.rule.pk for e in entries})
     earliest = min(e.due.deadline for e in entries)
     found = set()
     for start in range(0, len(subjects), 2000):
-        rows = Reminder.objects.filter(subject__in=subjects[start : start + 2000], deadline__gte=earliest)
+        # By the unique key's index: its rule, then its subject.
+        rows = Reminder.objects.filter(
+            rule_id__in=rules, subject__in=subjects[start : start + 2000], deadline__gte=earliest
+        )
         found.update(rows.values_list("rule_id", "subject", "deadline", "offset", "recipient_id"))
     return found
 
