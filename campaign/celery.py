@@ -4,6 +4,7 @@ from celery import Celery
 from celery.schedules import crontab
 
 from jobs.schedule import BEAT_SCHEDULE as JOBS_BEAT_SCHEDULE
+from notifications.schedule import BEAT_SCHEDULE as NOTIFICATIONS_BEAT_SCHEDULE
 from oversight.schedule import BEAT_SCHEDULE as OVERSIGHT_BEAT_SCHEDULE
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "campaign.settings")
@@ -18,6 +19,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     **JOBS_BEAT_SCHEDULE,
     **OVERSIGHT_BEAT_SCHEDULE,
+    **NOTIFICATIONS_BEAT_SCHEDULE,
     "prune-audit-trail": {
         "task": "audit.tasks.prune_audit_trail",
         "schedule": crontab(hour=3, minute=17),

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "reporting",
     # Reads the records and counts them: rollups and dashboards; nothing below imports it.
     "oversight",
+    # Reminders, digests and the notification centre: reads the records; nothing below imports it.
+    "notifications",
     # Listens to everything above and is imported by nothing: the security audit trail.
     "audit",
 ]
@@ -312,6 +314,10 @@ STATICFILES_DIRS += _vendor_static_dirs()
 EMAIL_CONFIG = _url("EMAIL_URL", "consolemail://", env.email_url_config)
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="safety-city@localhost")
+# Reminders go by e-mail too only where an e-mail server is named: with none, in-app only.
+REMINDER_EMAIL = bool(env.str("EMAIL_URL", default=""))
+# The address the e-mails link to (the platform as its users reach it).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # Celery. The default broker needs no server: kombu's file-system transport
 # in var/celery. CELERY_BROKER_URL=redis://... switches to Redis.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("campaign/", include("campaign.app_urls")),
     path("dashboard/", include("oversight.urls")),
+    path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
     path("campaign/tasks/", include("campaign.task_urls")),

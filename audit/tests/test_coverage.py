@@ -4,7 +4,17 @@ declared an append-only record of events (its rows are never changed), or says w
 import pytest
 from django.apps import apps
 
-PLATFORM_APPS = {"jobs", "districts", "risks", "hazards", "campaign", "reporting", "oversight", "audit"}
+PLATFORM_APPS = {
+    "jobs",
+    "districts",
+    "risks",
+    "hazards",
+    "campaign",
+    "reporting",
+    "oversight",
+    "notifications",
+    "audit",
+}
 
 
 def platform_models():

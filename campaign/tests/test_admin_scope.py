@@ -19,7 +19,7 @@ from risks.models import AccidentType, RiskPoint
 pytestmark = pytest.mark.django_db
 
 WULIN = "330103002"
-PLATFORM_APPS = {"districts", "risks", "hazards", "campaign", "reporting", "audit", "admin"}
+PLATFORM_APPS = {"districts", "risks", "hazards", "campaign", "reporting", "notifications", "audit", "admin"}
 
 
 @pytest.fixture

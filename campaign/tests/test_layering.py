@@ -1,5 +1,6 @@
 """Imports run one way (STYLE.md, "Shape"): campaign/lib ← jobs ← districts ← risks ←
-hazards ← campaign ← reporting ← audit (which only listens: nothing imports it).
+hazards ← campaign ← reporting ← oversight ← notifications ← audit (which only listens:
+nothing imports it).
 A record never imports what reports on it. "Imports" counts every way a module names
 another: import statements, relative ones too, and dotted strings — include("risks.urls"),
 "hazards.Hazard" in a ForeignKey, apps.get_model("hazards", "Hazard"), a dotted path in a
@@ -13,7 +14,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # Lower layers first; a module may import only from its own layer or below.
-LAYERS = ["campaign.lib", "jobs", "districts", "risks", "hazards", "campaign", "reporting", "oversight", "audit"]
+LAYERS = [
+    "campaign.lib",
+    "jobs",
+    "districts",
+    "risks",
+    "hazards",
+    "campaign",
+    "reporting",
+    "oversight",
+    "notifications",
+    "audit",
+]
 # The project files in campaign/ sit above everything.
 PROJECT_FILES = {
     "campaign/settings.py",
@@ -87,7 +99,7 @@ def imports_of(rel: str, source: str | None = None):
 
 
 def source_files():
-    for top in ("jobs", "districts", "risks", "hazards", "campaign", "reporting", "audit"):
+    for top in ("jobs", "districts", "risks", "hazards", "campaign", "reporting", "notifications", "audit"):
         for path in sorted((ROOT / top).rglob("*.py")):
             rel = path.relative_to(ROOT).as_posix()
             if "/tests/" not in rel and "/migrations/" not in rel and rel not in PROJECT_FILES:

@@ -1,0 +1,314 @@
+"""What is due, read from the records as they stand: one source per subject of a rule.
+
+A source reads the records' current deadlines and states through their own querysets and
+selectors, and says for each subject in the rule's window its deadline, its line, its link, and
+the units (with the roles there) whose people may receive it. Nothing here is stored: a deadline
+moved by an approved extension is a new deadline (a new ladder), a report filed or a hazard
+rectified is no longer found, and a dissolved unit's periods are not owed (reporting.periods)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from campaign.lib.deadlines import DEADLINE_TZ
+from campaign.models import Campaign, KeyTask
+from campaign.services.tasks import TASK_REPORTER_ROLES
+from districts.models import OrgUnit, Role
+from hazards.models import ExtensionRequest, Hazard, Status
+from hazards.workflow import AUTHORITY_ROLES, SIDE_ROLES, Side
+from notifications.models import Recipient, ReminderRule, Subject
+from reporting import selectors as reporting_selectors
+from reporting.models import FILER_ROLES, ReportType
+from reporting.selectors import CellState
+from risks.models import RiskPoint
+
+OFFICE_ROLES = frozenset({Role.REVIEWER})
+RISK_KEEPER_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.DEPARTMENT_STAFF})
+
+
+@dataclass
+class Due:
+    """One subject whose reminder may be due: the sweep picks the offset and the recipients."""
+
+    subject: str  # "hazard:12": with the rule, the deadline and the offset, the reminder's key
+    deadline: datetime.date
+    line: Callable[[datetime.date], str]  # the digest's line, given today (in the reader's language)
+    url: str
+    # recipient kind → [(unit id, roles there)]: whose people may receive it, if the rule names the kind.
+    units: dict[str, list[tuple[int, frozenset]]] = field(default_factory=dict)
+    district_unit: OrgUnit | None = None  # the unit whose district's office is "the office"
+    # What the recipient must be able to open: (kind of check, id) — see notifications.scope.
+    opens: tuple[str, object] = ("", None)
+
+
+def when(deadline: datetime.date, today: datetime.date) -> str:
+    days = (deadline - today).days
+    date = deadline.isoformat()
+    if days > 0:
+        return _("due in %(days)s days (%(date)s)") % {"days": days, "date": date}
+    if days == 0:
+        return _("due today (%(date)s)") % {"date": date}
+    return _("%(days)s days overdue (due %(date)s)") % {"days": -days, "date": date}
+
+
+def _window(rule: ReminderRule, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """Deadlines that may have a reminder due today: from the last day of overdue reminders to
+    the first day before."""
+    offsets = rule.offsets()
+    if not offsets:
+        return today, today - datetime.timedelta(days=1)  # a rule with no day at all: nothing is due
+    return today - datetime.timedelta(days=max(offsets[-1], 0)), today - datetime.timedelta(days=min(offsets[0], 0))
+
+
+def reports_due(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Every filing unit's periods due in the window with nothing filed: missing, returned, or
+    not yet due. Read from the reporting calendar (reporting.selectors.grids), so a report filed
+    or accepted is no longer found, and a unit owes only the periods it existed for."""
+    first, last = _window(rule, today)
+    types = list(ReportType.objects.all())
+    kinds = sorted({k for t in types for k in t.filer_kinds})
+    dues = []
+    # A period may fall due after its campaign has ended (grace days, a year's summary): a year's margin.
+    campaigns = Campaign.objects.filter(starts_on__lte=last, ends_on__gte=first - datetime.timedelta(days=366))
+    for campaign in campaigns.select_related("district"):
+        units = [u for u in reporting_selectors.filer_units(campaign, kinds) if not _dissolved(u, today)]
+        for grid in reporting_selectors.grids(campaign, types, today=today, units=units):
+            for row in grid.rows:
+                for cell in row.cells:
+                    period = cell.period
+                    if not (first <= period.due_on <= last):
+                        continue
+                    if cell.state not in (CellState.MISSING, CellState.NOT_DUE, CellState.RETURNED) or not cell.owed:
+                        continue
+                    dues.append(_report_due(campaign, grid.report_type, period, row.unit))
+    return dues
+
+
+def _report_due(campaign, report_type, period, unit) -> Due:
+    def line(today, report_type=report_type, period=period, unit=unit):
+        return _("%(report)s, %(period)s · %(unit)s: %(when)s") % {
+            "report": report_type.name,
+            "period": period.label,
+            "unit": unit.name,
+            "when": when(period.due_on, today),
+        }
+
+    return Due(
+        subject=f"report:{period.pk}:{unit.pk}",
+        deadline=period.due_on,
+        line=line,
+        url=reverse("submission_new", args=[period.pk, unit.pk]),
+        units={Recipient.FILERS: [(unit.pk, FILER_ROLES)]},
+        district_unit=campaign.district,
+        opens=("report", unit),
+    )
+
+
+def _hazard_units(hazard: Hazard, issuing_roles: frozenset) -> dict:
+    units = {}
+    if hazard.responsible_unit_id:
+        units[Recipient.RESPONSIBLE] = [(hazard.responsible_unit_id, SIDE_ROLES[Side.RECTIFIER])]
+    issuing = []
+    if hazard.issuing_unit_id:
+        issuing.append((hazard.issuing_unit_id, issuing_roles))
+    listing = getattr(hazard, "listing", None) if _has_listing(hazard) else None
+    if listing is not None:
+        issuing.append((listing.supervising_unit_id, AUTHORITY_ROLES))
+    if issuing:
+        units[Recipient.ISSUING] = issuing
+    return units
+
+
+def _has_listing(hazard: Hazard) -> bool:
+    try:
+        return hazard.listing is not None
+    except Hazard.listing.RelatedObjectDoesNotExist:
+        return False
+
+
+def _hazards():
+    return Hazard.objects.select_related("unit", "listing")
+
+
+def hazard_deadlines(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Hazards under rectification whose deadline is in the window. The deadline is the hazard's
+    own as it stands: an approved extension has moved it, and the old ladder is not found."""
+    first, last = _window(rule, today)
+    hazards = _hazards().filter(status=Status.RECTIFYING, deadline__gte=first, deadline__lte=last)
+    dues = []
+    for hazard in hazards:
+
+        def line(today, hazard=hazard):
+            return _("%(number)s %(title)s · rectification %(when)s") % {
+                "number": hazard.number,
+                "title": hazard.title,
+                "when": when(hazard.deadline, today),
+            }
+
+        dues.append(
+            Due(
+                subject=f"hazard:{hazard.pk}",
+                deadline=hazard.deadline,
+                line=line,
+                url=reverse("hazard_detail", args=[hazard.pk]),
+                units=_hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
+                district_unit=hazard.unit,
+                opens=("hazard", hazard.pk),
+            )
+        )
+    return dues
+
+
+def _days(rule: ReminderRule, default: int) -> datetime.timedelta:
+    return datetime.timedelta(days=rule.allowed_days if rule.allowed_days is not None else default)
+
+
+def extensions_pending(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Extension requests not yet decided: due `allowed_days` after the request, to the side that
+    assigned the hazard (it decides)."""
+    first, last = _window(rule, today)
+    allowed = _days(rule, 3)
+    requests = (
+        ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, hazard__status=Status.RECTIFYING)
+        .select_related("hazard__unit", "hazard__listing")
+        .order_by("pk")
+    )
+    dues = []
+    for request in requests:
+        deadline = request.requested_at.astimezone(DEADLINE_TZ).date() + allowed
+        if not (first <= deadline <= last):
+            continue
+        hazard = request.hazard
+
+        def line(today, hazard=hazard, request=request, deadline=deadline):
+            return _("%(number)s %(title)s · extension to %(date)s asked, decision %(when)s") % {
+                "number": hazard.number,
+                "title": hazard.title,
+                "date": request.requested_deadline.isoformat(),
+                "when": when(deadline, today),
+            }
+
+        dues.append(
+            Due(
+                subject=f"extension:{request.pk}",
+                deadline=deadline,
+                line=line,
+                url=reverse("hazard_detail", args=[hazard.pk]),
+                units=_hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
+                district_unit=hazard.unit,
+                opens=("hazard", hazard.pk),
+            )
+        )
+    return dues
+
+
+def hazards_awaiting_verification(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Hazards reported rectified and not yet verified: due `allowed_days` after the report, to the
+    side that verifies (the issuing unit's inspectors, office or department; the supervising unit)."""
+    first, last = _window(rule, today)
+    allowed = _days(rule, 7)
+    hazards = _hazards().filter(status=Status.AWAITING_VERIFICATION, rectified_at__isnull=False).order_by("pk")
+    dues = []
+    for hazard in hazards:
+        deadline = hazard.rectified_at.astimezone(DEADLINE_TZ).date() + allowed
+        if not (first <= deadline <= last):
+            continue
+
+        def line(today, hazard=hazard, deadline=deadline):
+            return _("%(number)s %(title)s · verification %(when)s") % {
+                "number": hazard.number,
+                "title": hazard.title,
+                "when": when(deadline, today),
+            }
+
+        dues.append(
+            Due(
+                subject=f"verification:{hazard.pk}:{hazard.rectified_at:%Y%m%d%H%M%S}",
+                deadline=deadline,
+                line=line,
+                url=reverse("hazard_detail", args=[hazard.pk]),
+                units=_hazard_units(hazard, SIDE_ROLES[Side.VERIFIER]),
+                district_unit=hazard.unit,
+                opens=("hazard", hazard.pk),
+            )
+        )
+    return dues
+
+
+def risk_reviews(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Risks under control whose next review falls in the window, to the responsible unit."""
+    first, last = _window(rule, today)
+    risks = RiskPoint.objects.filter(
+        status=RiskPoint.Status.ACTIVE, next_review_on__gte=first, next_review_on__lte=last
+    ).select_related("unit")
+    dues = []
+    for risk in risks:
+
+        def line(today, risk=risk):
+            return _("%(code)s %(name)s · review %(when)s") % {
+                "code": risk.code or "",
+                "name": risk.name,
+                "when": when(risk.next_review_on, today),
+            }
+
+        dues.append(
+            Due(
+                subject=f"risk:{risk.pk}",
+                deadline=risk.next_review_on,
+                line=line,
+                url=reverse("risk_detail", args=[risk.pk]),
+                units={Recipient.RESPONSIBLE: [(risk.responsible_unit_id, RISK_KEEPER_ROLES)]},
+                district_unit=risk.unit,
+                opens=("risk", risk.pk),
+            )
+        )
+    return dues
+
+
+def key_tasks(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Key tasks not completed whose due date is in the window, to the lead unit."""
+    first, last = _window(rule, today)
+    tasks = KeyTask.objects.filter(completed_on__isnull=True, due_on__gte=first, due_on__lte=last).select_related(
+        "lead_unit", "campaign__district"
+    )
+    dues = []
+    for task in tasks:
+
+        def line(today, task=task):
+            return _("Key task %(code)s %(title)s · %(when)s") % {
+                "code": task.code,
+                "title": task.title,
+                "when": when(task.due_on, today),
+            }
+
+        dues.append(
+            Due(
+                subject=f"key_task:{task.pk}",
+                deadline=task.due_on,
+                line=line,
+                url=reverse("key_task_detail", args=[task.pk]),
+                units={Recipient.RESPONSIBLE: [(task.lead_unit_id, TASK_REPORTER_ROLES)]},
+                district_unit=task.campaign.district,
+                opens=("key_task", task.pk),
+            )
+        )
+    return dues
+
+
+def _dissolved(unit: OrgUnit, today: datetime.date) -> bool:
+    return bool(unit.dissolved_on and unit.dissolved_on <= today)
+
+
+SOURCES: dict[str, Callable[[ReminderRule, datetime.date], list[Due]]] = {
+    Subject.REPORT_DUE: reports_due,
+    Subject.HAZARD_DEADLINE: hazard_deadlines,
+    Subject.EXTENSION_PENDING: extensions_pending,
+    Subject.HAZARD_VERIFICATION: hazards_awaiting_verification,
+    Subject.RISK_REVIEW: risk_reviews,
+    Subject.KEY_TASK: key_tasks,
+}

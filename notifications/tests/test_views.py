@@ -1,0 +1,119 @@
+"""The notification centre: the bell's count in one query, the list and its filters, opening a
+line (read, then to its subject), mark read and all read, muting, and nobody else's notifications."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from notifications.models import Mute, Notification, Reminder, Subject
+from notifications.sweep import sweep
+
+pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+REQUEST_START = 3  # the session; the user; their memberships (the session's idle limit: a privileged role?)
+REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RELEASE SAVEPOINT
+
+
+@pytest.fixture
+def swept(people, january):
+    """Two sweeps a few days apart: Wulin's filer has two unread digests."""
+    sweep(today=january.due_on - 7 * DAY)
+    sweep(today=january.due_on - 3 * DAY)
+    assert Notification.objects.filter(recipient=people["wulin"]).count() == 2
+    return people
+
+
+def test_the_bell_counts_unread_notifications_in_one_query(client, sign_in, swept):
+    sign_in(client, swept["wulin"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("notification_unread"))
+    assert response.json() == {"unread": 2}
+    bell = 1  # COUNT(*) of the person's unread notifications (the partial index notification_unread)
+    assert len(queries) == REQUEST_START + bell + REQUEST_END, "\n".join(q["sql"][:150] for q in queries)
+    assert sum('"notifications_notification"' in q["sql"] for q in queries) == 1
+
+
+def test_every_page_carries_the_bell_but_pays_no_query_for_it(client, sign_in, swept):
+    sign_in(client, swept["wulin"])
+    page = client.get(reverse("home")).content.decode()
+    assert 'data-testid="bell"' in page and reverse("notification_unread") in page
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))
+    assert not any('"notifications_' in q["sql"] for q in queries)
+
+
+def test_opening_a_line_marks_its_notification_read_and_goes_to_the_report_form(client, sign_in, swept, january):
+    wulin = swept["wulin"]
+    sign_in(client, wulin)
+    page = client.get(reverse("notification_list")).content.decode()
+    assert "武林街道" in page and page.count('data-testid="notification"') == 2
+    note = Notification.objects.filter(recipient=wulin).first()
+    line = note.reminders.get(subject__startswith=f"report:{january.pk}:")
+    response = client.get(reverse("notification_open", args=[note.pk, line.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("submission_new", args=[january.pk, line.subject.split(":")[2]])
+    assert client.get(response["Location"]).status_code == 200  # the form opens for its reader
+    assert client.get(reverse("notification_unread")).json() == {"unread": 1}
+
+
+def test_mark_read_all_read_and_the_filters(client, sign_in, swept):
+    wulin = swept["wulin"]
+    sign_in(client, wulin)
+    first = Notification.objects.filter(recipient=wulin).last()
+    client.post(reverse("notification_read", args=[first.pk]))
+    assert client.get(reverse("notification_unread")).json() == {"unread": 1}
+    unread = client.get(reverse("notification_list"), {"unread": "1"}).content.decode()
+    assert unread.count('data-testid="notification"') == 1
+    hazards = client.get(reverse("notification_list"), {"kind": Subject.HAZARD_DEADLINE}).content.decode()
+    assert 'data-testid="no-notifications"' in hazards
+    client.post(reverse("notifications_read_all"))
+    assert client.get(reverse("notification_unread")).json() == {"unread": 0}
+    assert not Notification.objects.filter(recipient=wulin, read_at__isnull=True).exists()
+    # Each read is a change with history, and so in the audit trail.
+    assert Notification.history.filter(recipient=wulin, read_at__isnull=False).count() == 2
+
+
+def test_nobody_opens_or_reads_another_persons_notification(client, sign_in, swept):
+    theirs = Notification.objects.filter(recipient=swept["wulin"]).first()
+    line = theirs.reminders.first()
+    sign_in(client, swept["tianshui"])
+    assert client.get(reverse("notification_open", args=[theirs.pk, line.pk])).status_code == 404
+    assert client.post(reverse("notification_read", args=[theirs.pk])).status_code == 404
+    client.post(reverse("notifications_read_all"))
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+    assert "武林街道" not in client.get(reverse("notification_list")).content.decode()
+
+
+def test_a_person_mutes_and_unmutes_a_kind(client, sign_in, people, january):
+    wulin = people["wulin"]
+    sign_in(client, wulin)
+    page = client.get(reverse("notification_settings")).content.decode()
+    assert f'data-kind="{Subject.REPORT_DUE}"' in page
+    client.post(reverse("notification_settings"), {"kind": Subject.REPORT_DUE, "muted": "1"})
+    assert Mute.objects.filter(user=wulin, kind=Subject.REPORT_DUE).exists()
+    sweep(today=january.due_on)
+    assert not Reminder.objects.filter(recipient=wulin).exists()
+    client.post(reverse("notification_settings"), {"kind": Subject.REPORT_DUE, "muted": "0"})
+    sweep(today=january.due_on + DAY)
+    assert Reminder.objects.filter(recipient=wulin, kind=Subject.REPORT_DUE).exists()
+
+
+def test_the_list_costs_the_same_queries_however_many_notifications_and_lines(client, sign_in, swept, january):
+    for n in range(1, 6):
+        sweep(today=january.due_on + 3 * n * DAY)
+    wulin = swept["wulin"]
+    assert Notification.objects.filter(recipient=wulin).count() == 7
+    sign_in(client, wulin)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("notification_list"))
+    assert response.status_code == 200
+    page = (
+        1  # the page's notifications, with their line counts
+        + 1  # their lines (prefetched)
+        + 1  # the unread count (the "mark all read" button)
+    )
+    paging = 1  # the paginator's COUNT
+    assert len(queries) == REQUEST_START + paging + page + REQUEST_END, "\n".join(q["sql"][:150] for q in queries)
