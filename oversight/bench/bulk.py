@@ -4,8 +4,11 @@ session tables the seeds pick places, sites, sectors and staff from."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
 
 from campaign.demo import RISK_TEMPLATES
 from districts.models import OrgUnit, Sector
@@ -62,6 +65,36 @@ def check_keys(cursor, staging: str, keys: dict[str, str]) -> None:
         )
         if missing := cursor.fetchone()[0]:
             raise RuntimeError(f"{missing} values of {staging}.{column} are not ids of {table}")
+
+
+def in_chunks(
+    *,
+    what: str,
+    have: int,
+    total: int,
+    size: int,
+    staging: str,
+    stage: str,
+    params: dict,
+    keys: dict[str, str],
+    write: Callable,
+    out: Callable[[str], None],
+) -> None:
+    """The district's rows `have` to `total` (ordinals g), `size` a transaction: each chunk staged
+    into the session table `staging` by the SQL `stage`, its keys checked (check_keys), written by
+    `write(cursor)`, and said to `out` with its rate."""
+    for lo in range(have, total, size):
+        hi = min(lo + size, total)
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            bulk_chunk(cursor)
+            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+            cursor.execute(stage, {**params, "lo": lo, "hi": hi})
+            check_keys(cursor, staging, keys)
+            write(cursor)
+            cursor.execute(f"DROP TABLE {staging}")
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        out(f"  {what} {hi:,} of {total:,} ({(hi - lo) / (time.perf_counter() - started):,.0f} rows/s)")
 
 
 def lookup_tables(cursor, district: OrgUnit) -> dict[str, int]:

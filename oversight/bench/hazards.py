@@ -5,16 +5,14 @@ row of where it stands now, and the supervision listing of a major one."""
 from __future__ import annotations
 
 import datetime
-import time
 
-from django.db import connection, transaction
 from django.utils import timezone
 
 from campaign.lib.deadlines import DEADLINE_TZ
 from campaign.models import Campaign
 from districts.models import OrgUnit, Role, User
 from hazards.models import Hazard, Source, SupervisionListing
-from oversight.bench.bulk import bulk_chunk, check_keys, hashed, history_sql, sequence_of
+from oversight.bench.bulk import hashed, history_sql, in_chunks, sequence_of
 from oversight.bench.common import HAZARD_TITLES, OFFICE_USERNAME, PEOPLE, in_district
 
 HAZARD_CHUNK = 100_000
@@ -218,55 +216,59 @@ def seed_hazards(district: OrgUnit, campaign: Campaign, total: int, *, counts: d
     if have >= total:
         return 0
     params = _hazard_params(district, campaign, total, counts, timezone.now())
-    for lo in range(have, total, HAZARD_CHUNK):
-        hi = min(lo + HAZARD_CHUNK, total)
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            bulk_chunk(cursor)
-            cursor.execute("DROP TABLE IF EXISTS bench_hz")
-            cursor.execute(_STAGE_HAZARDS, {**params, "lo": lo, "hi": hi})
-            check_keys(cursor, "bench_hz", HAZARD_KEYS)
-            cursor.execute(
-                "INSERT INTO hazards_hazardcounter (district_id, year, last) "
-                "SELECT DISTINCT %(district)s, year, 0 FROM bench_hz ON CONFLICT DO NOTHING",
-                params,
-            )
-            cursor.execute("SELECT 1 FROM hazards_hazardcounter WHERE district_id = %(district)s FOR UPDATE", params)
-            cursor.execute(_INSERT_HAZARDS, params)
-            cursor.execute(
-                "UPDATE hazards_hazardcounter c SET last = c.last + k.n "
-                "FROM (SELECT year, count(*) AS n FROM bench_hz GROUP BY year) k "
-                "WHERE c.district_id = %(district)s AND c.year = k.year",
-                params,
-            )
-            cursor.execute(
-                history_sql(
-                    Hazard,
-                    source="bench_hz",
-                    on="b.id = h.id",
-                    date="b.last_at",
-                    kind="CASE WHEN b.last_at = b.found_at THEN '+' ELSE '~' END",
-                    user=(
-                        "CASE WHEN b.status IN ('awaiting_verification') THEN b.rectifier "
-                        "WHEN b.last_at = b.found_at THEN b.found_by ELSE %(office)s END"
-                    ),
+
+    def write(cursor) -> None:
+        cursor.execute(
+            "INSERT INTO hazards_hazardcounter (district_id, year, last) "
+            "SELECT DISTINCT %(district)s, year, 0 FROM bench_hz ON CONFLICT DO NOTHING",
+            params,
+        )
+        cursor.execute("SELECT 1 FROM hazards_hazardcounter WHERE district_id = %(district)s FOR UPDATE", params)
+        cursor.execute(_INSERT_HAZARDS, params)
+        cursor.execute(
+            "UPDATE hazards_hazardcounter c SET last = c.last + k.n "
+            "FROM (SELECT year, count(*) AS n FROM bench_hz GROUP BY year) k "
+            "WHERE c.district_id = %(district)s AND c.year = k.year",
+            params,
+        )
+        cursor.execute(
+            history_sql(
+                Hazard,
+                source="bench_hz",
+                on="b.id = h.id",
+                date="b.last_at",
+                kind="CASE WHEN b.last_at = b.found_at THEN '+' ELSE '~' END",
+                user=(
+                    "CASE WHEN b.status IN ('awaiting_verification') THEN b.rectifier "
+                    "WHEN b.last_at = b.found_at THEN b.found_by ELSE %(office)s END"
                 ),
-                params,
-            )
-            cursor.execute(_INSERT_EVENTS, params)
-            cursor.execute(_INSERT_LISTINGS, params)
-            cursor.execute(
-                history_sql(
-                    SupervisionListing,
-                    source="bench_hz",
-                    on="b.id = h.hazard_id",
-                    date="b.listed_at",
-                    kind="'+'",
-                    user="%(office)s",
-                ),
-                params,
-            )
-            cursor.execute("DROP TABLE bench_hz")
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-        out(f"  hazards {hi:,} of {total:,} ({(hi - lo) / (time.perf_counter() - started):,.0f} rows/s)")
+            ),
+            params,
+        )
+        cursor.execute(_INSERT_EVENTS, params)
+        cursor.execute(_INSERT_LISTINGS, params)
+        cursor.execute(
+            history_sql(
+                SupervisionListing,
+                source="bench_hz",
+                on="b.id = h.hazard_id",
+                date="b.listed_at",
+                kind="'+'",
+                user="%(office)s",
+            ),
+            params,
+        )
+
+    in_chunks(
+        what="hazards",
+        have=have,
+        total=total,
+        size=HAZARD_CHUNK,
+        staging="bench_hz",
+        stage=_STAGE_HAZARDS,
+        params=params,
+        keys=HAZARD_KEYS,
+        write=write,
+        out=out,
+    )
     return total - have

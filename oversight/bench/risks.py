@@ -4,16 +4,14 @@ them), reviewed on their level's cadence (Review rows), a history row for every 
 from __future__ import annotations
 
 import datetime
-import time
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
 from django.utils import timezone
 
 from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
 from campaign.models import Campaign
 from districts.models import OrgUnit, User
-from oversight.bench.bulk import bulk_chunk, check_keys, hashed, history_sql, sequence_of
+from oversight.bench.bulk import hashed, history_sql, in_chunks, sequence_of
 from oversight.bench.common import OFFICE_USERNAME, PEOPLE, in_district
 from risks.models import Assessment, AssessmentMethod, ControlRule, Level, RiskPoint, below_control_level
 
@@ -191,69 +189,73 @@ def seed_risks(district: OrgUnit, campaign: Campaign, total: int, *, counts: dic
         "people": PEOPLE,
     }
     review_at = "(j.on_day + time '10:00') AT TIME ZONE 'Asia/Shanghai'"
-    for lo in range(have, total, RISK_CHUNK):
-        hi = min(lo + RISK_CHUNK, total)
-        started = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            bulk_chunk(cursor)
-            cursor.execute("DROP TABLE IF EXISTS bench_rk")
-            cursor.execute(_STAGE_RISKS, {**params, "lo": lo, "hi": hi})
-            check_keys(cursor, "bench_rk", RISK_KEYS)
-            cursor.execute(_INSERT_RISKS, params)
-            cursor.execute(_INSERT_ASSESSMENTS, params)
-            cursor.execute(_INSERT_REVIEWS, params)
-            # As risk_create then risks_assess write them: added, then graded; then each review.
-            cursor.execute(
-                history_sql(
-                    RiskPoint,
-                    source="bench_rk",
-                    on="b.id = h.id",
-                    date="b.created_at",
-                    kind="'+'",
-                    user="b.by_id",
-                    overrides={
-                        "current_assessment_id": "NULL",
-                        "last_reviewed_on": "NULL",
-                        "next_review_on": "NULL",
-                        "updated_at": "b.created_at",
-                    },
-                )
+
+    def write(cursor) -> None:
+        cursor.execute(_INSERT_RISKS, params)
+        cursor.execute(_INSERT_ASSESSMENTS, params)
+        cursor.execute(_INSERT_REVIEWS, params)
+        # As risk_create then risks_assess write them: added, then graded; then each review.
+        cursor.execute(
+            history_sql(
+                RiskPoint,
+                source="bench_rk",
+                on="b.id = h.id",
+                date="b.created_at",
+                kind="'+'",
+                user="b.by_id",
+                overrides={
+                    "current_assessment_id": "NULL",
+                    "last_reviewed_on": "NULL",
+                    "next_review_on": "NULL",
+                    "updated_at": "b.created_at",
+                },
             )
-            cursor.execute(
-                history_sql(
-                    RiskPoint,
-                    source="bench_rk",
-                    on="b.id = h.id",
-                    date="b.created_at + interval '1 millisecond'",
-                    kind="'~'",
-                    user="b.by_id",
-                    overrides={
-                        "last_reviewed_on": "NULL",
-                        "next_review_on": "b.created_on + b.cadence",
-                        "updated_at": "b.created_at + interval '1 millisecond'",
-                    },
-                )
+        )
+        cursor.execute(
+            history_sql(
+                RiskPoint,
+                source="bench_rk",
+                on="b.id = h.id",
+                date="b.created_at + interval '1 millisecond'",
+                kind="'~'",
+                user="b.by_id",
+                overrides={
+                    "last_reviewed_on": "NULL",
+                    "next_review_on": "b.created_on + b.cadence",
+                    "updated_at": "b.created_at + interval '1 millisecond'",
+                },
             )
-            cursor.execute(
-                history_sql(
-                    RiskPoint,
-                    source="bench_rk",
-                    on="b.id = h.id",
-                    date=review_at,
-                    kind="'~'",
-                    user="b.by_id",
-                    overrides={
-                        "last_reviewed_on": "j.on_day",
-                        "next_review_on": "j.on_day + b.cadence",
-                        "updated_at": review_at,
-                    },
-                    more=(
-                        "CROSS JOIN LATERAL (SELECT b.created_on + k * b.cadence - mod(b.g + k, 5)::int AS on_day "
-                        "FROM generate_series(1, b.reviews) AS k) AS j"
-                    ),
-                )
+        )
+        cursor.execute(
+            history_sql(
+                RiskPoint,
+                source="bench_rk",
+                on="b.id = h.id",
+                date=review_at,
+                kind="'~'",
+                user="b.by_id",
+                overrides={
+                    "last_reviewed_on": "j.on_day",
+                    "next_review_on": "j.on_day + b.cadence",
+                    "updated_at": review_at,
+                },
+                more=(
+                    "CROSS JOIN LATERAL (SELECT b.created_on + k * b.cadence - mod(b.g + k, 5)::int AS on_day "
+                    "FROM generate_series(1, b.reviews) AS k) AS j"
+                ),
             )
-            cursor.execute("DROP TABLE bench_rk")
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-        out(f"  risks {hi:,} of {total:,} ({(hi - lo) / (time.perf_counter() - started):,.0f} rows/s)")
+        )
+
+    in_chunks(
+        what="risks",
+        have=have,
+        total=total,
+        size=RISK_CHUNK,
+        staging="bench_rk",
+        stage=_STAGE_RISKS,
+        params=params,
+        keys=RISK_KEYS,
+        write=write,
+        out=out,
+    )
     return total - have
