@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import override
-from openpyxl import Workbook
 
 from campaign.lib.xlsx.files import read_xlsx
 from campaign.lib.xlsx.runner import run_import
 from districts.second_factor import force_login_verified
+from districts.tests.import_helpers import xlsx
 from hazards import services
 from hazards.models import Action, Hazard, HazardEvent, Status, deadline_today
 from hazards.resources import HazardResource
@@ -32,15 +32,7 @@ def district(district_for_module, db):
 
 
 def workbook(rows, headers=HEADERS) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+    return io.BytesIO(xlsx(headers, rows))
 
 
 def export(user, **params) -> bytes:
