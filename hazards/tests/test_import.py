@@ -54,6 +54,19 @@ def test_an_export_imports_back_unchanged(users, build):
     assert HazardEvent.objects.filter(action=Action.EDIT).count() == 0
 
 
+def test_a_row_that_only_moves_a_hazard_moves_it(users, build):
+    """The place is no plain field of the row: a row that changes only it is a change."""
+    hazard = build(Status.REPORTED)
+    dataset = read_xlsx(io.BytesIO(export(users["street"])))
+    row = list(dataset[0])
+    row[dataset.headers.index("所在社区/网格编码")] = "330103002052"
+    row[dataset.headers.index("所在社区/网格")] = ""
+    dataset[0] = row
+    report = run_import(HazardResource(user=users["street"]), dataset, dry_run=False)
+    assert (report.updated, report.unchanged) == (1, 0), report.error_tuples()
+    assert Hazard.objects.get(pk=hazard.pk).unit.code == "330103002052"
+
+
 def test_new_hazards_are_previewed_then_logged_and_assigned_together(users, unit):
     due = (deadline_today() + datetime.timedelta(days=20)).isoformat()
     rows = [
