@@ -28,9 +28,9 @@ from campaign.lib.xlsx.cells import (
     ChoiceWidget,
     DateWidget,
     ImportField,
-    LookupWidget,
     cell_text,
     header_key,
+    row_number_column,
 )
 from campaign.lib.xlsx.resource import XlsxResource
 from campaign.models import YEARLY_VALUE_KINDS, Accident, AccidentGrade, InvestigationStatus, YearlyValue
@@ -43,10 +43,10 @@ from campaign.services.accidents import (
     ensure_can_set_yearly_values,
     yearly_value_set,
 )
-from districts.models import OrgUnit, Site
-from districts.places import PlaceColumns, Places, sector_column
+from districts.models import OrgUnit
+from districts.places import PlaceColumns, Places, place_columns, sector_column, site_column
 from districts.subtree import totals_under
-from districts.validators import normalize_code, normalize_credit_code
+from districts.validators import normalize_code
 from risks.models import AccidentType
 from risks.resources import ACCIDENT_LABELS
 
@@ -83,7 +83,7 @@ def _as_validation_error(exc: PermissionDenied, field: str) -> ValidationError:
 
 
 class AccidentResource(PlaceColumns, XlsxResource):
-    row_number = ImportField(None, "序号", aliases=("no", "row"), readonly=True)
+    row_number = row_number_column()
     id = ImportField(
         "id",
         "登记号",
@@ -100,40 +100,12 @@ class AccidentResource(PlaceColumns, XlsxResource):
         required=True,
         example="2026-03-05",
     )
-    street = ImportField(
-        None,
-        "所在街道",
-        aliases=("street", "街道"),
-        help_text=gettext_lazy("The street's name or code; the district's for an accident of no one street."),
-        example="武林街道",
-    )
-    unit = ImportField(
-        None,
-        "所在社区/网格编码",
-        aliases=("unit_code", "unit", "社区编码", "网格编码"),
-        help_text=gettext_lazy("The code of the community or grid; empty for an accident placed at the street."),
-        example="330103002051",
-    )
-    unit_name = ImportField(
-        None,
-        "所在社区/网格",
-        aliases=("unit_name", "所在社区", "所在网格"),
-        help_text=gettext_lazy("Its name, if the code is not given: found within the street."),
-        example="中北社区",
+    street, unit, unit_name = place_columns(
+        street_help=gettext_lazy("The street's name or code; the district's for an accident of no one street."),
+        unit_help=gettext_lazy("The code of the community or grid; empty for an accident placed at the street."),
     )
     location = ImportField("location", "具体位置", aliases=("location", "地点", "事故地点"), example="体育场路12号")
-    site = ImportField(
-        "site",
-        "生产经营单位",
-        aliases=("site", "统一社会信用代码"),
-        widget=LookupWidget(
-            Site,
-            ("credit_code",),
-            not_found=gettext_lazy("No site has the unified social credit code “%(value)s”."),
-            normalize=normalize_credit_code,
-        ),
-        help_text=gettext_lazy("The unified social credit code of the site, if the accident happened at one."),
-    )
+    site = site_column(gettext_lazy("The unified social credit code of the site, if the accident happened at one."))
     sector = sector_column()
     accident_type = ImportField(
         "accident_type",
@@ -202,6 +174,7 @@ class AccidentResource(PlaceColumns, XlsxResource):
         )  # fmt: skip
         import_id_fields = ("id",)
 
+    id_column_optional = True
     # The unit is found in the units loaded once per file; the grade is not the file's to give
     # (the service computes it), so the model's check of it would only repeat a bad figure.
     trusted_relations = ("unit", "grade")
@@ -220,26 +193,11 @@ class AccidentResource(PlaceColumns, XlsxResource):
 
     # -- import
 
-    def before_import(self, dataset, **kwargs):
-        column = self.fields["id"].column_name
-        if column not in dataset.headers:
-            dataset.append_col([None] * len(dataset), header=column)
-        super().before_import(dataset, **kwargs)
-        self._places = Places()
-
-    def _cell(self, row, name: str) -> str:
-        return cell_text(row.get(self.fields[name].column_name))
-
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._import_was = None if new else instance.unit
         super().after_init_instance(instance, new, row, **kwargs)
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+    def check_row(self, instance, row, errors):
         if instance._import_was is None and instance.id is not None:
             errors.setdefault("id", []).append(
                 ValidationError(
@@ -249,23 +207,17 @@ class AccidentResource(PlaceColumns, XlsxResource):
             )
         if instance._import_was is None and not instance.investigation_status:
             instance.investigation_status = InvestigationStatus.REPORTED
-        unit, place_errors = self._places.find(
-            *(self._cell(row, n) for n in ("street", "unit", "unit_name")),
+        self.find_place(
+            instance,
+            row,
+            errors,
             nothing=_("Give the street, or the code of the community or grid, where the accident happened."),
         )
-        if unit is not None:
-            instance.unit = unit
-        for key, message in place_errors.items():
-            errors.setdefault(key, []).append(ValidationError(message))
-        if errors:
-            raise ValidationError(errors)
+
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
         # The grade the figures give, so that the preview shows it and an unchanged row stays so.
         instance.grade = instance.compute_grade()
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if not super().skip_row(instance, original, row, import_validation_errors):
-            return False
-        return instance.unit_id == instance._import_was.pk
 
     def _denied(self, unit) -> str | None:
         try:
@@ -301,7 +253,7 @@ class AccidentResource(PlaceColumns, XlsxResource):
 
 
 class YearlyValueResource(XlsxResource):
-    row_number = ImportField(None, "序号", aliases=("no", "row"), readonly=True)
+    row_number = row_number_column()
     year = ImportField(
         "year", "年份", aliases=("year", "年度"), widget=WholeNumberWidget(), required=True, example="2026"
     )
@@ -365,7 +317,6 @@ class YearlyValueResource(XlsxResource):
 
     def before_export(self, queryset, **kwargs):
         super().before_export(queryset, **kwargs)
-        self._exported = 0
         by_year = defaultdict(list)
         for value in queryset:
             by_year[value.year].append(value.unit)
@@ -374,10 +325,6 @@ class YearlyValueResource(XlsxResource):
             totals = totals_under(Accident.objects.in_year(year), units, value=Sum("deaths"))
             for unit in units:
                 self._register[(unit.pk, year)] = totals[unit.pk][()]
-
-    def dehydrate_row_number(self, value):
-        self._exported += 1
-        return self._exported
 
     def dehydrate_unit_code(self, value):
         return value.unit.code
@@ -409,7 +356,7 @@ class YearlyValueResource(XlsxResource):
         }
 
     def _found(self, row) -> OrgUnit | None:
-        text = cell_text(row.get(self.fields["unit_code"].column_name))
+        text = self.cell(row, "unit_code")
         if not text:
             return None
         return self._places.units.get(header_key(normalize_code(text))) or self._places.streets.get(header_key(text))
@@ -434,13 +381,8 @@ class YearlyValueResource(XlsxResource):
         instance._import_new = new
         super().after_init_instance(instance, new, row, **kwargs)
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        text = cell_text(row.get(self.fields["unit_code"].column_name))
+    def check_row(self, instance, row, errors):
+        text = self.cell(row, "unit_code")
         found, unit = self._found(row), self._unit_of(row)
         if not text:
             errors.setdefault("unit", []).append(ValidationError(str(EMPTY_CELL)))
@@ -466,8 +408,6 @@ class YearlyValueResource(XlsxResource):
                     % {"unit": unit.name, "year": instance.year, "row": first}
                 )
             )
-        if errors:
-            raise ValidationError(errors)
 
     def column_of(self, key: str) -> str:
         return self.fields["unit_code"].column_name if key == "unit" else super().column_of(key)

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign.lib.xlsx.cells import EMPTY_CELL, DateWidget, ImportField, TextWidget, cell_text, header_key
+from campaign.lib.xlsx.cells import EMPTY_CELL, DateWidget, ImportField, TextWidget, header_key
 from campaign.lib.xlsx.resource import XlsxResource
 from campaign.models.tasks import KeyTask
 from campaign.services.tasks import EDIT_FIELDS, key_task_create, key_task_update, may_edit_tasks
@@ -145,24 +145,16 @@ class KeyTaskResource(XlsxResource):
         self._units = _Units(self.campaign)
         self._may_edit = self.campaign is not None and may_edit_tasks(self.user, self.campaign.district)
 
-    def _cell(self, row, name: str) -> str:
-        return cell_text(row.get(self.fields[name].column_name))
-
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._import_was = None if new else (instance.lead_unit_id, {u.pk for u in instance.co_units.all()})
         super().after_init_instance(instance, new, row, **kwargs)
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+    def check_row(self, instance, row, errors):
         if self.campaign is None:
             errors.setdefault("code", []).append(ValidationError(_("Your district has no campaign to add tasks to.")))
         elif instance.pk is None:
             instance.campaign = self.campaign
-        lead_text = self._cell(row, "lead_unit")
+        lead_text = self.cell(row, "lead_unit")
         if not lead_text:
             errors.setdefault("lead_unit", []).append(ValidationError(str(EMPTY_CELL)))
         else:
@@ -172,14 +164,12 @@ class KeyTaskResource(XlsxResource):
             else:
                 instance.lead_unit = unit
         instance._import_co_units = []
-        for text in filter(None, (part.strip() for part in SEPARATORS.split(self._cell(row, "co_units")))):
+        for text in filter(None, (part.strip() for part in SEPARATORS.split(self.cell(row, "co_units")))):
             unit, why = self._units.find(text)
             if unit is None:
                 errors.setdefault("co_units", []).append(ValidationError(why))
             elif unit not in instance._import_co_units:
                 instance._import_co_units.append(unit)
-        if errors:
-            raise ValidationError(errors)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if not super().skip_row(instance, original, row, import_validation_errors):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign.lib.xlsx.cells import ImportField, LookupWidget, header_key
-from districts.models import OrgUnit, Sector
+from districts.models import OrgUnit, Sector, Site
 from districts.scoping import Subtree
-from districts.validators import normalize_code
+from districts.validators import normalize_code, normalize_credit_code
 
 
 class Places:
@@ -70,17 +73,10 @@ class Places:
 
 
 class PlaceColumns:
-    """For an export resource of rows with a `unit`: 序号 and the place as the import reads it
-    back (street; community or grid code and name). Mixed into a resource that declares the
-    columns row_number, street, unit and unit_name."""
-
-    def before_export(self, queryset, **kwargs):
-        super().before_export(queryset, **kwargs)
-        self._exported = 0
-
-    def dehydrate_row_number(self, obj):
-        self._exported += 1
-        return self._exported
+    """For a resource of rows with a `unit`, the place both ways: exported as the import reads it
+    back (street; community or grid code and name), and found again from those cells by Places.
+    Mixed into an XlsxResource that declares the columns street, unit and unit_name
+    (place_columns below); a changed place alone makes a row changed."""
 
     def dehydrate_street(self, obj):
         unit = obj.unit
@@ -94,6 +90,72 @@ class PlaceColumns:
 
     def dehydrate_unit_name(self, obj):
         return obj.unit.name if obj.unit.kind in (OrgUnit.Kind.COMMUNITY, OrgUnit.Kind.GRID) else ""
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        self._places = Places()
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        # Where the row's record is now, before the row moves it.
+        instance._import_unit_id = None if new else instance.unit_id
+        super().after_init_instance(instance, new, row, **kwargs)
+
+    def find_place(self, instance, row, errors: dict, *, nothing: str) -> None:
+        """The unit the row's place cells name, set on `instance`; what is wrong with them added to
+        `errors` (XlsxResource.check_row's); `nothing` is the message when no place is given."""
+        unit, place_errors = self._places.find(
+            *(self.cell(row, name) for name in ("street", "unit", "unit_name")), nothing=nothing
+        )
+        if unit is not None:
+            instance.unit = unit
+        for key, message in place_errors.items():
+            errors.setdefault(key, []).append(ValidationError(message))
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if not super().skip_row(instance, original, row, import_validation_errors):
+            return False
+        # The place is no plain field: compared here.
+        return instance.unit_id == instance._import_unit_id
+
+
+def place_columns(
+    *,
+    street_help,
+    unit_help,
+    street_aliases: Sequence[str] = ("street", "街道"),
+    unit_aliases: Sequence[str] = ("unit_code", "unit", "社区编码", "网格编码"),
+    unit_name_aliases: Sequence[str] = ("unit_name", "所在社区", "所在网格"),
+) -> tuple[ImportField, ImportField, ImportField]:
+    """所在街道, 所在社区/网格编码 and 所在社区/网格, the place PlaceColumns writes and finds:
+    `street, unit, unit_name = place_columns(...)` in the resource's body. The help texts name the
+    record (a hazard of the whole street …)."""
+    street = ImportField(None, "所在街道", aliases=street_aliases, help_text=street_help, example="武林街道")
+    unit = ImportField(None, "所在社区/网格编码", aliases=unit_aliases, help_text=unit_help, example="330103002051")
+    unit_name = ImportField(
+        None,
+        "所在社区/网格",
+        aliases=unit_name_aliases,
+        help_text=gettext_lazy("Its name, if the code is not given: found within the street."),
+        example="中北社区",
+    )
+    return street, unit, unit_name
+
+
+def site_column(help_text, *, aliases: Sequence[str] = ("site", "统一社会信用代码"), example: str = "") -> ImportField:
+    """生产经营单位: the site a record is at, by its unified social credit code (empty: at none)."""
+    return ImportField(
+        "site",
+        "生产经营单位",
+        aliases=aliases,
+        widget=LookupWidget(
+            Site,
+            ("credit_code",),
+            not_found=gettext_lazy("No site has the unified social credit code “%(value)s”."),
+            normalize=normalize_credit_code,
+        ),
+        help_text=help_text,
+        example=example,
+    )
 
 
 def sector_column() -> ImportField:

@@ -26,11 +26,12 @@ from campaign.lib.xlsx.cells import (
     LookupWidget,
     TextWidget,
     cell_text,
+    row_number_column,
 )
 from campaign.lib.xlsx.resource import XlsxResource
-from districts.models import OrgUnit, Site
-from districts.places import PlaceColumns, Places, sector_column
-from districts.validators import normalize_code, normalize_credit_code, normalize_number
+from districts.models import OrgUnit
+from districts.places import PlaceColumns, place_columns, sector_column, site_column
+from districts.validators import normalize_code, normalize_number
 from hazards import services, workflow
 from hazards.models import DEADLINE_TZ, OPEN_STATUSES, Action, Grade, Hazard, Source, Status
 from hazards.numbers import next_numbers
@@ -86,7 +87,7 @@ class MinuteWidget(widgets.Widget):
 
 
 class HazardResource(PlaceColumns, XlsxResource):
-    row_number = ImportField(None, "序号", aliases=("no", "row"), readonly=True)
+    row_number = row_number_column()
     number = ImportField(
         "number",
         "隐患编号",
@@ -98,40 +99,12 @@ class HazardResource(PlaceColumns, XlsxResource):
     title = ImportField(
         "title", "隐患名称", aliases=("title", "隐患", "隐患简述"), required=True, example="消防通道堵塞"
     )
-    street = ImportField(
-        None,
-        "所在街道",
-        aliases=("street", "街道"),
-        help_text=gettext_lazy("The street's name or code; the district's for a hazard of the whole district."),
-        example="武林街道",
-    )
-    unit = ImportField(
-        None,
-        "所在社区/网格编码",
-        aliases=("unit_code", "unit", "社区编码", "网格编码"),
-        help_text=gettext_lazy("The code of the community or grid; empty for a hazard of the whole street."),
-        example="330103002051",
-    )
-    unit_name = ImportField(
-        None,
-        "所在社区/网格",
-        aliases=("unit_name", "所在社区", "所在网格"),
-        help_text=gettext_lazy("Its name, if the code is not given: found within the street."),
-        example="中北社区",
+    street, unit, unit_name = place_columns(
+        street_help=gettext_lazy("The street's name or code; the district's for a hazard of the whole district."),
+        unit_help=gettext_lazy("The code of the community or grid; empty for a hazard of the whole street."),
     )
     location = ImportField("location", "具体位置", aliases=("location", "位置"), example="菜场东侧通道")
-    site = ImportField(
-        "site",
-        "生产经营单位",
-        aliases=("site", "统一社会信用代码"),
-        widget=LookupWidget(
-            Site,
-            ("credit_code",),
-            not_found=gettext_lazy("No site has the unified social credit code “%(value)s”."),
-            normalize=normalize_credit_code,
-        ),
-        help_text=gettext_lazy("The unified social credit code of the site, if the hazard is at one."),
-    )
+    site = site_column(gettext_lazy("The unified social credit code of the site, if the hazard is at one."))
     sector = sector_column()
     grade = ImportField(
         "grade", "隐患等级", aliases=("grade", "等级"), widget=ChoiceWidget(Grade.choices, GRADE_LABELS), required=True
@@ -186,6 +159,8 @@ class HazardResource(PlaceColumns, XlsxResource):
         )  # fmt: skip
         import_id_fields = ("number",)
 
+    id_column_optional = True
+
     def get_queryset(self):
         return Hazard.objects.select_related("unit", "site", "sector", "responsible_unit")
 
@@ -217,27 +192,15 @@ class HazardResource(PlaceColumns, XlsxResource):
     # -- import
 
     def before_import(self, dataset, **kwargs):
-        column = self.fields["number"].column_name
-        if column not in dataset.headers:
-            dataset.append_col([None] * len(dataset), header=column)
         super().before_import(dataset, **kwargs)
-        self._places = Places()
         self.assigned = 0
-
-    def _cell(self, row, name: str) -> str:
-        return cell_text(row.get(self.fields[name].column_name))
 
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._import_was = None if new else (instance.unit, instance.sector_id, instance.status, instance.grade)
         instance._import_before = None if new else _assignment(instance)
         super().after_init_instance(instance, new, row, **kwargs)
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+    def check_row(self, instance, row, errors):
         if instance.pk is None and instance.number:
             errors.setdefault("number", []).append(
                 ValidationError(
@@ -248,18 +211,14 @@ class HazardResource(PlaceColumns, XlsxResource):
         if instance.pk is None:
             instance.found_by = self.user
             instance.found_at = instance.found_at or timezone.now().replace(second=0, microsecond=0)
-        unit, place_errors = self._places.find(
-            *(self._cell(row, n) for n in ("street", "unit", "unit_name")),
+        self.find_place(
+            instance,
+            row,
+            errors,
             nothing=_("Give the street, or the code of the community or grid, where the hazard is."),
         )
-        if unit is not None:
-            instance.unit = unit
-        for key, message in place_errors.items():
-            errors.setdefault(key, []).append(ValidationError(message))
         for key, message in self._workflow_errors(instance).items():
             errors.setdefault(key, []).append(ValidationError(message))
-        if errors:
-            raise ValidationError(errors)
 
     @staticmethod
     def _assignment_given(instance) -> list[str]:
@@ -301,11 +260,6 @@ class HazardResource(PlaceColumns, XlsxResource):
 
     def _changed(self, instance) -> bool:
         return bool(getattr(instance, "_import_changed", None)) or self._loaded_values != self._values(instance)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        if not super().skip_row(instance, original, row, import_validation_errors):
-            return False
-        return instance.unit_id == instance._import_was[0].pk
 
     def row_permission_errors(self, instance):
         errors = {}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from campaign.lib.history import save_with_history
 from campaign.lib.services import refuse_unknown_fields
-from campaign.lib.uploads import CleanImage
+from campaign.lib.uploads import CleanImage, files_removed_on_failure
 from districts.models import OrgUnit, User
 from districts.scoping import memberships_of, scope_for
 from districts.subtree import district_of
@@ -50,18 +49,6 @@ def ensure_can_report(*, by: User, unit: OrgUnit, sector_id: int | None) -> None
 
 
 # ---------------------------------------------------------------- photos
-
-
-@contextmanager
-def _files_removed_on_failure():
-    """Files written inside a transaction that then fails are removed with it."""
-    written: list = []
-    try:
-        yield written
-    except BaseException:
-        for fieldfile in written:
-            fieldfile.storage.delete(fieldfile.name)
-        raise
 
 
 def _store_photos(
@@ -136,7 +123,7 @@ def hazard_report(*, by: User, photos: Sequence[CleanImage] = (), **fields) -> H
     hazard.found_at = hazard.found_at.replace(second=0, microsecond=0)
     hazard.number = next_numbers(unit=hazard.unit, when=hazard.found_at)[0]
     hazard.status = workflow.TABLE.next_state(Action.REPORT, workflow.NEW)
-    with _files_removed_on_failure() as written:
+    with files_removed_on_failure() as written:
         save_with_history(hazard, by)
         event = record_event(hazard, by, Action.REPORT, workflow.NEW)
         _store_photos(written, hazard, event, HazardPhoto.Kind.BEFORE, photos, by)
@@ -360,7 +347,7 @@ def hazard_submit(
     hazard.status = workflow.TABLE.next_state(Action.SUBMIT, was)
     hazard.rectification = rectification.strip()
     hazard.rectified_at = timezone.now()
-    with _files_removed_on_failure() as written:
+    with files_removed_on_failure() as written:
         save_with_history(hazard, by)
         event = record_event(hazard, by, Action.SUBMIT, was, note=hazard.rectification)
         _store_photos(written, hazard, event, HazardPhoto.Kind.AFTER, photos, by)

@@ -24,13 +24,13 @@ from campaign.lib.xlsx.cells import (
     ImportField,
     LookupWidget,
     TextWidget,
-    cell_text,
     header_key,
+    row_number_column,
 )
 from campaign.lib.xlsx.resource import XlsxResource
-from districts.models import OrgUnit, Site
-from districts.places import PlaceColumns, Places, sector_column
-from districts.validators import normalize_code, normalize_credit_code, normalize_number
+from districts.models import OrgUnit
+from districts.places import PlaceColumns, place_columns, sector_column, site_column
+from districts.validators import normalize_code, normalize_number
 from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, RiskPoint
 from risks.services import Grade, check_control, control_policy, ensure_can_edit_risk, risk_code_next, risks_assess
 
@@ -105,7 +105,7 @@ class RiskResource(PlaceColumns, XlsxResource):
     """Risk points, found by 风险编号. Every row written must be within the importer's
     risk-editing scope (risks.services.ensure_can_edit_risk), where the risk was and where it goes."""
 
-    row_number = ImportField(None, "序号", aliases=("no", "number"), readonly=True)
+    row_number = row_number_column(aliases=("no", "number"))
     code = ImportField(
         "code",
         "风险编号",
@@ -117,38 +117,16 @@ class RiskResource(PlaceColumns, XlsxResource):
     name = ImportField(
         "name", "风险点名称", aliases=("name", "风险点", "风险名称"), required=True, example="后厨液化气钢瓶间"
     )
-    street = ImportField(
-        None,
-        "所在街道",
-        aliases=("street", "街道", "所在街道（乡镇）"),
-        help_text=gettext_lazy("The street's name or code; the district's for a risk of the whole district."),
-        example="武林街道",
+    street, unit, unit_name = place_columns(
+        street_help=gettext_lazy("The street's name or code; the district's for a risk of the whole district."),
+        unit_help=gettext_lazy("The code of the community or grid; empty for a risk of the whole street."),
+        street_aliases=("street", "街道", "所在街道（乡镇）"),
+        unit_aliases=("unit_code", "unit", "place_code", "所在单位编码", "社区编码", "网格编码"),
+        unit_name_aliases=("unit_name", "place", "所在社区", "所在网格", "社区/网格"),
     )
-    unit = ImportField(
-        None,
-        "所在社区/网格编码",
-        aliases=("unit_code", "unit", "place_code", "所在单位编码", "社区编码", "网格编码"),
-        help_text=gettext_lazy("The code of the community or grid; empty for a risk of the whole street."),
-        example="330103002051",
-    )
-    unit_name = ImportField(
-        None,
-        "所在社区/网格",
-        aliases=("unit_name", "place", "所在社区", "所在网格", "社区/网格"),
-        help_text=gettext_lazy("Its name, if the code is not given: found within the street."),
-        example="中北社区",
-    )
-    site = ImportField(
-        "site",
-        "生产经营单位",
+    site = site_column(
+        gettext_lazy("The unified social credit code of the site, if the risk is at one."),
         aliases=("site", "site_credit_code", "统一社会信用代码", "生产经营单位信用代码"),
-        widget=LookupWidget(
-            Site,
-            ("credit_code",),
-            not_found=gettext_lazy("No site has the unified social credit code “%(value)s”."),
-            normalize=normalize_credit_code,
-        ),
-        help_text=gettext_lazy("The unified social credit code of the site, if the risk is at one."),
         example="91330103MA27Y5JK3M",
     )
     sector = sector_column()
@@ -244,7 +222,8 @@ class RiskResource(PlaceColumns, XlsxResource):
         use_bulk = True
         batch_size = 1000
 
-    # The place is found in the units loaded once per file (before_import).
+    id_column_optional = True
+    # The place is found in the units loaded once per file (PlaceColumns.before_import).
     trusted_relations = ("unit",)
 
     def __init__(self, **kwargs):
@@ -316,15 +295,10 @@ class RiskResource(PlaceColumns, XlsxResource):
     # -- import
 
     def before_import(self, dataset, **kwargs):
-        code_column = self.fields["code"].column_name
-        if code_column not in dataset.headers:
-            # A file of new risks need not carry the column at all.
-            dataset.append_col([None] * len(dataset), header=code_column)
-        super().before_import(dataset, **kwargs)
+        super().before_import(dataset, **kwargs)  # and the places, once per file (PlaceColumns)
         self.assessed = 0
         self._last_code: dict[int, str] = {}
-        # Places and methods, once per file: a row costs no query to find them.
-        self._places = Places()
+        # Methods, once per file: a row costs no query to find them.
         self._methods: dict[str, AssessmentMethod] = {}
         # Graded control, once per file: each row's level and responsible unit are checked against it.
         self._rules = dict(ControlRule.objects.values_list("level", "control_level"))
@@ -340,18 +314,9 @@ class RiskResource(PlaceColumns, XlsxResource):
         instance._import_was = None if new else (instance.unit, instance.sector_id)
         super().after_init_instance(instance, new, row, **kwargs)
 
-    def _cell(self, row, name: str) -> str:
-        return cell_text(row.get(self.fields[name].column_name))
-
-    def _place(self, row) -> tuple[OrgUnit | None, dict]:
-        return self._places.find(
-            *(self._cell(row, n) for n in ("street", "unit", "unit_name")),
-            nothing=_("Give the street, or the code of the community or grid, where the risk is."),
-        )
-
     def _assessment(self, row) -> tuple[tuple[AssessmentMethod, dict] | None, dict]:
-        method_text = self._cell(row, "method")
-        texts = {name: self._cell(row, _factor_field(name)) for name in FACTORS}
+        method_text = self.cell(row, "method")
+        texts = {name: self.cell(row, _factor_field(name)) for name in FACTORS}
         if not method_text and not any(texts.values()):
             return None, {}
         errors: dict[str, str] = {}
@@ -399,12 +364,7 @@ class RiskResource(PlaceColumns, XlsxResource):
             inputs[name] = value
         return (None, errors) if errors else ((method, inputs), {})
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+    def check_row(self, instance, row, errors):
         if instance.pk is None and instance.code:
             errors.setdefault("code", []).append(
                 ValidationError(
@@ -412,16 +372,17 @@ class RiskResource(PlaceColumns, XlsxResource):
                     % {"value": instance.code}
                 )
             )
-        unit, place_errors = self._place(row)
-        if unit is not None:
-            instance.unit = unit
+        self.find_place(
+            instance,
+            row,
+            errors,
+            nothing=_("Give the street, or the code of the community or grid, where the risk is."),
+        )
         instance._import_assessment, assessment_errors = self._assessment(row)
-        for key, message in (place_errors | assessment_errors).items():
+        for key, message in assessment_errors.items():
             errors.setdefault(key, []).append(ValidationError(message))
         if not errors and (refusal := self._control_refusal(instance)):
             errors["responsible_unit"] = [ValidationError(refusal)]
-        if errors:
-            raise ValidationError(errors)
 
     def _control_refusal(self, instance) -> str | None:
         """The row's level (its new assessment's, else the risk's current one) against its
@@ -451,8 +412,8 @@ class RiskResource(PlaceColumns, XlsxResource):
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if not super().skip_row(instance, original, row, import_validation_errors):
             return False
-        # The place and the assessment are not plain fields: compared here.
-        return instance.unit_id == instance._import_was[0].pk and not self._assessment_changes(instance)
+        # The assessment is no plain field: compared here (the place by PlaceColumns).
+        return not self._assessment_changes(instance)
 
     # -- permission and writing
 

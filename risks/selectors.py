@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 
-from django.db.models import Case, Count, ForeignKey, IntegerField, Prefetch, Value, When
-
+from campaign.lib.history import Version, versions_of
 from districts.models import User
 from risks.models import (
     LEVEL_COLOURS,
@@ -97,46 +96,9 @@ def reviews_of(risk: RiskPoint) -> list[Review]:
     return list(risk.reviews.select_related("reviewed_by"))
 
 
-@dataclass
-class Change:
-    label: str
-    old: str | None  # None: a related record changed, shown by name only
-    new: str | None
-
-
-@dataclass
-class Version:
-    record: object
-    changes: list[Change]
-
-
-def _shown(field, value) -> str:
-    if value in (None, ""):
-        return "—"
-    choices = dict(field.flatchoices) if field.choices else {}
-    return str(choices.get(value, value))
-
-
 def history_of(risk: RiskPoint, limit: int = 20) -> list[Version]:
-    """The record's versions, newest first, each with what it changed from the one before it."""
-    records = list(risk.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    versions = []
-    for record, previous in zip(records, [*records[1:], None], strict=True):
-        if len(versions) == limit:
-            break
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous, excluded_fields=HISTORY_HIDDEN_FIELDS)
-            for change in delta.changes:
-                field = RiskPoint._meta.get_field(change.field)
-                if isinstance(field, ForeignKey):
-                    changes.append(Change(str(field.verbose_name), None, None))
-                else:
-                    changes.append(
-                        Change(str(field.verbose_name), _shown(field, change.old), _shown(field, change.new))
-                    )
-        versions.append(Version(record, changes))
-    return versions
+    """The risk's versions, newest first, each with what it changed from the one before it."""
+    return versions_of(risk, hidden=HISTORY_HIDDEN_FIELDS, limit=limit)
 
 
 def methods_with_current_version() -> list[AssessmentMethod]:

@@ -31,6 +31,7 @@ import mimetypes
 import re
 import warnings
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -412,6 +413,19 @@ class AttachmentUploadField(_CleanedFileField):
     widget_attrs_extra = {
         "accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.txt,image/jpeg,image/png,image/webp",
     }
+
+
+@contextmanager
+def files_removed_on_failure():
+    """Files written inside a transaction that then fails are removed with it: a service appends
+    each FieldFile it saves to the list it is given."""
+    written: list = []
+    try:
+        yield written
+    except BaseException:
+        for fieldfile in written:
+            fieldfile.storage.delete(fieldfile.name)
+        raise
 
 
 def protected_file_response(fieldfile, *, content_type: str, filename: str | None = None) -> FileResponse:

@@ -30,7 +30,7 @@ from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
 from campaign.lib.history import save_with_history
 from campaign.lib.params import parse_int
 from campaign.lib.services import refuse_unknown_fields
-from campaign.lib.uploads import CleanAttachment, clean_attachment
+from campaign.lib.uploads import CleanAttachment, clean_attachment, files_removed_on_failure
 from campaign.models import Campaign
 from campaign.models.tasks import TASK_UNIT_KINDS, KeyTask, Milestone, TaskEvidence, TaskProgress
 from districts.models import OrgUnit, Role, User
@@ -257,18 +257,6 @@ def _clean_evidence(files: Sequence) -> list[CleanAttachment]:
     return cleaned
 
 
-@contextmanager
-def _files_removed_on_failure():
-    """Files written inside a transaction that then fails are removed with it."""
-    written: list = []
-    try:
-        yield written
-    except BaseException:
-        for fieldfile in written:
-            fieldfile.storage.delete(fieldfile.name)
-        raise
-
-
 @transaction.atomic
 def key_task_report_progress(
     *,
@@ -317,7 +305,7 @@ def key_task_report_progress(
     evidence = _clean_evidence(list(files))
     update = TaskProgress(task=task, percent=percent, note=note, by=by, at=at)
     update.full_clean()
-    with _files_removed_on_failure() as written:
+    with files_removed_on_failure() as written:
         update.save()
         for clean in evidence:
             stored = TaskEvidence(

@@ -121,6 +121,22 @@ def test_a_changed_row_updates_its_accident_and_regrades_it(people, record):
     assert accident.history.latest().history_user.username == "bureau"
 
 
+def test_a_row_that_only_moves_an_accident_moves_it(people, record, unit):
+    """The place is no plain field of the row (street, community code and name): a row that changes
+    only it is a change, not an unchanged row."""
+    accident = record(people["office"], ZHONGBEI)
+    sheet = read_xlsx(io.BytesIO(export(people["office"], "export_accidents")))
+    headers = [h for h in sheet.headers if h != "__row__"]
+    values = [[r[h] for h in headers] for r in sheet.dict]
+    values[0][headers.index("所在街道")] = "天水街道"
+    values[0][headers.index("所在社区/网格编码")] = DENGXIN
+    values[0][headers.index("所在社区/网格")] = ""
+    report = imported(AccidentResource, people["office"], xlsx(headers, values))
+    assert (report.updated, report.unchanged) == (1, 0), report.error_tuples()
+    accident.refresh_from_db()
+    assert accident.unit == unit(DENGXIN)
+
+
 def test_every_bad_row_is_reported_with_its_number_and_nothing_is_written(people):
     rows = [
         row("好的一行"),

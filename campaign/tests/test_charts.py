@@ -1,4 +1,4 @@
-"""The chart component (campaign.lib.charts, imported as campaign.lib.svg): what a reader sees in
+"""The chart component (campaign.lib.svg, its modules in campaign.lib.charts): what a reader sees in
 a chart — lines with gaps where a month has no figure, axes that start at zero and step 1, 2 or
 5, labels that fit a phone, every label escaped — and that the table beside it holds exactly
 the numbers drawn, 数据缺失 where there are none; and that the same chart prints in a PDF, its

@@ -8,7 +8,6 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils.translation import override
-from openpyxl import Workbook
 
 from campaign.lib.deadlines import deadline_today
 from campaign.lib.xlsx.files import read_xlsx
@@ -18,6 +17,7 @@ from campaign.services import tasks as services
 from campaign.task_resources import KeyTaskResource
 from campaign.tests import key_task_world as world
 from campaign.tests.key_task_world import CONSTRUCTION_BUREAU, FIRE_BRIGADE, TIANSHUI, WULIN
+from districts.tests.import_helpers import xlsx
 from jobs.models import Job
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +28,7 @@ HEADERS = ["任务编号", "重点领域", "任务", "工作内容", "牵头单�
 
 
 def workbook(rows, headers=HEADERS) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx(headers, rows)
 
 
 def run(user, content: bytes, *, dry_run=False):

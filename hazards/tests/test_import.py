@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils.translation import override
-from openpyxl import Workbook
 
 from campaign.lib.xlsx.files import read_xlsx
 from campaign.lib.xlsx.runner import run_import
 from districts.second_factor import force_login_verified
+from districts.tests.import_helpers import xlsx
 from hazards import services
 from hazards.models import Action, Hazard, HazardEvent, Status, deadline_today
 from hazards.resources import HazardResource
@@ -32,15 +32,7 @@ def district(district_for_module, db):
 
 
 def workbook(rows, headers=HEADERS) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    return out
+    return io.BytesIO(xlsx(headers, rows))
 
 
 def export(user, **params) -> bytes:
@@ -60,6 +52,19 @@ def test_an_export_imports_back_unchanged(users, build):
     assert report.ok, report.error_tuples()
     assert (report.new, report.updated, report.unchanged) == (0, 0, 6)
     assert HazardEvent.objects.filter(action=Action.EDIT).count() == 0
+
+
+def test_a_row_that_only_moves_a_hazard_moves_it(users, build):
+    """The place is no plain field of the row: a row that changes only it is a change."""
+    hazard = build(Status.REPORTED)
+    dataset = read_xlsx(io.BytesIO(export(users["street"])))
+    row = list(dataset[0])
+    row[dataset.headers.index("所在社区/网格编码")] = "330103002052"
+    row[dataset.headers.index("所在社区/网格")] = ""
+    dataset[0] = row
+    report = run_import(HazardResource(user=users["street"]), dataset, dry_run=False)
+    assert (report.updated, report.unchanged) == (1, 0), report.error_tuples()
+    assert Hazard.objects.get(pk=hazard.pk).unit.code == "330103002052"
 
 
 def test_new_hazards_are_previewed_then_logged_and_assigned_together(users, unit):

@@ -17,7 +17,8 @@ from hazards.models import Grade, Hazard, Source, Status, SupervisionListing
 from oversight.rollups import rebuild
 from oversight.tests.board import *  # noqa: F403 (the fixtures)
 from oversight.tests.board import DENGXIN, DISTRICT, TIANSHUI, WULIN, XIANLIN, ZHONGBEI, card_links, card_values
-from risks.models import AccidentType, Assessment, AssessmentMethod, Level, RiskPoint
+from risks.models import AccidentType, AssessmentMethod, Level, RiskPoint
+from risks.tests.factories import grade_in_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -111,21 +112,7 @@ def records(running, unit):
         for i, (place, _level, retired) in enumerate(specs)
     )
     graded = [(risk, level) for risk, (_p, level, _r) in zip(risks, specs, strict=True) if level]
-    assessments = Assessment.objects.bulk_create(
-        Assessment(
-            risk=risk,
-            stage=Assessment.Stage.RESIDUAL,
-            method_version=version,
-            inputs={"L": 1, "E": 1, "C": 1},
-            score=1,
-            level=level,
-            assessed_by=finder,
-        )
-        for risk, level in graded
-    )
-    for (risk, _level), assessment in zip(graded, assessments, strict=True):
-        risk.current_assessment = assessment
-    RiskPoint.objects.bulk_update([risk for risk, _level in graded], ["current_assessment"])
+    grade_in_bulk(graded, version=version, by=finder)
     # Retired an hour ago: off the register now (its last change is its retirement).
     RiskPoint.objects.filter(status=RiskPoint.Status.RETIRED).update(updated_at=now - datetime.timedelta(hours=1))
     rebuild(unit(DISTRICT), full=True)

@@ -17,7 +17,8 @@ from districts.second_factor import force_login_verified
 from districts.tests.factories import add_grids
 from risks.distribution import NOT_ASSESSED
 from risks.distribution_views import NO_RISK_COLOUR
-from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, Level, RiskPoint
+from risks.models import LEVEL_COLOURS, AccidentType, AssessmentMethod, Level, RiskPoint
+from risks.tests.factories import grade_in_bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -65,21 +66,7 @@ def make_risks(district, unit):
             for i, (place, _level, sector) in enumerate(specs)
         )
         graded = [(risk, level) for risk, (_p, level, _s) in zip(risks, specs, strict=True) if level]
-        assessments = Assessment.objects.bulk_create(
-            Assessment(
-                risk=risk,
-                stage=Assessment.Stage.RESIDUAL,
-                method_version=version,
-                inputs={"L": 1, "E": 1, "C": 1},
-                score=1,
-                level=level,
-                assessed_by=assessor,
-            )
-            for risk, level in graded
-        )
-        for (risk, _level), assessment in zip(graded, assessments, strict=True):
-            risk.current_assessment = assessment
-        RiskPoint.objects.bulk_update([risk for risk, _level in graded], ["current_assessment"])
+        grade_in_bulk(graded, version=version, by=assessor)
         return risks
 
     return make

@@ -7,11 +7,12 @@ from io import BytesIO
 
 import pytest
 from django.utils import timezone
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from campaign.lib.xlsx.files import export_xlsx, read_xlsx
 from campaign.lib.xlsx.runner import run_import
 from districts.models import Role, Sector, Site
+from districts.tests.import_helpers import xlsx
 from risks.models import LEVEL_COLOURS, AccidentType, Assessment, AssessmentMethod, ControlRule, Level, RiskPoint
 from risks.resources import RiskResource, level_fill
 from risks.services import risk_create
@@ -49,17 +50,6 @@ def lec(db):
 @pytest.fixture
 def matrix(db):
     return AssessmentMethod.objects.get(code="matrix")
-
-
-def xlsx(headers, rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def import_risks(user, content, *, dry_run=False):

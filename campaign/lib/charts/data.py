@@ -122,6 +122,18 @@ def formatter(format: Callable | None, percent: bool) -> Callable[[Decimal | Non
     return cell
 
 
+def axis_ticks(values: Sequence[Decimal], *, width: float, percent: bool) -> tuple[list[Decimal], list[str]]:
+    """The ticks of a value axis holding `values` (nice_ticks; fewer on a phone's narrower chart,
+    whole steps when every value is whole) and their labels."""
+    ticks = nice_ticks(
+        min(values, default=Decimal(0)),
+        max(values, default=Decimal(0)),
+        count=5 if width >= 600 else 4,
+        integer=all(v == v.to_integral_value() for v in values),
+    )
+    return ticks, [tick_label(t, percent=percent) for t in ticks]
+
+
 def tick_label(value: Decimal, *, percent: bool = False) -> str:
     """An axis tick: as few digits as the step needs, grouped (1,200,000), with % on a percent axis."""
     value = value.normalize()

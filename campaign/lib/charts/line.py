@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from .data import Chart, Series, checked, colours, formatter, missing, nice_ticks, tick_label
+from .data import Chart, Series, axis_ticks, checked, colours, formatter, missing
 from .markup import (
     AXIS,
     CHART_WIDTH,
@@ -87,13 +87,7 @@ def _draw(
     if not series:
         top = 0.0
     values = [v for column in columns for v in column if v is not None]
-    ticks = nice_ticks(
-        min(values, default=Decimal(0)),
-        max(values, default=Decimal(0)),
-        count=5 if width >= 600 else 4,
-        integer=all(v == v.to_integral_value() for v in values),
-    )
-    tick_texts = [tick_label(t, percent=percent) for t in ticks]
+    ticks, tick_texts = axis_ticks(values, width=width, percent=percent)
     left = max(text_width(t, TICK) for t in tick_texts) + 10
     if y_label:
         parts.append(

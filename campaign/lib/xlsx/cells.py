@@ -267,6 +267,11 @@ class ImportField(Field):
         return value
 
 
+def row_number_column(*, aliases: Sequence[str] = ("no", "row")) -> ImportField:
+    """序号: the row's number in an export (XlsxResource.dehydrate_row_number), only read back."""
+    return ImportField(None, "序号", aliases=aliases, readonly=True)
+
+
 class TolerantCachedInstanceLoader(CachedInstanceLoader):
     """CachedInstanceLoader (one query for the whole file), except that a row
     whose id cell is empty or bad is left for the row's own validation to

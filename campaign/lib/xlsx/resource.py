@@ -53,6 +53,8 @@ class XlsxResource(resources.ModelResource):
 
     # Relations a subclass sets itself from rows it loaded (not through a LookupWidget): they exist.
     trusted_relations: tuple[str, ...] = ()
+    # The platform gives a new row its id: a file of new rows need not carry the id column at all.
+    id_column_optional = False
 
     def __init__(self, *, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -105,7 +107,15 @@ class XlsxResource(resources.ModelResource):
     def first_row_of(self, key) -> int | None:
         return self._first_row_of_id.get(key)
 
+    def cell(self, row, name: str) -> str:
+        """The text of the row's cell in the column of field `name` (a column with no attribute too)."""
+        return cell_text(row.get(self.fields[name].column_name))
+
     def before_import(self, dataset, **kwargs):
+        if self.id_column_optional:
+            column = self.id_field().column_name
+            if column not in dataset.headers:
+                dataset.append_col([None] * len(dataset), header=column)
         for fld in self.fields.values():
             if isinstance(fld.widget, LookupWidget):
                 fld.widget.reset()
@@ -160,8 +170,14 @@ class XlsxResource(resources.ModelResource):
                     % {"value": cell_text(row.get(id_field.column_name)), "row": first}
                 )
             )
+        self.check_row(instance, row, errors)
         if errors:
             raise ValidationError(errors)
+
+    def check_row(self, instance, row, errors: dict[str, list[ValidationError]]) -> None:
+        """What a subclass reads from the row beyond its fields' cells (a place, a lookup of its
+        own), and the rules across them: it sets them on `instance` and adds to `errors`, which
+        holds the cells' own errors already. A row with any error is not written."""
 
     def row_permission_errors(self, instance) -> dict[str, str]:
         """{field: message} for a row the user may not write. Only rows that
@@ -247,6 +263,17 @@ class XlsxResource(resources.ModelResource):
                 model._default_manager.bulk_update(instances, fields, batch_size=batch_size)
         except Exception as exc:
             self.handle_import_error(result, exc, raise_errors)
+
+    # -- export
+
+    def before_export(self, queryset, **kwargs):
+        super().before_export(queryset, **kwargs)
+        self._exported = 0
+
+    def dehydrate_row_number(self, obj):
+        """序号 (cells.row_number_column), where a resource declares it: 1, 2, 3 … down the file."""
+        self._exported += 1
+        return self._exported
 
     def after_import(self, dataset, result, **kwargs):
         # ModelResource resets the table's id sequence to max(id) after an

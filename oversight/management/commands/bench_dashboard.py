@@ -38,7 +38,10 @@ from campaign.plan import DISTRICT_CODE
 from districts.models import OrgUnit, Site, User
 from districts.second_factor import force_login_verified
 from hazards.models import Hazard, HazardEvent, SupervisionListing
-from oversight import bench
+from oversight.bench.changes import change_hazards
+from oversight.bench.common import OFFICE_USERNAME, Volumes, ensure_postgresql, in_district, months_covered
+from oversight.bench.seed import seed
+from oversight.bench.small import small_district
 from oversight.models import Rollup
 from reporting.models import Submission
 from risks.models import Assessment, Review, RiskPoint
@@ -106,13 +109,13 @@ class Command(BaseCommand):
                 "DEBUG is off: the benchmark loads the demo accounts, so it runs on a development database."
             )
         try:
-            bench.ensure_postgresql()
+            ensure_postgresql()
         except ImproperlyConfigured as error:
             raise CommandError(str(error)) from error
         started = time.perf_counter()
         self.note(f"database {connection.settings_dict['NAME']}, {connection.vendor}")
         self._load()
-        volumes = bench.Volumes(
+        volumes = Volumes(
             hazards=options["hazards"],
             risks=options["risks"],
             communities=options["communities"],
@@ -120,7 +123,7 @@ class Command(BaseCommand):
             months=options["months"],
         )
         if not options["skip_seed"]:
-            figures = bench.seed(volumes, out=self.note)
+            figures = seed(volumes, out=self.note)
             for name in ("seed_demo", "seed_hazards", "seed_risks", "seed_reports", "seed_vacuum", "seed_total"):
                 self.figure(name, figures[name], "s")
             for name in ("hazards_added", "risks_added", "reports_added"):
@@ -139,8 +142,8 @@ class Command(BaseCommand):
         self._rollups(rebuild, district, options)
         label = volume_label(options["hazards"])
         self._load()
-        queries = self._dashboard(bench.OFFICE_USERNAME, options["runs"], label)
-        small, reviewer = bench.small_district(campaign)
+        queries = self._dashboard(OFFICE_USERNAME, options["runs"], label)
+        small, reviewer = small_district(campaign)
         rebuild(small, full=True)
         small_queries = self._dashboard(reviewer.username, max(5, options["runs"] // 5), "10", timed=False)
         if small_queries != queries:
@@ -156,8 +159,8 @@ class Command(BaseCommand):
     # ------------------------------------------------------------ volumes
 
     def _volumes(self, district: OrgUnit, campaign: Campaign) -> None:
-        hazards = bench.in_district(Hazard.objects, district)
-        risks = bench.in_district(RiskPoint.objects, district)
+        hazards = in_district(Hazard.objects, district)
+        risks = in_district(RiskPoint.objects, district)
         self.figure("rows_hazards", hazards.count(), "rows")
         self.figure("rows_hazard_events", HazardEvent.objects.filter(hazard__in=hazards).count(), "rows")
         self.figure("rows_supervision_listings", SupervisionListing.objects.filter(hazard__in=hazards).count(), "rows")
@@ -168,8 +171,8 @@ class Command(BaseCommand):
         self.figure(
             "communities", OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY, parent__parent=district).count(), "units"
         )
-        self.figure("sites", bench.in_district(Site.objects, district).count(), "rows")
-        self.figure("campaign_months", bench.months_covered(campaign, deadline_today()), "months")
+        self.figure("sites", in_district(Site.objects, district).count(), "rows")
+        self.figure("campaign_months", months_covered(campaign, deadline_today()), "months")
 
     # ------------------------------------------------------------ rollups
 
@@ -213,7 +216,7 @@ class Command(BaseCommand):
         # Within one community first: a rebuild reads again what changed shortly before the last one
         # (oversight.rollups.OVERLAP), so these come before the spread changes, which would add units.
         community = (
-            bench.in_district(OrgUnit.objects, district, lookup="")
+            in_district(OrgUnit.objects, district, lookup="")
             .filter(kind=OrgUnit.Kind.COMMUNITY)
             .order_by("code")
             .first()
@@ -227,7 +230,7 @@ class Command(BaseCommand):
     def _incremental(self, rebuild, district, within, count, rebuilds, rng, name) -> None:
         seconds, units = [], []
         for _ in range(rebuilds):
-            changed = bench.change_hazards(within, count, rng=rng)
+            changed = change_hazards(within, count, rng=rng)
             started = time.perf_counter()
             result = rebuild(district, full=False)
             seconds.append(time.perf_counter() - started)
@@ -302,7 +305,7 @@ class Command(BaseCommand):
         from django.test.testcases import LiveServerThread
 
         # Signed in, past the second factor, before the browser starts: no ORM while it runs.
-        client = signed_in_client(User.objects.get(username=bench.OFFICE_USERNAME), login=force_login_verified)
+        client = signed_in_client(User.objects.get(username=OFFICE_USERNAME), login=force_login_verified)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         path = self._dashboard_path()
         server = LiveServerThread("localhost", StaticFilesHandler, port=0)
