@@ -22,6 +22,7 @@ from districts.second_factor import otp_device_install, totp_device
 from districts.services import membership_create
 from districts.validators import ALPHABET, credit_code_check_char
 from hazards.demo import load_hazards
+from hazards.demo_history import load_hazard_history
 
 # Sent when load_demo() is done, with the demo campaign and today: apps above campaign
 # (reporting) add their own demo data. Imports run one way, so they listen instead of being called.
@@ -289,6 +290,8 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         if role == Role.SYSTEM_ADMIN:
             admin = user
     _demo_risks(by=admin)
+    # The campaign's hazards so far, month by month; then the showcase of every state, found lately.
+    load_hazard_history(since=demo.starts_on)
     load_hazards()
     load_key_tasks(campaign=demo, today=today)
     # The office records the register's figures, as it would (campaign.services.accidents).
