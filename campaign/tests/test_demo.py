@@ -183,3 +183,22 @@ def test_every_demo_hazard_story_is_told_in_order_and_in_the_past(demo):
         assert hazard.found_at <= times[0] and times == sorted(times) and times[-1] <= now, hazard.number
         if hazard.closed_at:
             assert hazard.found_at <= hazard.rectified_at <= hazard.closed_at <= now, hazard.number
+
+
+def test_the_demo_register_is_reviewed_with_a_few_reviews_overdue(demo):
+    """Added in the campaign's first weeks, reviewed as its levels' cadences fall due, never before
+    the risk was added nor in the future; a few reviews missed."""
+    campaign, today = Campaign.objects.current(), timezone.localdate()
+    risks = RiskPoint.objects.all()
+    assert {timezone.localdate(r.created_at) for r in risks} <= {
+        campaign.starts_on + datetime.timedelta(days=d) for d in range(60)
+    }
+    assert {r.current_assessment.level for r in risks.select_related("current_assessment")} == {
+        "major",
+        "significant",
+        "general",
+        "low",
+    }
+    assert 0 < risks.review_overdue().count() <= risks.count() // 10
+    for review in Review.objects.select_related("risk"):
+        assert timezone.localdate(review.risk.created_at) < review.reviewed_on < today
