@@ -10,6 +10,7 @@ import random
 import time
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -17,11 +18,13 @@ from campaign.demo_accidents import load_demo_figures
 from campaign.demo_tasks import load_key_tasks
 from campaign.models import Campaign, Target
 from campaign.plan import DISTRICT_CODE, load_plan
+from districts.demo import demo_staff
 from districts.models import PRIVILEGED_ROLES, Membership, OrgUnit, Role, Sector, Site, User
 from districts.second_factor import otp_device_install, totp_device
 from districts.services import membership_create
 from districts.validators import ALPHABET, credit_code_check_char
 from hazards.demo import load_hazards
+from hazards.demo_history import load_hazard_history
 
 # Sent when load_demo() is done, with the demo campaign and today: apps above campaign
 # (reporting) add their own demo data. Imports run one way, so they listen instead of being called.
@@ -203,6 +206,73 @@ def _demo_risks(*, by: User) -> int:
     return made
 
 
+# The register was drawn up in the campaign's first weeks; each risk is then reviewed by its
+# street as its level's cadence falls due, a few days early or a little late (the last review is
+# recorded: risks.services.risk_review takes the day it was done), and now and then the review
+# due lately is missed: overdue.
+REGISTER_DAYS = 45
+REVIEW_MISSED = 0.06
+REVIEW_NOTES = ["管控措施落实到位，风险等级不变", "现场复核，警示标志和应急器材齐全", "复核管控责任人和应急处置卡"]
+
+
+def _backdate_risk(risk, days: int) -> None:
+    """Demo history, as hazards.demo._backdate tells a hazard's: the risk, added and graded through
+    the services just now, is moved `days` back as a whole (added then, graded then, its next
+    review due by its level's cadence from then)."""
+    from risks.models import Assessment, RiskPoint
+
+    shift = datetime.timedelta(days=days)
+    RiskPoint.objects.filter(pk=risk.pk).update(
+        created_at=F("created_at") - shift,
+        updated_at=F("updated_at") - shift,
+        next_review_on=F("next_review_on") - shift,
+    )
+    Assessment.objects.filter(risk=risk).update(assessed_at=F("assessed_at") - shift)
+
+
+def _demo_risk_reviews(*, since: datetime.date, today: datetime.date) -> int:
+    """The register's story since the campaign began: each risk added within its first weeks,
+    then reviewed by its street (or community) as its reviews fell due. Added once: a register
+    with a review is left as it is. Returns the reviews made."""
+    from risks.models import ControlRule, Review, RiskPoint
+    from risks.services import risk_review
+
+    if Review.objects.exists() or since >= today:
+        return 0
+    rng = random.Random(20260102)
+    cadence = dict(ControlRule.objects.values_list("level", "review_every_days"))
+    staff = {}
+    made = 0
+    risks = RiskPoint.objects.filter(status=RiskPoint.Status.ACTIVE).select_related(
+        "unit__parent", "current_assessment"
+    )
+    for risk in risks.order_by("id"):
+        added = min(since + datetime.timedelta(days=rng.randrange(REGISTER_DAYS)), today)
+        days = (timezone.localdate(risk.created_at) - added).days
+        if days > 0:
+            _backdate_risk(risk, days)
+            risk.refresh_from_db()  # a review saves the whole row: the dates as moved
+        every = cadence.get(risk.current_assessment.level) if risk.current_assessment else None
+        if not every:
+            continue
+        street = risk.unit.parent if risk.unit.kind == OrgUnit.Kind.COMMUNITY else risk.unit
+        if street.pk not in staff:
+            staff[street.pk] = demo_staff(street, [Role.STREET_STAFF])
+        # The days its reviews fell due and were done, in turn; the last one is recorded (the
+        # register shows when a risk was last reviewed and when it is next due).
+        done, due = [], added + datetime.timedelta(days=every)
+        while due < today:
+            on = due + datetime.timedelta(days=rng.choice((-6, -3, -2, -1, 0, 0, 2, 5)))
+            done.append(min(max(on, added + datetime.timedelta(days=1)), today - datetime.timedelta(days=1)))
+            due = done[-1] + datetime.timedelta(days=every)
+        if done and rng.random() < REVIEW_MISSED:
+            done.pop()  # the review due lately was not done: overdue
+        if done:
+            risk_review(risk=risk, by=staff[street.pk], reviewed_on=done[-1], note=rng.choice(REVIEW_NOTES))
+            made += 1
+    return made
+
+
 def _add_units(rows: list[tuple[str, str, str, OrgUnit]]) -> int:
     """Bulk-insert (code, name, kind, parent) rows not yet in the tree, then renumber the tree once."""
     have = set(OrgUnit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
@@ -289,6 +359,9 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         if role == Role.SYSTEM_ADMIN:
             admin = user
     _demo_risks(by=admin)
+    _demo_risk_reviews(since=demo.starts_on, today=today)
+    # The campaign's hazards so far, month by month; then the showcase of every state, found lately.
+    load_hazard_history(since=demo.starts_on)
     load_hazards()
     load_key_tasks(campaign=demo, today=today)
     # The office records the register's figures, as it would (campaign.services.accidents).

@@ -1,7 +1,8 @@
-"""Demo figures for the targets: the 2016 baseline, 2019 and 2020 (the plan's campaign), and this
-year's (the demo campaign's) GDP for the district and its eight streets, with their sources; and a
-handful of general accidents (一般事故) this year, recorded through the services as the creation
-office would. No serious accident. Idempotent: load_demo() runs it again on every start."""
+"""Demo figures for the targets: the 2016 baseline, every year since to last year (2019 and 2020
+the plan's campaign), falling toward the targets, and this year's (the demo campaign's) GDP for
+the district and its eight streets, with their sources; and a handful of general accidents
+(一般事故) this year, recorded through the services as the creation office would. No serious
+accident. Idempotent: load_demo() runs it again on every start."""
 
 from __future__ import annotations
 
@@ -14,27 +15,36 @@ from districts.models import OrgUnit, Sector, Site, User
 from districts.scoping import Subtree
 from risks.models import AccidentType
 
-# Street code → (2016 GDP in 100 million yuan, deaths in 2016, 2019, 2020). The district's
-# figures are their sums: 905.6 亿元 and 20 deaths in 2016.
+# Street code → (2016 GDP in 100 million yuan, deaths in each year of YEARS in order). The
+# district's figures are their sums: 905.6 亿元 and 20 deaths in 2016, falling to 9 in 2025.
 STREETS = {
-    "330103001": (Decimal("78.4"), 2, 2, 1),  # 长庆
-    "330103002": (Decimal("226.3"), 3, 2, 2),  # 武林
-    "330103003": (Decimal("118.7"), 2, 1, 1),  # 天水
-    "330103005": (Decimal("84.5"), 2, 2, 1),  # 潮鸣
-    "330103006": (Decimal("102.6"), 3, 2, 1),  # 朝晖
-    "330103007": (Decimal("95.2"), 2, 1, 1),  # 文晖
-    "330103008": (Decimal("121.4"), 4, 3, 2),  # 东新
-    "330103009": (Decimal("78.5"), 2, 1, 1),  # 石桥
+    "330103001": (Decimal("78.4"), 2, 2, 1, 2, 1, 1, 1, 1, 1, 1),  # 长庆
+    "330103002": (Decimal("226.3"), 3, 3, 3, 2, 2, 2, 2, 2, 1, 2),  # 武林
+    "330103003": (Decimal("118.7"), 2, 2, 2, 1, 1, 2, 1, 1, 1, 1),  # 天水
+    "330103005": (Decimal("84.5"), 2, 2, 2, 2, 1, 1, 1, 1, 1, 1),  # 潮鸣
+    "330103006": (Decimal("102.6"), 3, 2, 2, 2, 1, 2, 2, 1, 1, 1),  # 朝晖
+    "330103007": (Decimal("95.2"), 2, 2, 2, 1, 1, 1, 1, 1, 1, 0),  # 文晖
+    "330103008": (Decimal("121.4"), 4, 3, 3, 3, 2, 2, 2, 2, 2, 2),  # 东新
+    "330103009": (Decimal("78.5"), 2, 2, 1, 1, 1, 1, 1, 1, 1, 1),  # 石桥
 }
 BASELINE_GDP = sum(gdp for gdp, *_deaths in STREETS.values())
 # Year → (the district's GDP, its source, the deaths' source (None: the register counts them)).
+# Until the 2019 reform the work-safety bureau kept the accident statistics, then the emergency
+# management bureau.
 YEARS = {
     2016: (BASELINE_GDP, "下城区统计年鉴2017", "区安全生产监督管理局2016年生产安全事故统计"),
+    2017: (Decimal("962.4"), "下城区统计年鉴2018", "区安全生产监督管理局2017年生产安全事故统计"),
+    2018: (Decimal("1011.8"), "下城区统计年鉴2019", "区安全生产监督管理局2018年生产安全事故统计"),
     2019: (Decimal("1050.3"), "下城区统计年鉴2020", "区应急管理局2019年生产安全事故统计"),
     2020: (Decimal("1079.8"), "下城区2020年国民经济和社会发展统计公报", "区应急管理局2020年生产安全事故统计"),
+    2021: (Decimal("1131.6"), "下城区统计年鉴2022", "区应急管理局2021年生产安全事故统计"),
+    2022: (Decimal("1158.9"), "下城区统计年鉴2023", "区应急管理局2022年生产安全事故统计"),
+    2023: (Decimal("1207.3"), "下城区统计年鉴2024", "区应急管理局2023年生产安全事故统计"),
+    2024: (Decimal("1243.8"), "下城区统计年鉴2025", "区应急管理局2024年生产安全事故统计"),
+    2025: (Decimal("1276.4"), "下城区2025年国民经济和社会发展统计公报", "区应急管理局2025年生产安全事故统计"),
 }
 THIS_YEAR_GDP = Decimal("1318.5")
-DEATHS_COLUMN = {2016: 1, 2019: 2, 2020: 3}
+DEATHS_COLUMN = {year: i + 1 for i, year in enumerate(YEARS)}
 
 # Street, sector, type, summary, deaths, serious injuries, loss (万元), investigation, day of month.
 ACCIDENTS = [
@@ -68,6 +78,8 @@ def _street_gdp(share: Decimal, total: Decimal) -> Decimal:
 def load_values(*, district: OrgUnit, today: datetime.date, by: User) -> None:
     streets = {u.code: u for u in OrgUnit.objects.filter(code__in=STREETS)}
     for year, (gdp, gdp_source, deaths_source) in YEARS.items():
+        if year >= today.year:
+            continue  # this year's figures are below: the register counts them
         column = DEATHS_COLUMN[year]
         deaths = sum(figures[column] for figures in STREETS.values())
         _set(district, year, by, gdp=gdp, gdp_source=gdp_source, deaths_override=deaths, deaths_source=deaths_source)

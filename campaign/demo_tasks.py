@@ -23,8 +23,8 @@ from campaign.services.tasks import (
     milestone_add,
     milestone_done,
 )
-from districts.models import Membership, OrgUnit, Role, Sector, User
-from districts.services import membership_create
+from districts.demo import demo_staff
+from districts.models import OrgUnit, Role, Sector, User
 
 ZJJ, YJJ, XFJY, JJDD, SJJ, CGJ, SWJ = (
     "330103-ZJJ",
@@ -309,18 +309,7 @@ def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 def _reporter(unit: OrgUnit) -> User:
     """The unit's demo reporter: a demo login where there is one, else a named account that
     cannot sign in (the same one the demo reports are filed by)."""
-    member = Membership.objects.filter(unit=unit, role__in=TASK_REPORTER_ROLES).select_related("user").first()
-    if member:
-        return member.user
-    user, created = User.objects.get_or_create(
-        username=f"filer-{unit.code.lower()}", defaults={"full_name": f"{unit.name} 信息员"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    role = Role.STREET_STAFF if unit.kind == OrgUnit.Kind.STREET else Role.DEPARTMENT_STAFF
-    membership_create(user=user, unit=unit, role=role)
-    return user
+    return demo_staff(unit, TASK_REPORTER_ROLES)
 
 
 def _evidence(name: str, story: Story) -> SimpleUploadedFile:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -61,9 +62,10 @@ STAMPED = {Action.ASSIGN: "assigned_at", Action.SUBMIT: "rectified_at", Action.C
 STORY_DAYS = 14
 
 
-def _backdate(hazard: Hazard, days: int) -> None:
+def _backdate(hazard: Hazard, days: int, steps: Sequence[int] = ()) -> None:
     """Demo history: the story, played through the services just now, is moved `days` back as a
-    whole: found then, its steps a day apart, and every date it set (the hazard's deadline, the
+    whole: found then, its steps a day apart (or on the days after the find that `steps` gives,
+    one for each step after the report), and every date it set (the hazard's deadline, the
     deadline each step on the timeline recorded, the extension asked for, the listing's dates)
     moved by the same days, so that the header, the timeline and the lists tell one story."""
     shift = datetime.timedelta(days=days)
@@ -76,7 +78,7 @@ def _backdate(hazard: Hazard, days: int) -> None:
     )
     SupervisionListing.objects.filter(hazard=hazard).update(plan_time_limit=F("plan_time_limit") - shift)
     for i, event in enumerate(hazard.events.order_by("id")):
-        at = start + datetime.timedelta(days=i, hours=2)
+        at = start + datetime.timedelta(days=steps[i - 1] if steps and i else i, hours=2)
         HazardEvent.objects.filter(pk=event.pk).update(at=at, deadline=F("deadline") - shift)
         if event.action in STAMPED:
             Hazard.objects.filter(pk=hazard.pk).update(**{STAMPED[event.action]: at})
@@ -88,8 +90,8 @@ def _backdate(hazard: Hazard, days: int) -> None:
 
 
 def load_hazards() -> int:
-    """Idempotent: nothing is added once the district has hazards."""
-    if Hazard.objects.exists():
+    """Idempotent: nothing is added once the ledger holds the showcase."""
+    if Hazard.objects.filter(title__in=[title for title, *_rest in HAZARDS]).exists():
         return 0
     users = {u.username: u for u in User.objects.filter(username__in=["inspector", "wulin", "tianshui", "office"])}
     if len(users) < 4:

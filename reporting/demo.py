@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaign.lib.deadlines import DEADLINE_TZ
-from districts.models import Membership, OrgUnit, Role, User
+from districts.demo import demo_staff
+from districts.models import OrgUnit, Role, User
 from reporting.models import Period, PeriodKind, ReportType, Submission
 from reporting.periods import unit_owes
 from reporting.selectors import filer_units
@@ -52,18 +53,7 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
 
 def _filer(unit: OrgUnit) -> User:
     """The unit's demo filer: a demo login where there is one, else a named account that cannot sign in."""
-    member = Membership.objects.filter(unit=unit, role__in=[Role.STREET_STAFF, Role.DEPARTMENT_STAFF]).first()
-    if member:
-        return member.user
-    role = Role.STREET_STAFF if unit.kind == OrgUnit.Kind.STREET else Role.DEPARTMENT_STAFF
-    user, created = User.objects.get_or_create(
-        username=f"filer-{unit.code.lower()}", defaults={"full_name": f"{unit.name} 信息员"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    Membership.objects.get_or_create(user=user, unit=unit, role=role)
-    return user
+    return demo_staff(unit, [Role.STREET_STAFF, Role.DEPARTMENT_STAFF])
 
 
 def _text(rng: random.Random, unit: OrgUnit, period: Period) -> tuple[str, str]:

@@ -1,4 +1,4 @@
-"""The demo's register and yearly values: a plausible 2016 baseline, 2019, 2020 and this year,
+"""The demo's register and yearly values: a plausible 2016 baseline, every year since, and this year,
 recorded through the services; general accidents only, none in the future; loading again
 writes nothing."""
 
@@ -32,6 +32,17 @@ def test_the_demo_figures_load_once_and_measure_the_plans_targets(plan, unit, pe
         )
         == 20
     )
+
+    # Every year from the baseline to last year, for the district and each street, with sources;
+    # the deaths falling toward the targets (−40 %, −55 % per 100 million yuan of GDP).
+    district_years = YearlyValue.objects.filter(unit=unit(DISTRICT), year__lt=today.year).order_by("year")
+    assert [v.year for v in district_years] == list(range(2016, today.year))
+    assert YearlyValue.objects.filter(year__lt=today.year).count() == 9 * (today.year - 2016)
+    assert all(v.gdp_source and v.deaths_source for v in YearlyValue.objects.filter(year__lt=today.year))
+    deaths = [v.deaths_override for v in district_years]
+    gdp = [v.gdp for v in district_years]
+    assert deaths[-1] <= 20 * 0.6 < deaths[0] and gdp == sorted(gdp)
+    assert deaths[-1] / gdp[-1] <= Decimal("0.45") * deaths[0] / gdp[0]
 
     accidents = list(Accident.objects.all())
     assert len(accidents) == len(ACCIDENTS)
