@@ -245,6 +245,9 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
             state.full_built_at = now
         state.watermarks = marks
         state.save(update_fields=["built_at", "full_built_at", "watermarks"])
+    if full:
+        # After the commit, so that it holds no lock of the rebuild's and samples the rows as written.
+        store.analyze()
     touched, written, deleted = result
     return RebuildResult(
         full=full,
