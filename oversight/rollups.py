@@ -262,6 +262,7 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
     are written in one transaction."""
     started = time.perf_counter()
     with transaction.atomic():
+        store.plain_plans()
         RollupState.objects.get_or_create(district=district)
         state = RollupState.objects.select_for_update().get(district=district)
         now = timezone.now()
