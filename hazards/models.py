@@ -342,7 +342,12 @@ class HazardEvent(models.Model):
         verbose_name = _("hazard event")
         verbose_name_plural = _("hazard events")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["hazard", "at"])]
+        indexes = [
+            models.Index(fields=["hazard", "at"]),
+            # What was logged since a moment: the rollups read again the events of the last
+            # minutes before their last rebuild (one committed late may carry an earlier id).
+            models.Index(fields=["at"]),
+        ]
 
     def __str__(self):
         return f"{self.hazard.number} · {self.get_action_display()}"

@@ -1,7 +1,8 @@
 """What changed since a district's rollups were last built: the records' own event and history
-rows after the watermarks (RollupState.watermarks), read as the places and sectors the changed
-records sit in, and sat in before. No record signals the rollups; a bulk write that leaves no
-event or history row is taken in by the nightly full rebuild."""
+rows after the watermarks (RollupState.watermarks), read as the records they are of (what the
+rollups hold of each is in its Counted row: where it sat before is there) and, for reports, as
+the units that file them. No record signals the rollups; a bulk write that leaves no event or
+history row is taken in by the nightly full rebuild."""
 
 from __future__ import annotations
 
@@ -25,22 +26,15 @@ OVERLAP = datetime.timedelta(minutes=5)
 
 @dataclass
 class Changes:
-    """{kind of record (figures.FAMILY_METRICS): {(unit id, sector id)}}: where changed records
-    sit or sat; for reports, the units whose reports changed, with sector None."""
+    """`records`: {kind of record (figures.FAMILY_METRICS): {record id}}, the records changed;
+    `cells`: {"reports": {(unit id, None)}}, the units whose reports changed."""
 
+    records: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     cells: dict[str, set[tuple[int, int | None]]] = field(default_factory=lambda: defaultdict(set))
 
 
 def _history(model):
     return model.history.model
-
-
-def _versions(model, unit_field: str, ids):
-    """(unit, sector) of every version of the records `ids`, and of the records as they stand."""
-    return [
-        *model.objects.filter(pk__in=ids).values_list(unit_field, "sector_id"),
-        *_history(model).objects.filter(id__in=ids).values_list(unit_field, "sector_id").distinct(),
-    ]
 
 
 @dataclass(frozen=True)
@@ -51,15 +45,15 @@ class Source:
     model: object
     id_field: str
     at_field: str | None
-    # cells(rows, changes): what the records of these rows change; None: everything is counted again.
+    # cells(rows, changes): the records (or filers) these rows change; None: everything is counted again.
     cells: object = None
 
 
-def _cells_of(family: str, model, unit_field: str, id_field: str):
-    def cells(rows, changes: Changes) -> None:
-        changes.cells[family].update(_versions(model, unit_field, rows.values(id_field)))
+def _records(family: str, id_field: str):
+    def read(rows, changes: Changes) -> None:
+        changes.records[family].update(rows.order_by().values_list(id_field, flat=True).distinct())
 
-    return cells
+    return read
 
 
 def _filers(rows, changes: Changes) -> None:
@@ -67,21 +61,13 @@ def _filers(rows, changes: Changes) -> None:
 
 
 SOURCES = [
-    Source("hazard_events", HazardEvent, "id", "at", _cells_of("hazards", Hazard, "unit_id", "hazard_id")),
-    Source("hazards", _history(Hazard), "history_id", "history_date", _cells_of("hazards", Hazard, "unit_id", "id")),
-    Source(
-        "listings",
-        _history(SupervisionListing),
-        "history_id",
-        "history_date",
-        _cells_of("hazards", Hazard, "unit_id", "hazard_id"),
-    ),
-    Source("risks", _history(RiskPoint), "history_id", "history_date", _cells_of("risks", RiskPoint, "unit_id", "id")),
-    Source("tasks", _history(KeyTask), "history_id", "history_date", _cells_of("tasks", KeyTask, "lead_unit_id", "id")),
-    Source("task_progress", TaskProgress, "id", "at", _cells_of("tasks", KeyTask, "lead_unit_id", "task_id")),
-    Source(
-        "accidents", _history(Accident), "history_id", "history_date", _cells_of("accidents", Accident, "unit_id", "id")
-    ),
+    Source("hazard_events", HazardEvent, "id", "at", _records("hazards", "hazard_id")),
+    Source("hazards", _history(Hazard), "history_id", "history_date", _records("hazards", "id")),
+    Source("listings", _history(SupervisionListing), "history_id", "history_date", _records("hazards", "hazard_id")),
+    Source("risks", _history(RiskPoint), "history_id", "history_date", _records("risks", "id")),
+    Source("tasks", _history(KeyTask), "history_id", "history_date", _records("tasks", "id")),
+    Source("task_progress", TaskProgress, "id", "at", _records("tasks", "task_id")),
+    Source("accidents", _history(Accident), "history_id", "history_date", _records("accidents", "id")),
     Source("submission_events", SubmissionEvent, "id", "at", _filers),
     # The tree, the campaign and the reporting calendar: everything is counted again.
     Source("units", _history(OrgUnit), "history_id", "history_date"),
@@ -105,7 +91,7 @@ def changes_since(old: dict, built_at: datetime.datetime | None, now_marks: dict
     changes = Changes()
     for source in SOURCES:
         new = Q(**{f"{source.id_field}__gt": old[source.key], f"{source.id_field}__lte": now_marks[source.key]})
-        # Read again: the recent rows of records (cheap: their cells are counted again). Not those
+        # Read again: the recent rows of records (cheap: a record counted again as it was adds nothing). Not those
         # of the tree or the calendar: each would make every rebuild in the next minutes a full one.
         if source.at_field and source.cells is not None:
             new |= Q(**{f"{source.at_field}__gte": since})

@@ -13,6 +13,10 @@ rollups hold, the dates of the records that are counted, and a unit's figures fr
   KeyTaskQuerySet.overdue_at(day) …); the spans below say the same in dates (the property test
   holds them to it). A stock is the running sum of the months' span starts less their span ends:
   one grouped query per date, whatever the number of periods.
+- What is counted of each record (its place, sector, variant, weight and the day of each of its
+  dates) is kept as a row of oversight.models.Counted, read from the records in one statement
+  (family_rows); the figures are counted from those rows (count_under), and an incremental
+  rebuild counts a changed record by its old row and its fresh one (contributions).
 - Reports follow reporting's own rules (reporting.selectors: filer_units, _cell_counts and a
   cell's Tally): a report period counts in the month holding its due date, a unit only for the
   periods it owed (those it existed for).
@@ -26,7 +30,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, DateField, F, Func, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, CharField, Count, DateField, F, Func, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, TruncDate, TruncMonth
 
 from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
@@ -34,7 +39,7 @@ from campaign.models import Accident, Campaign, KeyTask
 from districts.models import OrgUnit
 from districts.subtree import totals_under
 from hazards.models import ASSIGNED_STATUSES, Hazard, Status
-from oversight.models import Granularity, Metric
+from oversight.models import COUNTED_COLUMNS, DAY_SLOTS, Counted, Granularity, Metric
 from reporting.models import Period, ReportType
 from reporting.selectors import _cell, _cell_counts, filer_units
 from risks.models import RiskPoint
@@ -178,14 +183,14 @@ class Dated:
     """One date of one kind of record, counted per unit (subtree), sector (, variant) and month.
 
     `rows` are the records that have the date (the span's start, or its end), `day` the date as
-    an expression, `variant` a column the figures are split by (a risk's level), `value` the
-    aggregate (a count unless given)."""
+    an expression, `variant` a column the figures are split by (a risk's level), `weight` the
+    field whose value each record adds (one each unless given)."""
 
     name: str
     rows: object  # a callable(calendar, campaign) → QuerySet, annotated with `day`
     unit_path: str = "unit"
     variant: str | None = None
-    value: object = None
+    weight: str | None = None
     # Counted to the end of the running month, not only to today: what falls due this month.
     whole_month: bool = False
 
@@ -193,6 +198,15 @@ class Dated:
     def family(self) -> str:
         """The kind of record counted (FAMILY_METRICS): what a change of such a record changes."""
         return next(family for prefix, family in _FAMILY_PREFIXES if self.name.startswith(prefix))
+
+    @property
+    def slot(self) -> str:
+        """The column of Counted that holds the day of this date."""
+        return _SLOTS[self.name]
+
+    def last(self, cal: Calendar) -> datetime.date:
+        """The last day counted."""
+        return _month_end(cal.months[-1]) if self.whole_month else cal.cap
 
 
 _FAMILY_PREFIXES = (
@@ -307,7 +321,7 @@ DATES = [
     Dated("tasks_overdue_start", _task_overdue(ends=False), unit_path="lead_unit"),
     Dated("tasks_overdue_end", _task_overdue(ends=True), unit_path="lead_unit"),
     Dated("accidents", lambda cal, c: _dated(Accident.objects.all(), F("occurred_on"))),
-    Dated("accident_deaths", lambda cal, c: _dated(Accident.objects.all(), F("occurred_on")), value=Sum("deaths")),
+    Dated("accident_deaths", lambda cal, c: _dated(Accident.objects.all(), F("occurred_on")), weight="deaths"),
     Dated("serious_accidents", lambda cal, c: _dated(Accident.objects.serious(), F("occurred_on"))),
 ]
 
@@ -315,48 +329,102 @@ DATES = [
 # ---------------------------------------------------------------- counting
 
 
-def _bucketed(dated: Dated, cal: Calendar, campaign: Campaign):
-    """The records of `dated` up to the last day counted, each with the month its date falls in
-    (everything before the first month in one bucket: it counts in stocks only)."""
-    last = _month_end(cal.months[-1]) if dated.whole_month else cal.cap
+# The dates of each kind of record, in the order of the columns of Counted that hold their days.
+FAMILY_DATES: dict[str, list[Dated]] = {}
+for _dated_ in DATES:
+    FAMILY_DATES.setdefault(_dated_.family, []).append(_dated_)
+assert all(len(dates) <= DAY_SLOTS for dates in FAMILY_DATES.values())
+_SLOTS = {d.name: f"day_{i}" for dates in FAMILY_DATES.values() for i, d in enumerate(dates)}
+
+
+def _bucketed(rows, dated: Dated, cal: Calendar):
+    """`rows` (annotated with `day`) up to the last day counted, each with the month its day falls
+    in (everything before the first month in one bucket: it counts in stocks only)."""
     month = Cast(TruncMonth("day", output_field=DateField()), DateField())
-    return (
-        dated.rows(cal, campaign)
-        .filter(day__lte=last)
-        .annotate(bucket=Greatest(month, Value(cal.before), output_field=DateField()))
+    return rows.filter(day__lte=dated.last(cal)).annotate(
+        bucket=Greatest(month, Value(cal.before), output_field=DateField())
     )
 
 
 def _by(dated: Dated) -> tuple[str, ...]:
-    return ("sector", dated.variant, "bucket") if dated.variant else ("sector", "bucket")
+    return ("sector", "variant", "bucket") if dated.variant else ("sector", "bucket")
 
 
-def count_under(dated: Dated, cal: Calendar, campaign: Campaign, units: list[OrgUnit]) -> dict[int, Counter]:
-    """{unit pk: Counter{(sector, [variant,] bucket): n}} over each unit's whole subtree: one
-    grouped query (districts.subtree.totals_under)."""
-    rows = _bucketed(dated, cal, campaign)
-    return totals_under(rows, units, unit_path=dated.unit_path, by=_by(dated), value=dated.value)
+def family_rows(
+    family: str, cal: Calendar, campaign: Campaign, district: OrgUnit, records: list[int] | None = None
+) -> tuple[str, list]:
+    """The rows of Counted of the district's records of `family` (only those of `records`, if
+    given) as they stand: the SQL and its parameters of one statement (so that a record's dates
+    are read at one moment), selecting the columns COUNTED_COLUMNS, a row for each record with at
+    least one date."""
+    dates = FAMILY_DATES[family]
+    unit = dates[0].unit_path
+    # The district's records, by its tree range: a few parameters, not one per unit.
+    where = Q(
+        **{
+            f"{unit}__tree_id": district.tree_id,
+            f"{unit}__lft__gte": district.lft,
+            f"{unit}__rght__lte": district.rght,
+        }
+    )
+    variant = next((d.variant for d in dates if d.variant), None)
+    weight = next((d.weight for d in dates if d.weight), None)
+    model = dates[0].rows(cal, campaign).model
+    base = (
+        model._default_manager.filter(where, **({} if records is None else {"pk__in": records}))
+        .order_by()
+        .values(
+            c_record=F("pk"),
+            c_unit=F(f"{unit}_id"),
+            c_sector=F("sector_id"),
+            c_variant=F(variant) if variant else Value(None, output_field=CharField()),
+            c_weight=Coalesce(F(weight), 0) if weight else Value(1, output_field=IntegerField()),
+        )
+    )
+    q = connection.ops.quote_name
+    sql, params = base.query.sql_with_params()
+    joins, days = [], []
+    for i, dated in enumerate(dates):
+        # Each date's records joined by id: for a few changed records PostgreSQL reads them by key.
+        part = dated.rows(cal, campaign).filter(where).order_by().values(c_record=F("pk"), c_day=F("day"))
+        part_sql, part_params = part.query.sql_with_params()
+        joins.append(f"LEFT JOIN ({part_sql}) d{i} ON d{i}.{q('c_record')} = b.{q('c_record')}")
+        params = [*params, *part_params]
+        days.append(f"d{i}.{q('c_day')}")
+    values = [f"b.{q(c)}" for c in ("c_record", "c_unit", "c_sector", "c_variant", "c_weight")]
+    values += days + ["CAST(NULL AS date)"] * (DAY_SLOTS - len(days))
+    columns = ", ".join(f"{value} AS {q(name)}" for value, name in zip(values, COUNTED_COLUMNS, strict=True))
+    select = (
+        f"SELECT {columns} FROM ({sql}) b {' '.join(joins)} "  # noqa: S608 (compiled querysets, no input)
+        f"WHERE {' OR '.join(f'{day} IS NOT NULL' for day in days)}"
+    )
+    return select, list(params)
 
 
-def count_own(
-    dated: Dated, cal: Calendar, campaign: Campaign, cells: dict[int, set[int]], row_of: dict[int, int]
-) -> dict[int, Counter]:
-    """{row unit pk: Counter{(sector, [variant,] bucket): n}} of the records that count in a row
-    unit itself (a community's grids included, its subtree's other row units not), for the cells
-    {sector: row units} only: one grouped query."""
-    own_units = defaultdict(list)
-    for unit, row_unit in row_of.items():
-        own_units[row_unit].append(unit)
-    where = Q(pk__in=[])
-    for sector, row_units in cells.items():
-        units = [u for r in row_units for u in own_units[r]]
-        where |= Q(**{f"{dated.unit_path}_id__in": units, "sector": sector})
-    rows = _bucketed(dated, cal, campaign).filter(where)
-    value = Count("pk") if dated.value is None else dated.value
-    out: dict[int, Counter] = defaultdict(Counter)
-    for unit_id, *key, n in rows.values_list(f"{dated.unit_path}_id", *_by(dated)).annotate(n=value).order_by():
-        out[row_of[unit_id]][tuple(key)] += n or 0
-    return out
+def count_under(dated: Dated, cal: Calendar, district: OrgUnit, units: list[OrgUnit]) -> dict[int, Counter]:
+    """{unit pk: Counter{(sector, [variant,] bucket): n}} over each unit's whole subtree, from the
+    district's Counted rows: one grouped query (districts.subtree.totals_under)."""
+    rows = Counted.objects.filter(district=district, family=dated.family, **{f"{dated.slot}__isnull": False})
+    rows = _bucketed(rows.annotate(day=F(dated.slot)), dated, cal)
+    value = Count("pk") if dated.weight is None else Sum("weight")
+    return totals_under(rows, units, unit_path="unit", by=_by(dated), value=value)
+
+
+# The columns of a Counted row that contributions() reads, after its unit.
+CONTRIBUTION_COLUMNS = ("sector_id", "variant", "weight", *COUNTED_COLUMNS[5:])
+
+
+def contributions(family: str, row: tuple, cal: Calendar):
+    """What one Counted row of `family` adds to its unit's counts, as count_under counts it:
+    (date name, (sector, [variant,] bucket), n) for each of its dates. `row` holds the columns
+    CONTRIBUTION_COLUMNS."""
+    sector, variant, weight, *days = row
+    for dated, day in zip(FAMILY_DATES[family], days, strict=False):
+        if day is None or day > dated.last(cal):
+            continue
+        bucket = max(day.replace(day=1), cal.before)
+        key = (sector, variant, bucket) if dated.variant else (sector, bucket)
+        yield dated.name, key, weight if dated.weight else 1
 
 
 class _Series:

@@ -83,6 +83,56 @@ class Rollup(models.Model):
         return f"{self.unit_id}/{self.sector_id}/{self.granularity}/{self.period_start}/{self.metric}={self.value}"
 
 
+# The most dates one kind of record is counted by (oversight.figures.DATES: a hazard's eight).
+DAY_SLOTS = 8
+# The columns of a Counted row read from the records (oversight.figures.family_rows), in order.
+COUNTED_COLUMNS = ("record", "unit_id", "sector_id", "variant", "weight", *(f"day_{i}" for i in range(DAY_SLOTS)))
+
+
+class Counted(models.Model):
+    """What the rollups of a district hold of one record: its place, sector, variant (a risk's
+    level) and weight (an accident's deaths), and the day of each of its dates (the dates of its
+    kind in oversight.figures.DATES, in their order; none where it has not that date), as read
+    when it was last counted. The district's rollups are the sum of its rows: an incremental
+    rebuild takes a changed record's row out and its fresh one in, so only what changed is
+    counted, never the rest of its place. Rows are derived data: a full rebuild reads them all
+    again from the records."""
+
+    audit_exempt = "derived from the records, read again from them at every full rebuild"
+
+    # No database constraints: a full rebuild writes a million rows, and checks of their units
+    # would cost as much again; a unit or district that goes makes the next rebuild a full one.
+    district = models.ForeignKey(
+        OrgUnit, verbose_name=_("district"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    family = models.CharField(_("kind of record"), max_length=10)
+    record = models.BigIntegerField(_("record"))
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("unit"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    sector = models.ForeignKey(
+        Sector, verbose_name=_("sector"), on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    variant = models.CharField(_("variant"), max_length=40, null=True, blank=True)
+    weight = models.IntegerField(_("weight"), default=1)
+    day_0 = models.DateField(null=True, blank=True)
+    day_1 = models.DateField(null=True, blank=True)
+    day_2 = models.DateField(null=True, blank=True)
+    day_3 = models.DateField(null=True, blank=True)
+    day_4 = models.DateField(null=True, blank=True)
+    day_5 = models.DateField(null=True, blank=True)
+    day_6 = models.DateField(null=True, blank=True)
+    day_7 = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("counted record")
+        verbose_name_plural = _("counted records")
+        constraints = [models.UniqueConstraint(fields=["district", "family", "record"], name="one_count_per_record")]
+
+    def __str__(self):
+        return f"{self.district_id}/{self.family}/{self.record}"
+
+
 class RollupState(models.Model):
     """How far the rollups of a district have read the records: when they were last built, and
     the last event/history row of each source taken in. The incremental rebuild reads only what
@@ -94,6 +144,9 @@ class RollupState(models.Model):
     built_at = models.DateTimeField(_("figures as of"), null=True, blank=True)
     full_built_at = models.DateTimeField(_("last full rebuild"), null=True, blank=True)
     watermarks = models.JSONField(_("last rows read"), default=dict, blank=True)
+    # The shape of the Counted rows the rollups are the sum of (oversight.rollups.COUNTED_SHAPE);
+    # 0: built before there were any.
+    counted_shape = models.PositiveSmallIntegerField(_("shape of the counted records"), default=0)
 
     class Meta:
         verbose_name = _("rollup state")

@@ -2,17 +2,24 @@
 through their own querysets (oversight.figures says what is counted and how), stored once, and
 kept fresh from the records' own event and history rows (oversight.changes).
 
-- A full rebuild counts every date of every record in one grouped query over (tree_id, lft,
-  sector, month) with the interval sums of districts.subtree.totals_under, so a unit's figure
-  counts its whole subtree. Rows are kept for the district and every unit under it down to
-  communities (a grid's records count in its community): places, and the departments, office
-  and teams for what they lead or file. A zero is no row.
-- An incremental rebuild reads what changed since the watermarks as cells: a place and sector
-  where a record sits or sat before (a hazard moved from street B to street A changes both), and
-  the units whose reports changed. Each cell's own records are counted again (a community's
-  records in one sector: hundreds, not the district's million); its change from what the stored
-  rows held for it is added to the rows of the cell's unit and of every unit above it. The rows
-  of everything else (the other streets) are not touched.
+- The rollups of a district are the sum of its Counted rows: what was counted of each record
+  (its place, sector, variant, weight and the day of each of its dates), read from the records
+  in one statement per kind of record (figures.family_rows).
+- A full rebuild reads every record's Counted row again (writing only those that changed), then
+  counts every date in one grouped query over (tree_id, lft, sector, month) with the interval
+  sums of districts.subtree.totals_under, so a unit's figure counts its whole subtree. Rows are
+  kept for the district and every unit under it down to communities (a grid's records count in
+  its community): places, and the departments, office and teams for what they lead or file. A
+  zero is no row.
+- An incremental rebuild reads what changed since the watermarks: the records changed, and the
+  units whose reports changed. A changed record's Counted row is read again; what its old row
+  added is taken out of the rows of its unit then and of every unit above, what its new row adds
+  put in (a hazard moved from street B to street A changes both): a hundred changed hazards cost
+  a hundred rows, not a recount of the places they sit in. A unit's reports are counted again
+  (reporting's own rules) and its change from what the stored rows held for them added alike.
+  The rows of everything else (the other streets) are not touched. The sum holds whatever the
+  records did while a rebuild read them: a record changed meanwhile has an event or history row
+  the next rebuild reads, and its Counted row says what to take out.
 - A changed org unit, campaign or report type, a new reporting period, or a new day (stocks move
   with the date: a deadline passes, a report falls due) makes it a full rebuild.
 - Rebuilds of a district are serialised by a lock on its RollupState row and write in the same
@@ -23,7 +30,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 
 from django.db import transaction
@@ -35,7 +42,9 @@ from districts.models import OrgUnit
 from oversight import store
 from oversight.changes import Changes, changes_since, watermarks
 from oversight.figures import (
+    CONTRIBUTION_COLUMNS,
     DATES,
+    FAMILY_DATES,
     FAMILY_METRICS,
     Calendar,
     Figures,
@@ -43,17 +52,24 @@ from oversight.figures import (
     add_vector,
     calendar_for,
     closure_rate,
-    count_own,
+    contributions,
     count_under,
+    family_rows,
     holds,
     period_values,
     record_figures,
     report_figures,
     rows_of,
 )
-from oversight.models import Granularity, Metric, Rollup, RollupState
+from oversight.models import Counted, Granularity, Metric, Rollup, RollupState
 
 M = Metric
+# The shape of the Counted rows: a rebuild that finds the rollups built with rows of another
+# shape (or none: built before there were any) starts from nothing.
+COUNTED_SHAPE = 1
+# Changed records read at once (an import through the services may change tens of thousands):
+# well under the 65,535 parameters of one PostgreSQL statement.
+CHUNK = 5000
 
 
 @dataclass
@@ -93,8 +109,10 @@ def row_units(district: OrgUnit) -> tuple[list[OrgUnit], dict[int, int]]:
 # ---------------------------------------------------------------- full
 
 
-def _full(campaign, cal: Calendar, units: list[OrgUnit], row_of: dict[int, int]) -> tuple[int, int, int]:
-    counts = {d.name: count_under(d, cal, campaign, units) for d in DATES}
+def _full(district, campaign, cal: Calendar, units: list[OrgUnit], row_of: dict[int, int]) -> tuple[int, int, int]:
+    for family in FAMILY_DATES:
+        store.counted_refresh(district.pk, family, *family_rows(family, cal, campaign, district))
+    counts = {d.name: count_under(d, cal, district, units) for d in DATES}
     reports = report_figures(campaign, cal)
     filers = [u for u in units if u.pk in reports]
     periods = cal.periods()
@@ -124,28 +142,36 @@ def _stored(where: Q, cal: Calendar) -> dict[int, Figures]:
     return out
 
 
-def _incremental(campaign, cal: Calendar, changes: Changes, units: list[OrgUnit], row_of: dict[int, int]):
+def _incremental(district, campaign, cal: Calendar, changes: Changes, units: list[OrgUnit], row_of: dict[int, int]):
     by_pk = {u.pk: u for u in units}
     children: dict[int, list[int]] = defaultdict(list)
     for unit in units:
         if unit.parent_id in by_pk:
             children[unit.parent_id].append(unit.pk)
-    # Each change as its row unit's cell: {kind of record: {sector (None for reports): row units}}.
-    layers: dict[str, dict[int | None, set[int]]] = {}
-    for family, cells in changes.cells.items():
-        for unit_id, sector_id in cells:
-            if unit_id in row_of:
-                layers.setdefault(family, defaultdict(set))[sector_id].add(row_of[unit_id])
+    # The units whose reports changed, as row units: {None (no sector): row units}.
+    filers: dict[None, set[int]] = defaultdict(set)
+    for unit_id, _sector in changes.cells.get("reports", ()):
+        if unit_id in row_of:
+            filers[None].add(row_of[unit_id])
+
+    # {row unit: how the figures of its own records changed}, every kind of record added up.
+    own: dict[int, Figures] = defaultdict(dict)
+    for family, records in changes.records.items():
+        if records:
+            for unit_id, change in _record_changes(district, campaign, cal, family, sorted(records), row_of).items():
+                add(own[unit_id], change)
+    if filers:
+        for unit_id, change in _report_changes(campaign, cal, filers, children).items():
+            add(own[unit_id], change)
 
     deltas: dict[int, Figures] = defaultdict(dict)
-    for family, cells in layers.items():
-        for unit_id, change in _cell_changes(campaign, cal, family, cells, row_of, children).items():
-            for above in units:
-                if holds(above, by_pk[unit_id]):
-                    for (sector, metric, variant), values in change.items():
-                        add_vector(deltas[above.pk], (sector, metric, variant), values)
-                        if sector is not None:
-                            add_vector(deltas[above.pk], (None, metric, variant), values)
+    for unit_id, change in own.items():
+        for above in units:
+            if holds(above, by_pk[unit_id]):
+                for (sector, metric, variant), values in change.items():
+                    add_vector(deltas[above.pk], (sector, metric, variant), values)
+                    if sector is not None:
+                        add_vector(deltas[above.pk], (None, metric, variant), values)
 
     periods = cal.periods()
     delta_rows, rate_keys = [], set()
@@ -160,19 +186,37 @@ def _incremental(campaign, cal: Calendar, changes: Changes, units: list[OrgUnit]
     return len(touched), written + written_rates, deleted + deleted_rates
 
 
-def _cell_changes(campaign, cal: Calendar, family: str, cells: dict, row_of, children) -> dict[int, Figures]:
-    """{row unit: how its own records of `family` in the cells' sectors changed}: what they count
-    now, less what the stored rows held for them (the unit's rows less those of the units under
-    it). Non-zero changes only."""
-    metrics = FAMILY_METRICS[family]
+def _record_changes(district, campaign, cal: Calendar, family: str, records: list[int], row_of) -> dict[int, Figures]:
+    """{row unit: how its own records' figures changed} for the changed `records` of `family`:
+    what their fresh Counted rows add, less what their old rows added (the old rows replaced by
+    the fresh ones in the rebuild's transaction). Non-zero changes only."""
+    counts: dict[int, dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for start in range(0, len(records), CHUNK):
+        chunk = records[start : start + CHUNK]
+        counted = Counted.objects.filter(district=district, family=family, record__in=chunk)
+        counted = counted.values_list("unit_id", *CONTRIBUTION_COLUMNS)
+        old = list(counted)
+        store.counted_replace(district.pk, family, chunk, *family_rows(family, cal, campaign, district, chunk))
+        for rows, sign in ((list(counted.all()), 1), (old, -1)):
+            for unit_id, *row in rows:
+                if unit_id in row_of:
+                    for name, key, n in contributions(family, row, cal):
+                        counts[row_of[unit_id]][name][key] += sign * n
+    changes = {}
+    for unit_id, own in counts.items():
+        change = {k: v for k, v in record_figures(own, cal, all_sectors=False).items() if any(v)}
+        if change:
+            changes[unit_id] = change
+    return changes
+
+
+def _report_changes(campaign, cal: Calendar, cells: dict, children) -> dict[int, Figures]:
+    """{row unit: how its own reports' figures changed}, for the filing units of `cells`
+    ({None: row units}): what reporting's rules count now, less what the stored rows held for
+    them (the unit's rows less those of the units under it). Non-zero changes only."""
+    metrics = FAMILY_METRICS["reports"]
     now: dict[int, Figures] = defaultdict(dict)
-    if family == "reports":
-        now.update(report_figures(campaign, cal, cells[None]))
-    else:
-        counts = {d.name: count_own(d, cal, campaign, cells, row_of) for d in DATES if d.family == family}
-        for unit_id in {u for us in cells.values() for u in us}:
-            own = {name: c.get(unit_id) or {} for name, c in counts.items()}
-            now[unit_id] = record_figures(own, cal, all_sectors=False)
+    now.update(report_figures(campaign, cal, cells[None]))
 
     def stored(units_of) -> dict[int, Figures]:
         where = Q(pk__in=[])
@@ -200,12 +244,7 @@ def _rates(keys: set[tuple]) -> list[tuple]:
     if not keys:
         return []
     values: dict[tuple, dict] = defaultdict(dict)
-    rows = Rollup.objects.filter(
-        unit_id__in={k[0] for k in keys},
-        period_start__in={k[3] for k in keys},
-        metric__in=[M.HAZARDS_FOUND_TO_DATE, M.HAZARDS_CLOSED_TO_DATE],
-        variant="",
-    ).values_list("unit_id", "sector_id", "granularity", "period_start", "metric", "value")
+    rows = store.values_at(sorted(keys, key=repr), [M.HAZARDS_FOUND_TO_DATE, M.HAZARDS_CLOSED_TO_DATE])
     for unit_id, sector_id, g, start, metric, value in rows:
         values[(unit_id, sector_id, g, start)][metric] = int(value)
     return [
@@ -223,6 +262,7 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
     are written in one transaction."""
     started = time.perf_counter()
     with transaction.atomic():
+        store.plain_plans()
         RollupState.objects.get_or_create(district=district)
         state = RollupState.objects.select_for_update().get(district=district)
         now = timezone.now()
@@ -231,20 +271,27 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
         campaign, cal = calendar_for(district)
         today = cal.today if cal else deadline_today()
         same_day = state.built_at is not None and timezone.localdate(state.built_at, DEADLINE_TZ) == today
-        changes = changes_since(state.watermarks or {}, state.built_at, marks) if same_day and not full else None
+        counted = state.counted_shape == COUNTED_SHAPE
+        changes = (
+            changes_since(state.watermarks or {}, state.built_at, marks) if same_day and counted and not full else None
+        )
         full = changes is None
         units, row_of = row_units(district)
         if cal is None:
+            Counted.objects.filter(district=district).delete()
             result = (0, 0, store.replace([], list(row_of))[1])
         elif full:
-            result = _full(campaign, cal, units, row_of)
+            result = _full(district, campaign, cal, units, row_of)
         else:
-            result = _incremental(campaign, cal, changes, units, row_of)
+            result = _incremental(district, campaign, cal, changes, units, row_of)
         state.built_at = now
         if full:
             state.full_built_at = now
-        state.watermarks = marks
-        state.save(update_fields=["built_at", "full_built_at", "watermarks"])
+        state.watermarks, state.counted_shape = marks, COUNTED_SHAPE
+        state.save(update_fields=["built_at", "full_built_at", "watermarks", "counted_shape"])
+    if full:
+        # After the commit, so that it holds no lock of the rebuild's and samples the rows as written.
+        store.analyze()
     touched, written, deleted = result
     return RebuildResult(
         full=full,
