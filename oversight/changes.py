@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 
-from campaign.models import Accident, Campaign, KeyTask, TaskProgress
+from campaign.models import Accident, Campaign, KeyTask, Target, TaskProgress, YearlyValue
 from districts.models import OrgUnit
 from hazards.models import Hazard, HazardEvent, SupervisionListing
 from reporting.models import Period, ReportType, SubmissionEvent
@@ -26,9 +26,11 @@ OVERLAP = datetime.timedelta(minutes=5)
 @dataclass
 class Changes:
     """{kind of record (figures.FAMILY_METRICS): {(unit id, sector id)}}: where changed records
-    sit or sat; for reports, the units whose reports changed, with sector None."""
+    sit or sat; for reports, the units whose reports changed, with sector None. `targets`:
+    whether a target, yearly value or accident changed (oversight.targets measures again)."""
 
     cells: dict[str, set[tuple[int, int | None]]] = field(default_factory=lambda: defaultdict(set))
+    targets: bool = False
 
 
 def _history(model):
@@ -62,6 +64,15 @@ def _cells_of(family: str, model, unit_field: str, id_field: str):
     return cells
 
 
+def _targets(rows, changes: Changes) -> None:
+    changes.targets = changes.targets or rows.exists()
+
+
+def _accidents(rows, changes: Changes) -> None:
+    _cells_of("accidents", Accident, "unit_id", "id")(rows, changes)
+    _targets(rows, changes)
+
+
 def _filers(rows, changes: Changes) -> None:
     changes.cells["reports"].update((u, None) for u in rows.values_list("submission__unit_id", flat=True))
 
@@ -79,9 +90,10 @@ SOURCES = [
     Source("risks", _history(RiskPoint), "history_id", "history_date", _cells_of("risks", RiskPoint, "unit_id", "id")),
     Source("tasks", _history(KeyTask), "history_id", "history_date", _cells_of("tasks", KeyTask, "lead_unit_id", "id")),
     Source("task_progress", TaskProgress, "id", "at", _cells_of("tasks", KeyTask, "lead_unit_id", "task_id")),
-    Source(
-        "accidents", _history(Accident), "history_id", "history_date", _cells_of("accidents", Accident, "unit_id", "id")
-    ),
+    Source("accidents", _history(Accident), "history_id", "history_date", _accidents),
+    # What the targets are measured with, beside the accidents.
+    Source("targets", _history(Target), "history_id", "history_date", _targets),
+    Source("yearly_values", _history(YearlyValue), "history_id", "history_date", _targets),
     Source("submission_events", SubmissionEvent, "id", "at", _filers),
     # The tree, the campaign and the reporting calendar: everything is counted again.
     Source("units", _history(OrgUnit), "history_id", "history_date"),

@@ -94,6 +94,9 @@ class RollupState(models.Model):
     built_at = models.DateTimeField(_("figures as of"), null=True, blank=True)
     full_built_at = models.DateTimeField(_("last full rebuild"), null=True, blank=True)
     watermarks = models.JSONField(_("last rows read"), default=dict, blank=True)
+    # The campaign's target progress of the district and each street, measured when the rollups
+    # were built (oversight.targets): the dashboards read it with built_at. None: not yet measured.
+    targets = models.JSONField(_("target progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup state")

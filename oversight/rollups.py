@@ -15,6 +15,8 @@ kept fresh from the records' own event and history rows (oversight.changes).
   of everything else (the other streets) are not touched.
 - A changed org unit, campaign or report type, a new reporting period, or a new day (stocks move
   with the date: a deadline passes, a report falls due) makes it a full rebuild.
+- The campaign's target progress (oversight.targets) is measured again by a full rebuild and by
+  one that read a changed target, yearly value or accident.
 - Rebuilds of a district are serialised by a lock on its RollupState row and write in the same
   transaction, so two at once end with the rows one gives, and none twice.
 """
@@ -32,7 +34,7 @@ from django.utils import timezone
 
 from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
 from districts.models import OrgUnit
-from oversight import store
+from oversight import store, targets
 from oversight.changes import Changes, changes_since, watermarks
 from oversight.figures import (
     DATES,
@@ -243,8 +245,10 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
         state.built_at = now
         if full:
             state.full_built_at = now
+        if full or changes.targets or state.targets is None:
+            state.targets = targets.measure(campaign, units)
         state.watermarks = marks
-        state.save(update_fields=["built_at", "full_built_at", "watermarks"])
+        state.save(update_fields=["built_at", "full_built_at", "watermarks", "targets"])
     touched, written, deleted = result
     return RebuildResult(
         full=full,

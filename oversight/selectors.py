@@ -17,7 +17,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -31,7 +30,6 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaign.lib.deadlines import deadline_today
@@ -40,6 +38,7 @@ from campaign.models import Campaign
 from campaign.targets import target_progress
 from districts.models import OrgUnit, Sector
 from districts.subtree import district_of
+from oversight import targets
 from oversight.models import Granularity, Metric, Rollup, RollupState
 from oversight.periods import Calendar, Period
 from oversight.readers import PAGE_KINDS, Access, ReaderKind, access_to
@@ -66,7 +65,6 @@ TREND_HAZARD_METRICS = (Metric.HAZARDS_FOUND, Metric.HAZARDS_CLOSED, Metric.HAZA
 TREND_REPORT_METRICS = (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED)
 PERCENT = Decimal("0.1")
 MAX_ID = 2**63 - 1
-TARGETS_CACHE_SECONDS = 60
 
 
 def percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -246,13 +244,18 @@ def _sectors_led_in(district: OrgUnit) -> list[Sector]:
 
 def current_campaigns(district_ids: list[int]) -> dict[int, Campaign]:
     """Each district's current campaign (Campaign.objects.current(), per district), with
-    `rollups_built_at` from its RollupState: one query for any number of districts."""
+    `rollups_built_at` and `rollups_targets` (the target progress measured then) from its
+    RollupState: one query for any number of districts."""
     today = deadline_today()
     running = ExpressionWrapper(Q(starts_on__lte=today, ends_on__gte=today), output_field=BooleanField())
-    built = RollupState.objects.filter(district_id=OuterRef("district_id")).values("built_at")[:1]
+    state = RollupState.objects.filter(district_id=OuterRef("district_id"))
     campaigns = (
         Campaign.objects.filter(district_id__in=district_ids)
-        .annotate(is_running=running, rollups_built_at=Subquery(built))
+        .annotate(
+            is_running=running,
+            rollups_built_at=Subquery(state.values("built_at")[:1]),
+            rollups_targets=Subquery(state.values("targets")[:1]),
+        )
         .annotate(latest=Case(When(is_running=True, then=F("starts_on")), default=F("ends_on")))
         .order_by("district_id", "-is_running", "-latest", "-pk")
     )
@@ -400,7 +403,10 @@ def dashboard_for(
         notices=notices,
     )
     if kind in (ReaderKind.DISTRICT, ReaderKind.STREET) and access.every_sector and campaign is not None:
-        page.targets = _target_progress(campaign, unit, page.built_at)  # the registers', not the rollups
+        # As the last build measured it; measured now (three queries) only where none has yet.
+        page.targets = targets.measured(campaign, unit, campaign.rollups_targets)
+        if page.targets is None:
+            page.targets = target_progress(campaign, unit)
     if page.period is None or page.built_at is None:
         return page  # no figures: no rows to read
 
@@ -472,21 +478,6 @@ def _fill(page: Dashboard, sector_ids, children, departments: list[Row], own_rep
         figures = rows.hazards(root_ids, sector_ids, Granularity.MONTH, month)
         figures.add(rows.reports(own_ids, Granularity.MONTH, month))
         page.trend.append(Month(month, figures))
-
-
-def _target_progress(campaign: Campaign, unit: OrgUnit, built_at) -> list:
-    """campaign.targets.target_progress (three queries, of the registers), kept for a minute per
-    process and per build of the figures: the page is "as of" its build, like every figure on it,
-    and a change to the registers shows within a minute of the next build (a rebuild reads the
-    accident register's history; the nightly one runs whatever changed)."""
-    if built_at is None:
-        return target_progress(campaign, unit)
-    key = f"oversight:targets:{campaign.pk}:{unit.pk}:{built_at.timestamp()}:{get_language()}"
-    progress = cache.get(key)
-    if progress is None:
-        progress = target_progress(campaign, unit)
-        cache.set(key, progress, TARGETS_CACHE_SECONDS)
-    return progress
 
 
 # ------------------------------------------------------------------------------------------ ranking
