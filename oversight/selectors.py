@@ -13,10 +13,12 @@ sectors' rows, and no report (reports belong to units and to no sector) but its 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -65,6 +67,9 @@ TREND_HAZARD_METRICS = (Metric.HAZARDS_FOUND, Metric.HAZARDS_CLOSED, Metric.HAZA
 TREND_REPORT_METRICS = (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED)
 PERCENT = Decimal("0.1")
 MAX_ID = 2**63 - 1
+# The figures of a build, kept per process (selectors._fill): the key names the build, so a kept
+# figure is never stale; the time only bounds what is kept for builds gone by.
+FIGURES_CACHE_SECONDS = 15 * 60
 
 
 def percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -172,6 +177,7 @@ class Dashboard:
     trend: list[Month] = field(default_factory=list)
     targets: list = field(default_factory=list)  # campaign.targets.TargetProgress
     notices: list[str] = field(default_factory=list)
+    figures_key: str = ""  # what the figures were put together from (the cache's key), once they are
 
     @property
     def has_figures(self) -> bool:
@@ -434,18 +440,54 @@ def _breadcrumbs(user, unit: OrgUnit, kind: str, district: OrgUnit) -> list[OrgU
     return [u for u in trail if u == unit or access_to(user, u).any]
 
 
+def cache_key(*parts) -> str:
+    """A cache key naming `parts` (plain values: ids, dates, strings) by a digest of their repr."""
+    return "oversight:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
 def _fill(page: Dashboard, sector_ids, children, departments: list[Row], own_reports, child_reports, url_for, trend):
-    """Read the page's rows (one query) and put its figures together."""
+    """Put the page's figures together from its rows (one query), or from the cache.
+
+    The rows change only when a rebuild writes them, and a rebuild changes built_at in the same
+    transaction: the figures of one build, for the same units, sectors and months, are the same
+    on every request. They are kept per process under a key of exactly what they are read and
+    summed from (page.figures_key), so the first request after a build reads the rows and the
+    next ones do not; the units themselves (names, links) are always read fresh."""
     period = page.period
     months = page.calendar.trend_months(period) if trend else []
     g, start = period.granularity, period.start
     root_ids = [u.pk for u in page.roots]
     child_ids = [u.pk for u in children]
     own_ids = [u.pk for u in own_reports]
-    report_ids = own_ids + (child_ids if child_reports else []) + [row.unit.pk for row in departments]
+    led = [(row.unit.pk, [s.pk for s in row.sectors]) for row in departments]
     # The roots' rows of each sector offered too, for the per-sector bars and the departments; the
     # rows of no sector (every sector's total) only for a reader who sees every sector.
     root_sectors = [*([None] if page.every_sector else []), *[s.pk for s in page.sectors]]
+    terms = (g, start, months, root_ids, child_ids, own_ids, child_reports, led, sector_ids, root_sectors)
+    page.figures_key = cache_key("figures", page.built_at, *terms)
+    values = cache.get(page.figures_key)
+    if values is None:
+        values = _read_figures(*terms)
+        cache.set(page.figures_key, values, FIGURES_CACHE_SECONDS)
+    own, of_children, of_departments, of_sectors, of_months = values
+
+    # Links keep the sector and period chosen; the default period needs no parameter.
+    link_period = None if period == page.calendar.default else period
+    page.figures = Figures(own)
+    for child, figures in zip(children, of_children, strict=True):
+        page.children.append(Row(child, Figures(figures), url_for(child, page.sector, link_period) if url_for else ""))
+    for row, figures in zip(departments, of_departments, strict=True):
+        row.figures = Figures(figures)
+        row.url = url_for(row.unit, None, link_period) if url_for else ""
+        page.departments.append(row)
+    page.by_sector = [(s, Figures(figures)) for s, figures in zip(page.sectors, of_sectors, strict=True)]
+    page.trend = [Month(month, Figures(figures)) for month, figures in zip(months, of_months, strict=True)]
+
+
+def _read_figures(g, start, months, root_ids, child_ids, own_ids, child_reports, led, sector_ids, root_sectors):
+    """The page's figures from its rollup rows, in one query: (the page's, each child's, each
+    department's, each sector's, each month's) values, as Figures.values."""
+    report_ids = own_ids + (child_ids if child_reports else []) + [pk for pk, _sectors in led]
     in_period = Q(granularity=g, period_start=start)
     in_trend = Q(granularity=Granularity.MONTH, period_start__in=months)
     reports = Q(metric__in=REPORT_METRICS, variant="", sector__isnull=True)
@@ -458,26 +500,19 @@ def _fill(page: Dashboard, sector_ids, children, departments: list[Row], own_rep
         query |= in_period & Q(unit_id__in=report_ids) & reports
         query |= in_trend & Q(unit_id__in=own_ids) & reports
     rows = RollupRows(query)
-    # Links keep the sector and period chosen; the default period needs no parameter.
-    link_period = None if period == page.calendar.default else period
 
-    page.figures = rows.hazards(root_ids, sector_ids, g, start)
-    page.figures.add(rows.reports(own_ids, g, start))
-    for child in children:
-        figures = rows.hazards([child.pk], sector_ids, g, start)
-        if child_reports:
-            figures.add(rows.reports([child.pk], g, start))
-        page.children.append(Row(child, figures, url_for(child, page.sector, link_period) if url_for else ""))
-    for row in departments:
-        row.figures = rows.hazards(root_ids, [s.pk for s in row.sectors], g, start)
-        row.figures.add(rows.reports([row.unit.pk], g, start))
-        row.url = url_for(row.unit, None, link_period) if url_for else ""
-        page.departments.append(row)
-    page.by_sector = [(s, rows.hazards(root_ids, [s.pk], g, start)) for s in page.sectors]
-    for month in months:
-        figures = rows.hazards(root_ids, sector_ids, Granularity.MONTH, month)
-        figures.add(rows.reports(own_ids, Granularity.MONTH, month))
-        page.trend.append(Month(month, figures))
+    def total(unit_ids, sectors, reports_of, granularity=g, period_start=start) -> dict:
+        figures = rows.hazards(unit_ids, sectors, granularity, period_start)
+        figures.add(rows.reports(reports_of, granularity, period_start))
+        return figures.values
+
+    return (
+        total(root_ids, sector_ids, own_ids),
+        [total([pk], sector_ids, [pk] if child_reports else []) for pk in child_ids],
+        [total(root_ids, sectors, [pk]) for pk, sectors in led],
+        [total(root_ids, [pk], []) for pk in root_sectors if pk is not None],
+        [total(root_ids, sector_ids, own_ids, Granularity.MONTH, month) for month in months],
+    )
 
 
 # ------------------------------------------------------------------------------------------ ranking

@@ -86,7 +86,7 @@ def _render(request, pk, lenses):
         "as_of": as_of(page),
         "lenses": lenses if len(lenses) > 1 else [],
         "periods": _period_choices(page),
-        "charts": charts.for_page(page),
+        "charts": charts.section(page),
         "overdue_url": hazard_list_url(page, overdue="true"),
         "can_rebuild": can_rebuild(request.user, page.district),
         "ranking": selectors.ranked(page.children, rank) if page.has_figures else [],
