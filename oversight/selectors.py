@@ -3,8 +3,11 @@
 A page is of one unit (a district, a street, a community, a lead department, an inspection team),
 for one sector choice and one period. Its figures come from the Rollup rows of that period, of
 the page's units, in one query, with the 24 months of its trends; a few more read the units, the
-sectors and the campaign. Never a hazard, risk or submission: the count of queries does not grow
-with the records, and the records' tables are not read at all (a test captures the SQL).
+sectors and the campaign (with when the rollups were built, and the target progress measured
+then). The rows' figures are kept per process for the build they are of (`_fill`): the first
+request after a build reads them, the next ones of that build do not. Never a hazard, risk or
+submission: the count of queries does not grow with the records, and the records' tables are
+not read at all (a test captures the SQL).
 
 The figures keep to the reader's scope (oversight.readers.access_to): a lead department sees its
 sectors' rows, and no report (reports belong to units and to no sector) but its own.
@@ -19,17 +22,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     Exists,
-    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
     Q,
     Subquery,
-    When,
 )
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -249,24 +249,28 @@ def _sectors_led_in(district: OrgUnit) -> list[Sector]:
 
 
 def current_campaigns(district_ids: list[int]) -> dict[int, Campaign]:
-    """Each district's current campaign (Campaign.objects.current(), per district), with
-    `rollups_built_at` and `rollups_targets` (the target progress measured then) from its
-    RollupState: one query for any number of districts."""
+    """Each district's current campaign (Campaign.objects.current(), per district: the one
+    running today that started last, else the one that ended last), with `rollups_built_at`
+    and `rollups_targets` (the target progress measured then) from its RollupState: one query
+    for any number of districts (a district holds a handful of campaigns: chosen here)."""
     today = deadline_today()
-    running = ExpressionWrapper(Q(starts_on__lte=today, ends_on__gte=today), output_field=BooleanField())
     state = RollupState.objects.filter(district_id=OuterRef("district_id"))
     campaigns = (
         Campaign.objects.filter(district_id__in=district_ids)
         .annotate(
-            is_running=running,
             rollups_built_at=Subquery(state.values("built_at")[:1]),
             rollups_targets=Subquery(state.values("targets")[:1]),
         )
-        .annotate(latest=Case(When(is_running=True, then=F("starts_on")), default=F("ends_on")))
-        .order_by("district_id", "-is_running", "-latest", "-pk")
+        .order_by()
     )
+
+    def rank(campaign: Campaign):
+        running = campaign.starts_on <= today <= campaign.ends_on
+        latest = campaign.starts_on if running else campaign.ends_on
+        return (not running, -latest.toordinal(), -campaign.pk)
+
     chosen = {}
-    for campaign in campaigns:
+    for campaign in sorted(campaigns, key=rank):
         chosen.setdefault(campaign.district_id, campaign)
     return chosen
 
@@ -274,36 +278,87 @@ def current_campaigns(district_ids: list[int]) -> dict[int, Campaign]:
 # ------------------------------------------------------------------------------------------ rows
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Which rows to read: of `granularity` and the periods starting on `starts`, of `units`,
+    `metrics` and `sectors` (None: the rows of no sector), of `variant` when given."""
+
+    granularity: str
+    starts: list[datetime.date]
+    units: list[int]
+    metrics: tuple[str, ...]
+    sectors: list[int | None]
+    variant: str | None = None
+
+    def where(self, q) -> tuple[str, list] | None:
+        """The SQL condition and its parameters; None when it holds no row."""
+        sectors = [s for s in self.sectors if s is not None]
+        if not (self.starts and self.units and self.metrics and self.sectors):
+            return None
+        parts = [f"{q('granularity')} = %s"]
+        params: list = [str(self.granularity)]  # the choices' plain values, not the enum members
+        metrics = [str(m) for m in self.metrics]
+        for column, values in (("period_start", self.starts), ("unit_id", self.units), ("metric", metrics)):
+            parts.append(f"{q(column)} IN ({', '.join(['%s'] * len(values))})")
+            params += values
+        either = [f"{q('sector_id')} IN ({', '.join(['%s'] * len(sectors))})"] if sectors else []
+        if None in self.sectors:
+            either.append(f"{q('sector_id')} IS NULL")
+        parts.append(f"({' OR '.join(either)})")
+        params += sectors
+        if self.variant is not None:
+            parts.append(f"{q('variant')} = %s")
+            params.append(self.variant)
+        return " AND ".join(parts), params
+
+
 class RollupRows:
-    """The rows of one query, by (unit, sector, granularity, period start)."""
+    """The rows of one query, by (unit, sector, granularity, period start), each as its hazard
+    and risk figures and its report figures.
 
-    def __init__(self, query: Q):
-        self.rows: dict[tuple, dict[tuple[str, str], Decimal]] = defaultdict(dict)
-        values = Rollup.objects.filter(query).values_list(
-            "unit_id", "sector_id", "granularity", "period_start", "metric", "variant", "value"
+    The query is written here rather than composed of Q objects: Django took longer to compile
+    the page's twenty-odd conditions than the database took to answer them, and a dashboard
+    must stay fast on the first request after every build, when it reads its rows."""
+
+    COLUMNS = ("unit_id", "sector_id", "granularity", "period_start", "metric", "variant", "value")
+
+    def __init__(self, wanted: list[Rows]):
+        self.rows: dict[tuple, tuple[dict, dict]] = {}
+        q = connection.ops.quote_name
+        conditions = [c for c in (rows.where(q) for rows in wanted) if c is not None]
+        if not conditions:
+            return  # nothing can match: no query (as the ORM does with an empty IN)
+        sql = (
+            f"SELECT {', '.join(q(c) for c in self.COLUMNS)} FROM {q(Rollup._meta.db_table)} "  # noqa: S608 (names)
+            f"WHERE {' OR '.join(f'({where})' for where, _params in conditions)}"
         )
-        for unit_id, sector_id, granularity, start, metric, variant, value in values:
-            self.rows[(unit_id, sector_id, granularity, start)][(metric, variant)] = value
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [p for _where, params in conditions for p in params])
+            found = cursor.fetchall()
+        for unit_id, sector_id, granularity, start, metric, variant, value in found:
+            if not isinstance(value, Decimal):  # SQLite hands back numbers as they are stored
+                value = None if value is None else Decimal(str(value))
+            if not isinstance(start, datetime.date):
+                start = datetime.date.fromisoformat(str(start))
+            hazards, reports = self.rows.setdefault((unit_id, sector_id, granularity, start), ({}, {}))
+            (reports if metric in REPORT_METRICS else hazards)[(metric, variant)] = value
 
-    def figures(self, unit_ids, sector_ids, granularity: str, start: datetime.date, metrics) -> Figures:
-        """The sum over `unit_ids` × `sector_ids` of the values of `metrics`."""
+    def _sum(self, family: int, unit_ids, sector_ids, granularity: str, start: datetime.date) -> Figures:
         figures = Figures()
         for unit_id in unit_ids:
             for sector_id in sector_ids:
-                row = self.rows.get((unit_id, sector_id, granularity, start), {})
-                figures.add({key: value for key, value in row.items() if key[0] in metrics})
+                row = self.rows.get((unit_id, sector_id, granularity, start))
+                if row is not None:
+                    figures.add(row[family])
         return figures
 
     def hazards(self, unit_ids, sector_ids, granularity, start) -> Figures:
-        return self.figures(unit_ids, sector_ids, granularity, start, HAZARD_METRICS)
+        """The sum over `unit_ids` × `sector_ids` of the hazard and risk figures."""
+        return self._sum(0, unit_ids, sector_ids, granularity, start)
 
     def reports(self, unit_ids, granularity, start) -> dict:
-        return self.figures(unit_ids, [None], granularity, start, REPORT_METRICS).values
-
-
-def _sector_q(sector_ids: list[int | None]) -> Q:
-    q = Q(sector_id__in=[s for s in sector_ids if s is not None])
-    return q | Q(sector__isnull=True) if None in sector_ids else q
+        """The sum over `unit_ids` of the report figures (reports have no sector)."""
+        return self._sum(1, unit_ids, [None], granularity, start).values
 
 
 # ------------------------------------------------------------------------------------------ the page
@@ -488,18 +543,16 @@ def _read_figures(g, start, months, root_ids, child_ids, own_ids, child_reports,
     """The page's figures from its rollup rows, in one query: (the page's, each child's, each
     department's, each sector's, each month's) values, as Figures.values."""
     report_ids = own_ids + (child_ids if child_reports else []) + [pk for pk, _sectors in led]
-    in_period = Q(granularity=g, period_start=start)
-    in_trend = Q(granularity=Granularity.MONTH, period_start__in=months)
-    reports = Q(metric__in=REPORT_METRICS, variant="", sector__isnull=True)
-    query = (
-        in_period & Q(unit_id__in=root_ids, metric__in=HAZARD_METRICS) & _sector_q(root_sectors)
-        | in_period & Q(unit_id__in=child_ids, metric__in=HAZARD_METRICS) & _sector_q(sector_ids)
-        | in_trend & Q(unit_id__in=root_ids, metric__in=TREND_HAZARD_METRICS) & _sector_q(sector_ids)
+    month = Granularity.MONTH
+    rows = RollupRows(
+        [
+            Rows(g, [start], root_ids, HAZARD_METRICS, root_sectors),
+            Rows(g, [start], child_ids, HAZARD_METRICS, sector_ids),
+            Rows(month, months, root_ids, TREND_HAZARD_METRICS, sector_ids),
+            Rows(g, [start], report_ids, REPORT_METRICS, [None], variant=""),
+            Rows(month, months, own_ids, REPORT_METRICS, [None], variant=""),
+        ]
     )
-    if report_ids:
-        query |= in_period & Q(unit_id__in=report_ids) & reports
-        query |= in_trend & Q(unit_id__in=own_ids) & reports
-    rows = RollupRows(query)
 
     def total(unit_ids, sectors, reports_of, granularity=g, period_start=start) -> dict:
         figures = rows.hazards(unit_ids, sectors, granularity, period_start)
