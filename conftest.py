@@ -35,6 +35,17 @@ def _fresh_security_policy():
     forget_policy()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The dashboards keep a build's figures per process under its time (oversight.selectors):
+    # a test's rolled-back rollups must not reach the next test's pages.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def english():
     """Messages in English, so that assertions do not depend on the catalog."""

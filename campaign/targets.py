@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.db.models import Count, Q, Sum
@@ -45,9 +45,78 @@ class TargetProgress:
     actual: Decimal | None
     change: Decimal | None  # percent, negative = reduction
     met: bool | None  # None: cannot be judged (something is missing)
-    missing: list[str] = field(default_factory=list)  # what is missing, for 数据缺失
+    # What is missing, as (what, year) pairs of GAPS: named in the reader's language when shown,
+    # so that progress measured once (oversight keeps it with the rollups) reads in any language.
+    gaps: tuple[tuple[str, int | None], ...] = ()
     year: int | None = None  # the year `actual` is of; None when no campaign year has data
     baseline_year: int | None = None
+
+    @property
+    def missing(self) -> list[str]:
+        """What is missing, for 数据缺失: "deaths in 2016", "GDP in 2020"."""
+        return [gap_text(what, year) for what, year in self.gaps]
+
+    def as_data(self) -> dict:
+        """The progress as JSON-able data (Decimals as strings), for progress_from_data."""
+
+        def text(value):
+            return None if value is None else str(value)
+
+        target = self.target
+        return {
+            "target": target.pk,
+            "indicator": target.indicator,
+            "kind": target.kind,
+            "value": str(target.value),
+            "baseline": text(self.baseline),
+            "actual": text(self.actual),
+            "change": text(self.change),
+            "met": self.met,
+            "gaps": [list(gap) for gap in self.gaps],
+            "year": self.year,
+            "baseline_year": self.baseline_year,
+        }
+
+
+def progress_from_data(campaign: Campaign, data: list[dict]) -> list[TargetProgress]:
+    """TargetProgress.as_data's data read back, each with its target (of `campaign`, not saved again)."""
+
+    def number(value):
+        return None if value is None else Decimal(value)
+
+    return [
+        TargetProgress(
+            target=Target(
+                pk=item["target"],
+                campaign=campaign,
+                indicator=item["indicator"],
+                kind=item["kind"],
+                value=Decimal(item["value"]),
+            ),
+            baseline=number(item["baseline"]),
+            actual=number(item["actual"]),
+            change=number(item["change"]),
+            met=item["met"],
+            gaps=tuple((what, year) for what, year in item["gaps"]),
+            year=item["year"],
+            baseline_year=item["baseline_year"],
+        )
+        for item in data
+    ]
+
+
+# What may be missing (TargetProgress.gaps), and how each is named.
+DEATHS, GDP, SERIOUS, CAMPAIGN_YEAR = "deaths", "gdp", "serious_accidents", "campaign_year"
+
+
+def gap_text(what: str, year: int | None) -> str:
+    if what == DEATHS:
+        return _("deaths in %(year)s") % {"year": year}
+    if what == GDP:
+        return _("GDP in %(year)s") % {"year": year}
+    if what == SERIOUS:
+        return _("serious accidents in %(year)s") % {"year": year}
+    return _("figures for a year of the campaign")
 
 
 @dataclass(frozen=True)
@@ -139,12 +208,12 @@ def _shown(fraction: tuple | None, indicator: str) -> Decimal | None:
     return numerator / denominator
 
 
-def _missing(indicator: str, year: int, figures: YearFigures | None) -> list[str]:
+def _missing(indicator: str, year: int, figures: YearFigures | None) -> list[tuple[str, int]]:
     missing = []
     if figures is None or figures.deaths is None:
-        missing.append(_("deaths in %(year)s") % {"year": year})
+        missing.append((DEATHS, year))
     if indicator == Target.Indicator.DEATHS_PER_GDP and (figures is None or figures.gdp is None):
-        missing.append(_("GDP in %(year)s") % {"year": year})
+        missing.append((GDP, year))
     return missing
 
 
@@ -193,16 +262,16 @@ def campaign_figures(campaign: Campaign, unit: OrgUnit) -> list[YearFigures]:
     return [loaded.figures(y) for y in shown]
 
 
-def target_progress(campaign: Campaign, unit: OrgUnit) -> list[TargetProgress]:
+def target_progress(campaign: Campaign, unit: OrgUnit, *, targets: list[Target] | None = None) -> list[TargetProgress]:
     """One TargetProgress per target of `campaign`, for `unit` (the district or a street) and
-    everything under it. Three queries: the targets, the unit's yearly values, and the register's
-    accidents under the unit grouped by year."""
+    everything under it. Three queries: the targets (none when `targets`, the campaign's, are
+    given), the unit's yearly values, and the register's accidents under the unit grouped by year."""
     loaded = _load(campaign, unit)
     year = loaded.year
     base = loaded.figures(campaign.baseline_year)
     latest = loaded.figures(year) if year is not None else None
     progress = []
-    for target in campaign.targets.all():
+    for target in campaign.targets.all() if targets is None else targets:
         indicator = target.indicator
         if indicator == Target.Indicator.SERIOUS_ACCIDENTS:
             held = loaded.register.get(campaign.baseline_year)
@@ -211,13 +280,13 @@ def target_progress(campaign: Campaign, unit: OrgUnit) -> list[TargetProgress]:
             actual = (Decimal(in_period), Decimal(1))
             missing = []
             if target.kind == Target.Kind.REDUCTION and baseline is None:
-                missing.append(_("serious accidents in %(year)s") % {"year": campaign.baseline_year})
+                missing.append((SERIOUS, campaign.baseline_year))
         else:
             baseline = _fraction(base, indicator)
             actual = _fraction(latest, indicator)
             missing = [] if target.kind == Target.Kind.CEILING else _missing(indicator, campaign.baseline_year, base)
             if year is None:
-                missing.append(_("figures for a year of the campaign"))
+                missing.append((CAMPAIGN_YEAR, None))
             else:
                 missing += _missing(indicator, year, latest)
         change, met = _judge(target, baseline, actual)
@@ -228,7 +297,7 @@ def target_progress(campaign: Campaign, unit: OrgUnit) -> list[TargetProgress]:
                 actual=_shown(actual, indicator),
                 change=change,
                 met=met,
-                missing=missing,
+                gaps=tuple(missing),
                 year=year,
                 baseline_year=campaign.baseline_year,
             )

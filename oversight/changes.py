@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
 
-from campaign.models import Accident, Campaign, KeyTask, TaskProgress
+from campaign.models import Accident, Campaign, KeyTask, Target, TaskProgress, YearlyValue
 from districts.models import OrgUnit
 from hazards.models import Hazard, HazardEvent, SupervisionListing
 from reporting.models import Period, ReportType, SubmissionEvent
@@ -27,10 +27,12 @@ OVERLAP = datetime.timedelta(minutes=5)
 @dataclass
 class Changes:
     """`records`: {kind of record (figures.FAMILY_METRICS): {record id}}, the records changed;
-    `cells`: {"reports": {(unit id, None)}}, the units whose reports changed."""
+    `cells`: {"reports": {(unit id, None)}}, the units whose reports changed. `targets`:
+    whether a target, yearly value or accident changed (oversight.targets measures again)."""
 
     records: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     cells: dict[str, set[tuple[int, int | None]]] = field(default_factory=lambda: defaultdict(set))
+    targets: bool = False
 
 
 def _history(model):
@@ -56,6 +58,15 @@ def _records(family: str, id_field: str):
     return read
 
 
+def _targets(rows, changes: Changes) -> None:
+    changes.targets = changes.targets or rows.exists()
+
+
+def _accidents(rows, changes: Changes) -> None:
+    _records("accidents", "id")(rows, changes)
+    _targets(rows, changes)
+
+
 def _filers(rows, changes: Changes) -> None:
     changes.cells["reports"].update((u, None) for u in rows.values_list("submission__unit_id", flat=True))
 
@@ -67,7 +78,10 @@ SOURCES = [
     Source("risks", _history(RiskPoint), "history_id", "history_date", _records("risks", "id")),
     Source("tasks", _history(KeyTask), "history_id", "history_date", _records("tasks", "id")),
     Source("task_progress", TaskProgress, "id", "at", _records("tasks", "task_id")),
-    Source("accidents", _history(Accident), "history_id", "history_date", _records("accidents", "id")),
+    Source("accidents", _history(Accident), "history_id", "history_date", _accidents),
+    # What the targets are measured with, beside the accidents.
+    Source("targets", _history(Target), "history_id", "history_date", _targets),
+    Source("yearly_values", _history(YearlyValue), "history_id", "history_date", _targets),
     Source("submission_events", SubmissionEvent, "id", "at", _filers),
     # The tree, the campaign and the reporting calendar: everything is counted again.
     Source("units", _history(OrgUnit), "history_id", "history_date"),

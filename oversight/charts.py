@@ -1,15 +1,24 @@
 """The dashboard's charts, drawn by the one chart component (campaign.lib.svg): the monthly
 trends, the bars per child unit and per sector, and the four-colour map of the children's
-risks. Each is a Chart: its SVG and its numbers as a table beside it."""
+risks. Each is a Chart: its SVG and its numbers as a table beside it.
+
+A page shows them as one section (`section`), drawn once per build of the figures: the charts
+change only with the figures, the language and what they name, and the section is kept per
+process under a key of exactly those.
+"""
 
 from __future__ import annotations
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaign.lib import svg
 from districts.models import OrgUnit
-from oversight.selectors import Dashboard
+from oversight.selectors import FIGURES_CACHE_SECONDS, Dashboard, cache_key
 from risks.models import LEVEL_COLOURS, LEVEL_ORDER
 
 NO_RISK_COLOUR = "#c4c8cc"
@@ -34,6 +43,27 @@ def _child_label(page: Dashboard) -> str:
     if kind == OrgUnit.Kind.COMMUNITY:
         return _("community")
     return _("unit")
+
+
+def section(page: Dashboard) -> SafeString:
+    """The page's charts as the HTML of its charts section (templates/oversight/_charts.html),
+    or nothing when there are none. Kept under the key of the page's figures, the language, and
+    the children and sectors the charts name (names, links, boundaries): the first request
+    after a build draws them, the next ones read them."""
+    if not page.has_figures:
+        return mark_safe("")
+    key = cache_key(
+        "charts",
+        page.figures_key,
+        get_language(),
+        [(r.unit.pk, r.unit.kind, r.unit.code, r.unit.name, r.url, _boundary_drawn(r.unit)) for r in page.children],
+        [(sector.pk, sector.display_name) for sector, _figures in page.by_sector],
+    )
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("oversight/_charts.html", {"charts": for_page(page), "page": page})
+        cache.set(key, html, FIGURES_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 (the template rendered it, escaping what it holds)
 
 
 def for_page(page: Dashboard) -> dict:
@@ -107,5 +137,13 @@ def _risk_map(page: Dashboard):
 def _boundary(unit: OrgUnit):
     try:
         return unit.boundary.geometry
+    except OrgUnit.boundary.RelatedObjectDoesNotExist:
+        return None
+
+
+def _boundary_drawn(unit: OrgUnit):
+    """Which boundary the map draws for `unit`: its row and when it last changed, or None."""
+    try:
+        return (unit.boundary.pk, unit.boundary.updated_at)
     except OrgUnit.boundary.RelatedObjectDoesNotExist:
         return None

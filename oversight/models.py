@@ -147,6 +147,9 @@ class RollupState(models.Model):
     # The shape of the Counted rows the rollups are the sum of (oversight.rollups.COUNTED_SHAPE);
     # 0: built before there were any.
     counted_shape = models.PositiveSmallIntegerField(_("shape of the counted records"), default=0)
+    # The campaign's target progress of the district and each street, measured when the rollups
+    # were built (oversight.targets): the dashboards read it with built_at. None: not yet measured.
+    targets = models.JSONField(_("target progress"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("rollup state")

@@ -22,6 +22,8 @@ kept fresh from the records' own event and history rows (oversight.changes).
   the next rebuild reads, and its Counted row says what to take out.
 - A changed org unit, campaign or report type, a new reporting period, or a new day (stocks move
   with the date: a deadline passes, a report falls due) makes it a full rebuild.
+- The campaign's target progress (oversight.targets) is measured again by a full rebuild and by
+  one that read a changed target, yearly value or accident.
 - Rebuilds of a district are serialised by a lock on its RollupState row and write in the same
   transaction, so two at once end with the rows one gives, and none twice.
 """
@@ -39,7 +41,7 @@ from django.utils import timezone
 
 from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
 from districts.models import OrgUnit
-from oversight import store
+from oversight import store, targets
 from oversight.changes import Changes, changes_since, watermarks
 from oversight.figures import (
     CONTRIBUTION_COLUMNS,
@@ -287,8 +289,10 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
         state.built_at = now
         if full:
             state.full_built_at = now
+        if full or changes.targets or state.targets is None:
+            state.targets = targets.measure(campaign, units)
         state.watermarks, state.counted_shape = marks, COUNTED_SHAPE
-        state.save(update_fields=["built_at", "full_built_at", "watermarks", "counted_shape"])
+        state.save(update_fields=["built_at", "full_built_at", "watermarks", "counted_shape", "targets"])
     if full:
         # After the commit, so that it holds no lock of the rebuild's and samples the rows as written.
         store.analyze()

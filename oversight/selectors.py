@@ -3,8 +3,11 @@
 A page is of one unit (a district, a street, a community, a lead department, an inspection team),
 for one sector choice and one period. Its figures come from the Rollup rows of that period, of
 the page's units, in one query, with the 24 months of its trends; a few more read the units, the
-sectors and the campaign. Never a hazard, risk or submission: the count of queries does not grow
-with the records, and the records' tables are not read at all (a test captures the SQL).
+sectors and the campaign (with when the rollups were built, and the target progress measured
+then). The rows' figures are kept per process for the build they are of (`_fill`): the first
+request after a build reads them, the next ones of that build do not. Never a hazard, risk or
+submission: the count of queries does not grow with the records, and the records' tables are
+not read at all (a test captures the SQL).
 
 The figures keep to the reader's scope (oversight.readers.access_to): a lead department sees its
 sectors' rows, and no report (reports belong to units and to no sector) but its own.
@@ -13,25 +16,22 @@ sectors' rows, and no report (reports belong to units and to no sector) but its 
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     Exists,
-    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
     Q,
     Subquery,
-    When,
 )
 from django.http import Http404
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from campaign.lib.deadlines import deadline_today
@@ -40,6 +40,7 @@ from campaign.models import Campaign
 from campaign.targets import target_progress
 from districts.models import OrgUnit, Sector
 from districts.subtree import district_of
+from oversight import targets
 from oversight.models import Granularity, Metric, Rollup, RollupState
 from oversight.periods import Calendar, Period
 from oversight.readers import PAGE_KINDS, Access, ReaderKind, access_to
@@ -66,7 +67,9 @@ TREND_HAZARD_METRICS = (Metric.HAZARDS_FOUND, Metric.HAZARDS_CLOSED, Metric.HAZA
 TREND_REPORT_METRICS = (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED)
 PERCENT = Decimal("0.1")
 MAX_ID = 2**63 - 1
-TARGETS_CACHE_SECONDS = 60
+# The figures of a build, kept per process (selectors._fill): the key names the build, so a kept
+# figure is never stale; the time only bounds what is kept for builds gone by.
+FIGURES_CACHE_SECONDS = 15 * 60
 
 
 def percent(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -174,6 +177,7 @@ class Dashboard:
     trend: list[Month] = field(default_factory=list)
     targets: list = field(default_factory=list)  # campaign.targets.TargetProgress
     notices: list[str] = field(default_factory=list)
+    figures_key: str = ""  # what the figures were put together from (the cache's key), once they are
 
     @property
     def has_figures(self) -> bool:
@@ -245,19 +249,28 @@ def _sectors_led_in(district: OrgUnit) -> list[Sector]:
 
 
 def current_campaigns(district_ids: list[int]) -> dict[int, Campaign]:
-    """Each district's current campaign (Campaign.objects.current(), per district), with
-    `rollups_built_at` from its RollupState: one query for any number of districts."""
+    """Each district's current campaign (Campaign.objects.current(), per district: the one
+    running today that started last, else the one that ended last), with `rollups_built_at`
+    and `rollups_targets` (the target progress measured then) from its RollupState: one query
+    for any number of districts (a district holds a handful of campaigns: chosen here)."""
     today = deadline_today()
-    running = ExpressionWrapper(Q(starts_on__lte=today, ends_on__gte=today), output_field=BooleanField())
-    built = RollupState.objects.filter(district_id=OuterRef("district_id")).values("built_at")[:1]
+    state = RollupState.objects.filter(district_id=OuterRef("district_id"))
     campaigns = (
         Campaign.objects.filter(district_id__in=district_ids)
-        .annotate(is_running=running, rollups_built_at=Subquery(built))
-        .annotate(latest=Case(When(is_running=True, then=F("starts_on")), default=F("ends_on")))
-        .order_by("district_id", "-is_running", "-latest", "-pk")
+        .annotate(
+            rollups_built_at=Subquery(state.values("built_at")[:1]),
+            rollups_targets=Subquery(state.values("targets")[:1]),
+        )
+        .order_by()
     )
+
+    def rank(campaign: Campaign):
+        running = campaign.starts_on <= today <= campaign.ends_on
+        latest = campaign.starts_on if running else campaign.ends_on
+        return (not running, -latest.toordinal(), -campaign.pk)
+
     chosen = {}
-    for campaign in campaigns:
+    for campaign in sorted(campaigns, key=rank):
         chosen.setdefault(campaign.district_id, campaign)
     return chosen
 
@@ -265,36 +278,87 @@ def current_campaigns(district_ids: list[int]) -> dict[int, Campaign]:
 # ------------------------------------------------------------------------------------------ rows
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Which rows to read: of `granularity` and the periods starting on `starts`, of `units`,
+    `metrics` and `sectors` (None: the rows of no sector), of `variant` when given."""
+
+    granularity: str
+    starts: list[datetime.date]
+    units: list[int]
+    metrics: tuple[str, ...]
+    sectors: list[int | None]
+    variant: str | None = None
+
+    def where(self, q) -> tuple[str, list] | None:
+        """The SQL condition and its parameters; None when it holds no row."""
+        sectors = [s for s in self.sectors if s is not None]
+        if not (self.starts and self.units and self.metrics and self.sectors):
+            return None
+        parts = [f"{q('granularity')} = %s"]
+        params: list = [str(self.granularity)]  # the choices' plain values, not the enum members
+        metrics = [str(m) for m in self.metrics]
+        for column, values in (("period_start", self.starts), ("unit_id", self.units), ("metric", metrics)):
+            parts.append(f"{q(column)} IN ({', '.join(['%s'] * len(values))})")
+            params += values
+        either = [f"{q('sector_id')} IN ({', '.join(['%s'] * len(sectors))})"] if sectors else []
+        if None in self.sectors:
+            either.append(f"{q('sector_id')} IS NULL")
+        parts.append(f"({' OR '.join(either)})")
+        params += sectors
+        if self.variant is not None:
+            parts.append(f"{q('variant')} = %s")
+            params.append(self.variant)
+        return " AND ".join(parts), params
+
+
 class RollupRows:
-    """The rows of one query, by (unit, sector, granularity, period start)."""
+    """The rows of one query, by (unit, sector, granularity, period start), each as its hazard
+    and risk figures and its report figures.
 
-    def __init__(self, query: Q):
-        self.rows: dict[tuple, dict[tuple[str, str], Decimal]] = defaultdict(dict)
-        values = Rollup.objects.filter(query).values_list(
-            "unit_id", "sector_id", "granularity", "period_start", "metric", "variant", "value"
+    The query is written here rather than composed of Q objects: Django took longer to compile
+    the page's twenty-odd conditions than the database took to answer them, and a dashboard
+    must stay fast on the first request after every build, when it reads its rows."""
+
+    COLUMNS = ("unit_id", "sector_id", "granularity", "period_start", "metric", "variant", "value")
+
+    def __init__(self, wanted: list[Rows]):
+        self.rows: dict[tuple, tuple[dict, dict]] = {}
+        q = connection.ops.quote_name
+        conditions = [c for c in (rows.where(q) for rows in wanted) if c is not None]
+        if not conditions:
+            return  # nothing can match: no query (as the ORM does with an empty IN)
+        sql = (
+            f"SELECT {', '.join(q(c) for c in self.COLUMNS)} FROM {q(Rollup._meta.db_table)} "  # noqa: S608 (names)
+            f"WHERE {' OR '.join(f'({where})' for where, _params in conditions)}"
         )
-        for unit_id, sector_id, granularity, start, metric, variant, value in values:
-            self.rows[(unit_id, sector_id, granularity, start)][(metric, variant)] = value
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [p for _where, params in conditions for p in params])
+            found = cursor.fetchall()
+        for unit_id, sector_id, granularity, start, metric, variant, value in found:
+            if not isinstance(value, Decimal):  # SQLite hands back numbers as they are stored
+                value = None if value is None else Decimal(str(value))
+            if not isinstance(start, datetime.date):
+                start = datetime.date.fromisoformat(str(start))
+            hazards, reports = self.rows.setdefault((unit_id, sector_id, granularity, start), ({}, {}))
+            (reports if metric in REPORT_METRICS else hazards)[(metric, variant)] = value
 
-    def figures(self, unit_ids, sector_ids, granularity: str, start: datetime.date, metrics) -> Figures:
-        """The sum over `unit_ids` × `sector_ids` of the values of `metrics`."""
+    def _sum(self, family: int, unit_ids, sector_ids, granularity: str, start: datetime.date) -> Figures:
         figures = Figures()
         for unit_id in unit_ids:
             for sector_id in sector_ids:
-                row = self.rows.get((unit_id, sector_id, granularity, start), {})
-                figures.add({key: value for key, value in row.items() if key[0] in metrics})
+                row = self.rows.get((unit_id, sector_id, granularity, start))
+                if row is not None:
+                    figures.add(row[family])
         return figures
 
     def hazards(self, unit_ids, sector_ids, granularity, start) -> Figures:
-        return self.figures(unit_ids, sector_ids, granularity, start, HAZARD_METRICS)
+        """The sum over `unit_ids` × `sector_ids` of the hazard and risk figures."""
+        return self._sum(0, unit_ids, sector_ids, granularity, start)
 
     def reports(self, unit_ids, granularity, start) -> dict:
-        return self.figures(unit_ids, [None], granularity, start, REPORT_METRICS).values
-
-
-def _sector_q(sector_ids: list[int | None]) -> Q:
-    q = Q(sector_id__in=[s for s in sector_ids if s is not None])
-    return q | Q(sector__isnull=True) if None in sector_ids else q
+        """The sum over `unit_ids` of the report figures (reports have no sector)."""
+        return self._sum(1, unit_ids, [None], granularity, start).values
 
 
 # ------------------------------------------------------------------------------------------ the page
@@ -400,7 +464,10 @@ def dashboard_for(
         notices=notices,
     )
     if kind in (ReaderKind.DISTRICT, ReaderKind.STREET) and access.every_sector and campaign is not None:
-        page.targets = _target_progress(campaign, unit, page.built_at)  # the registers', not the rollups
+        # As the last build measured it; measured now (three queries) only where none has yet.
+        page.targets = targets.measured(campaign, unit, campaign.rollups_targets)
+        if page.targets is None:
+            page.targets = target_progress(campaign, unit)
     if page.period is None or page.built_at is None:
         return page  # no figures: no rows to read
 
@@ -428,65 +495,77 @@ def _breadcrumbs(user, unit: OrgUnit, kind: str, district: OrgUnit) -> list[OrgU
     return [u for u in trail if u == unit or access_to(user, u).any]
 
 
+def cache_key(*parts) -> str:
+    """A cache key naming `parts` (plain values: ids, dates, strings) by a digest of their repr."""
+    return "oversight:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
 def _fill(page: Dashboard, sector_ids, children, departments: list[Row], own_reports, child_reports, url_for, trend):
-    """Read the page's rows (one query) and put its figures together."""
+    """Put the page's figures together from its rows (one query), or from the cache.
+
+    The rows change only when a rebuild writes them, and a rebuild changes built_at in the same
+    transaction: the figures of one build, for the same units, sectors and months, are the same
+    on every request. They are kept per process under a key of exactly what they are read and
+    summed from (page.figures_key), so the first request after a build reads the rows and the
+    next ones do not; the units themselves (names, links) are always read fresh."""
     period = page.period
     months = page.calendar.trend_months(period) if trend else []
     g, start = period.granularity, period.start
     root_ids = [u.pk for u in page.roots]
     child_ids = [u.pk for u in children]
     own_ids = [u.pk for u in own_reports]
-    report_ids = own_ids + (child_ids if child_reports else []) + [row.unit.pk for row in departments]
+    led = [(row.unit.pk, [s.pk for s in row.sectors]) for row in departments]
     # The roots' rows of each sector offered too, for the per-sector bars and the departments; the
     # rows of no sector (every sector's total) only for a reader who sees every sector.
     root_sectors = [*([None] if page.every_sector else []), *[s.pk for s in page.sectors]]
-    in_period = Q(granularity=g, period_start=start)
-    in_trend = Q(granularity=Granularity.MONTH, period_start__in=months)
-    reports = Q(metric__in=REPORT_METRICS, variant="", sector__isnull=True)
-    query = (
-        in_period & Q(unit_id__in=root_ids, metric__in=HAZARD_METRICS) & _sector_q(root_sectors)
-        | in_period & Q(unit_id__in=child_ids, metric__in=HAZARD_METRICS) & _sector_q(sector_ids)
-        | in_trend & Q(unit_id__in=root_ids, metric__in=TREND_HAZARD_METRICS) & _sector_q(sector_ids)
-    )
-    if report_ids:
-        query |= in_period & Q(unit_id__in=report_ids) & reports
-        query |= in_trend & Q(unit_id__in=own_ids) & reports
-    rows = RollupRows(query)
+    terms = (g, start, months, root_ids, child_ids, own_ids, child_reports, led, sector_ids, root_sectors)
+    page.figures_key = cache_key("figures", page.built_at, *terms)
+    values = cache.get(page.figures_key)
+    if values is None:
+        values = _read_figures(*terms)
+        cache.set(page.figures_key, values, FIGURES_CACHE_SECONDS)
+    own, of_children, of_departments, of_sectors, of_months = values
+
     # Links keep the sector and period chosen; the default period needs no parameter.
     link_period = None if period == page.calendar.default else period
-
-    page.figures = rows.hazards(root_ids, sector_ids, g, start)
-    page.figures.add(rows.reports(own_ids, g, start))
-    for child in children:
-        figures = rows.hazards([child.pk], sector_ids, g, start)
-        if child_reports:
-            figures.add(rows.reports([child.pk], g, start))
-        page.children.append(Row(child, figures, url_for(child, page.sector, link_period) if url_for else ""))
-    for row in departments:
-        row.figures = rows.hazards(root_ids, [s.pk for s in row.sectors], g, start)
-        row.figures.add(rows.reports([row.unit.pk], g, start))
+    page.figures = Figures(own)
+    for child, figures in zip(children, of_children, strict=True):
+        page.children.append(Row(child, Figures(figures), url_for(child, page.sector, link_period) if url_for else ""))
+    for row, figures in zip(departments, of_departments, strict=True):
+        row.figures = Figures(figures)
         row.url = url_for(row.unit, None, link_period) if url_for else ""
         page.departments.append(row)
-    page.by_sector = [(s, rows.hazards(root_ids, [s.pk], g, start)) for s in page.sectors]
-    for month in months:
-        figures = rows.hazards(root_ids, sector_ids, Granularity.MONTH, month)
-        figures.add(rows.reports(own_ids, Granularity.MONTH, month))
-        page.trend.append(Month(month, figures))
+    page.by_sector = [(s, Figures(figures)) for s, figures in zip(page.sectors, of_sectors, strict=True)]
+    page.trend = [Month(month, Figures(figures)) for month, figures in zip(months, of_months, strict=True)]
 
 
-def _target_progress(campaign: Campaign, unit: OrgUnit, built_at) -> list:
-    """campaign.targets.target_progress (three queries, of the registers), kept for a minute per
-    process and per build of the figures: the page is "as of" its build, like every figure on it,
-    and a change to the registers shows within a minute of the next build (a rebuild reads the
-    accident register's history; the nightly one runs whatever changed)."""
-    if built_at is None:
-        return target_progress(campaign, unit)
-    key = f"oversight:targets:{campaign.pk}:{unit.pk}:{built_at.timestamp()}:{get_language()}"
-    progress = cache.get(key)
-    if progress is None:
-        progress = target_progress(campaign, unit)
-        cache.set(key, progress, TARGETS_CACHE_SECONDS)
-    return progress
+def _read_figures(g, start, months, root_ids, child_ids, own_ids, child_reports, led, sector_ids, root_sectors):
+    """The page's figures from its rollup rows, in one query: (the page's, each child's, each
+    department's, each sector's, each month's) values, as Figures.values."""
+    report_ids = own_ids + (child_ids if child_reports else []) + [pk for pk, _sectors in led]
+    month = Granularity.MONTH
+    rows = RollupRows(
+        [
+            Rows(g, [start], root_ids, HAZARD_METRICS, root_sectors),
+            Rows(g, [start], child_ids, HAZARD_METRICS, sector_ids),
+            Rows(month, months, root_ids, TREND_HAZARD_METRICS, sector_ids),
+            Rows(g, [start], report_ids, REPORT_METRICS, [None], variant=""),
+            Rows(month, months, own_ids, REPORT_METRICS, [None], variant=""),
+        ]
+    )
+
+    def total(unit_ids, sectors, reports_of, granularity=g, period_start=start) -> dict:
+        figures = rows.hazards(unit_ids, sectors, granularity, period_start)
+        figures.add(rows.reports(reports_of, granularity, period_start))
+        return figures.values
+
+    return (
+        total(root_ids, sector_ids, own_ids),
+        [total([pk], sector_ids, [pk] if child_reports else []) for pk in child_ids],
+        [total(root_ids, sectors, [pk]) for pk, sectors in led],
+        [total(root_ids, [pk], []) for pk in root_sectors if pk is not None],
+        [total(root_ids, sector_ids, own_ids, Granularity.MONTH, month) for month in months],
+    )
 
 
 # ------------------------------------------------------------------------------------------ ranking

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,9 +20,10 @@ from campaign.lib.params import parse_int
 from districts.models import OrgUnit
 from districts.scoping import scope_for
 from oversight import charts, selectors
-from oversight.cards import as_of, card_set, hazard_list_url
+from oversight.cards import DASH, as_of, card_set, hazard_list_url, show_rate
 from oversight.job_kinds import REBUILDER_ROLES, rollups_start
 from oversight.models import Granularity
+from oversight.periods import Calendar
 from oversight.readers import ReaderKind, lenses_for
 
 
@@ -86,18 +89,43 @@ def _render(request, pk, lenses):
         "as_of": as_of(page),
         "lenses": lenses if len(lenses) > 1 else [],
         "periods": _period_choices(page),
-        "charts": charts.for_page(page),
+        "chosen_period": page.period.param if page.period else "",
+        "charts": charts.section(page),
         "overdue_url": hazard_list_url(page, overdue="true"),
         "can_rebuild": can_rebuild(request.user, page.district),
-        "ranking": selectors.ranked(page.children, rank) if page.has_figures else [],
+        "ranking": _ranking(selectors.ranked(page.children, rank)) if page.has_figures else [],
         "ranking_title": _ranking_title(page),
         "ranking_reports": reports_ranked,
         "rank": rank,
         "rank_choices": ranks,
         "rank_query": f"{query.urlencode()}&" if query else "",
-        "departments": selectors.ranked(page.departments, rank) if page.has_figures else [],
+        "departments": _departments(selectors.ranked(page.departments, rank)) if page.has_figures else [],
     }
     return render(request, "oversight/dashboard.html", context)
+
+
+def _ranking(ranked: list[tuple[int, selectors.Row]]) -> list[tuple]:
+    """The ranking table's rows as the cells show them: (place, unit id, name, link, 报送率,
+    及时率, 整改率, overdue, listed major, red, orange), each figure worked out once."""
+    table = []
+    for place, row in ranked:
+        f = row.figures
+        rates = (show_rate(f.report_rate), show_rate(f.timely_rate), show_rate(f.closure_rate))
+        table.append((place, row.unit.pk, row.unit.name, row.url, *rates, f.overdue, f.listed_major, f.red, f.orange))
+    return table
+
+
+def _departments(ranked: list[tuple[int, selectors.Row]]) -> list[tuple]:
+    """The departments' table rows: (place, unit id, name, link, the sectors it leads, 报送率,
+    及时率, 整改率, overdue); a department that leads no sector has no hazard figure (—)."""
+    table = []
+    for place, row in ranked:
+        f = row.figures
+        led = "、".join(sector.display_name for sector in row.sectors) or DASH
+        reports = (show_rate(f.report_rate), show_rate(f.timely_rate))
+        hazards = (show_rate(f.closure_rate), f.overdue) if row.sectors else (DASH, DASH)
+        table.append((place, row.unit.pk, row.unit.name, row.url, led, *reports, *hazards))
+    return table
 
 
 def _rank_choices() -> list[tuple[str, str]]:
@@ -120,18 +148,27 @@ def _chosen(page):
     return page.period
 
 
-def _period_choices(page) -> list[tuple[str, list]]:
-    """The picker's periods, grouped by kind, the latest first."""
+def _period_choices(page) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The picker's periods, grouped by kind, the latest first, each as (parameter, name)."""
     if page.calendar is None:
-        return []
-    return [
-        (label, page.calendar.periods(granularity))
-        for granularity, label in (
-            (Granularity.MONTH, _("Months")),
-            (Granularity.QUARTER, _("Quarters")),
-            (Granularity.YEAR, _("Years")),
+        return ()
+    return _period_options(page.calendar.first, page.calendar.last, get_language())
+
+
+@functools.lru_cache(maxsize=128)
+def _period_options(first, last, language: str):
+    """The periods of the months `first` to `last`, named in `language`: the same for every page
+    of a campaign's calendar, so named once (some thirty dates formatted on every request else)."""
+    calendar = Calendar(first, last, today=last)
+    with override(language):
+        return tuple(
+            (label, tuple((period.param, period.label) for period in calendar.periods(granularity)))
+            for granularity, label in (
+                (Granularity.MONTH, _("Months")),
+                (Granularity.QUARTER, _("Quarters")),
+                (Granularity.YEAR, _("Years")),
+            )
         )
-    ]
 
 
 @login_required

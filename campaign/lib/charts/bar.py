@@ -114,7 +114,8 @@ def _horizontal(*, title, labels, series, columns, palette, cell, links, width) 
             f'<rect class="hit" x="0" y="{y - 4:.1f}" width="{width:.0f}" height="{row + 8:.1f}" fill="none" '
             'pointer-events="all"/>'
         )
-        parts.append(_link(links[i], _accessible_name(label, series, [t[i] for t in texts]), hit, "".join(body)))
+        name = _accessible_name(label, series, [t[i] for t in texts]) if links[i] else ""
+        parts.append(_link(links[i], name, hit, "".join(body)))
         y += row + 12
     bottom = max(y, top + 24)
     parts.append(
@@ -191,7 +192,8 @@ def _vertical(*, title, labels, series, columns, palette, cell, links, width, pe
             f'<rect class="hit" x="{middle - band / 2:.1f}" y="{top:.1f}" width="{band:.1f}" '
             f'height="{plot_bottom - top + 16 * 2 + 8:.1f}" fill="none" pointer-events="all"/>'
         )
-        parts.append(_link(links[i], _accessible_name(label, series, [t[i] for t in texts]), hit, "".join(body)))
+        name = _accessible_name(label, series, [t[i] for t in texts]) if links[i] else ""
+        parts.append(_link(links[i], name, hit, "".join(body)))
     if not values:
         message = missing() if n and series else _("No data")
         parts.append(

@@ -9,11 +9,12 @@ by 100 by its caller.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 # Okabe and Ito's colour-blind-safe hues, the light ones darkened until a line or bar of each
@@ -65,6 +66,34 @@ class Chart:
     def __html__(self) -> SafeString:
         return self.svg
 
+    @property
+    def body_html(self) -> SafeString:
+        """The table's rows as a page shows them (charts/_chart.html): each named in its header
+        cell, a link where it drills down, its numbers beside it; escaped here. (Written here,
+        not looped over in the template: a dashboard's charts hold some seventy rows, and its
+        first request after every build renders them.)"""
+        rows = []
+        for name, link, cells in self.table:
+            named = f'<a href="{escape(link)}">{escape(name)}</a>' if link else escape(name)
+            numbers = "".join(f'<td class="num">{escape(cell)}</td>' for cell in cells)
+            rows.append(f'\n      <tr><th scope="row" class="fw-normal">{named}</th>{numbers}</tr>')
+        return mark_safe("".join(rows))  # noqa: S308 (every value in it is escaped)
+
+    @property
+    def printed_body_html(self) -> SafeString:
+        """The table's rows as a PDF prints them (charts/_chart.html with printed=True): no links."""
+        rows = []
+        for name, _link, cells in self.table:
+            numbers = "".join(f'<td class="num">{escape(cell)}</td>' for cell in cells)
+            rows.append(f'\n    <tr><th scope="row">{escape(name)}</th>{numbers}</tr>')
+        return mark_safe("".join(rows))  # noqa: S308 (every value in it is escaped)
+
+
+def escape(text) -> str:
+    """As a template prints `text`: escaped, unless it is marked safe (Django's conditional_escape,
+    without its lazy-string wrapper: a table's cells are plain strings)."""
+    return str(text.__html__()) if hasattr(text, "__html__") else html.escape(str(text))
+
 
 def missing() -> str:
     return _("Data missing")
@@ -112,12 +141,22 @@ def format_number(value: Decimal | int | float, *, percent: bool = False) -> str
 
 
 def formatter(format: Callable | None, percent: bool) -> Callable[[Decimal | None], str]:
-    """The cell text of a value: the caller's `format`, or format_number; None is 数据缺失."""
+    """The cell text of a value: the caller's `format`, or format_number; None is 数据缺失.
+    format_number's text depends on the number alone, so each number is formatted once a chart
+    (its table, its tooltips and the phones' drawing print it again)."""
+    texts: dict[Decimal | None, str] = {}
 
     def cell(value):
         if value is None:
-            return missing()
-        return str(format(value)) if format else format_number(value, percent=percent)
+            if None not in texts:
+                texts[None] = missing()
+            return texts[None]
+        if format:
+            return str(format(value))
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = format_number(value, percent=percent)
+        return text
 
     return cell
 

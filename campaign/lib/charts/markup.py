@@ -9,6 +9,7 @@ everything is drawn with presentation attributes.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
@@ -28,11 +29,22 @@ AXIS = "#6c757d"
 
 
 def esc(value) -> str:
-    return escape(str(value))
+    return _escaped(str(value))
 
 
 def attr(value) -> str:
-    return escape(str(value), {'"': "&quot;"})
+    return _quoted(str(value))
+
+
+# A drawing escapes the same few strings (colours, names, numbers) hundreds of times.
+@functools.lru_cache(maxsize=8192)
+def _escaped(text: str) -> str:
+    return escape(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _quoted(text: str) -> str:
+    return escape(text, {'"': "&quot;"})
 
 
 def text_colour(fill: str) -> str:
@@ -50,10 +62,16 @@ def _em(char: str) -> float:
     return 0.58 if char.isdigit() else 0.55
 
 
+@functools.lru_cache(maxsize=8192)
+def _ems(text: str) -> float:
+    return sum(_em(c) for c in text)
+
+
 def text_width(text: str, size: float) -> float:
     """A rough width, on the wide side: CJK glyphs are square, Latin ones about half as wide
-    (capitals and digits a little wider), as Noto Sans CJK draws them."""
-    return sum(_em(c) for c in str(text)) * size
+    (capitals and digits a little wider), as Noto Sans CJK draws them. (Measured once a text:
+    the same labels are measured for every drawing, and fit_lines measures every prefix.)"""
+    return _ems(str(text)) * size
 
 
 def fit_lines(text: str, size: float, width: float, max_lines: int = 2) -> list[str]:
