@@ -77,7 +77,9 @@ def parse(markup) -> ET.Element:
 
 
 def svgs(response) -> list[ET.Element]:
-    return [parse(markup) for markup in SVG.findall(response.content.decode())]
+    """The page's drawings: the map and the charts, not the top bar's icons (aria-hidden, no text)."""
+    roots = [parse(markup) for markup in SVG.findall(response.content.decode())]
+    return [root for root in roots if root.get("aria-hidden") != "true"]
 
 
 def map_fills(response) -> dict[str, str]:
