@@ -67,6 +67,25 @@ if not DEBUG and SECRET_KEY in {"", DEV_SECRET_KEY}:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The platform's own apps, lowest layer first: each imports only from itself and the apps before
+# it (campaign/tests/test_layering.py holds every import to this order; campaign/lib, plumbing
+# that knows no domain, sits below them all).
+PLATFORM_APPS = [
+    # Long work as watched jobs; knows no domain (below districts).
+    "jobs",
+    "districts",
+    "risks",
+    "hazards",
+    "campaign",
+    "reporting",
+    # Reads the records and counts them: rollups and dashboards; nothing below imports it.
+    "oversight",
+    # Reminders, digests and the notification centre: reads the records; nothing below imports it.
+    "notifications",
+    # Listens to everything above and is imported by nothing: the security audit trail.
+    "audit",
+]
+
 INSTALLED_APPS = [
     # django.contrib.admin, admitting the three admin roles only.
     "districts.apps.PlatformAdminConfig",
@@ -88,19 +107,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
-    # Long work as watched jobs; knows no domain (below districts).
-    "jobs",
-    "districts",
-    "risks",
-    "hazards",
-    "campaign",
-    "reporting",
-    # Reads the records and counts them: rollups and dashboards; nothing below imports it.
-    "oversight",
-    # Reminders, digests and the notification centre: reads the records; nothing below imports it.
-    "notifications",
-    # Listens to everything above and is imported by nothing: the security audit trail.
-    "audit",
+    *PLATFORM_APPS,
 ]
 
 MIDDLEWARE = [

@@ -3,18 +3,9 @@ declared an append-only record of events (its rows are never changed), or says w
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 
-PLATFORM_APPS = {
-    "jobs",
-    "districts",
-    "risks",
-    "hazards",
-    "campaign",
-    "reporting",
-    "oversight",
-    "notifications",
-    "audit",
-}
+PLATFORM_APPS = set(settings.PLATFORM_APPS)
 
 
 def platform_models():

@@ -11,21 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-# Lower layers first; a module may import only from its own layer or below.
-LAYERS = [
-    "campaign.lib",
-    "jobs",
-    "districts",
-    "risks",
-    "hazards",
-    "campaign",
-    "reporting",
-    "oversight",
-    "notifications",
-    "audit",
-]
+# Lower layers first (the settings list the platform's apps in this order); a module may import
+# only from its own layer or below.
+LAYERS = ["campaign.lib", *settings.PLATFORM_APPS]
 # The project files in campaign/ sit above everything.
 PROJECT_FILES = {
     "campaign/settings.py",
