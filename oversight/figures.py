@@ -1,10 +1,10 @@
 """What the rollups count (oversight.rollups builds and stores it): the periods a district's
 rollups hold, the dates of the records that are counted, and a unit's figures from those counts.
 
-- Periods: the months from the start month of the district's current campaign to the current
-  month (or the campaign's last month, if earlier); the quarters and years holding them. A
-  quarter or year counts the months of it the rollups hold. A period's stock is its value at
-  the end of its last day, or today for the running period.
+- Periods (oversight.periods.Calendar): the months from the start month of the district's
+  current campaign to the current month (or the campaign's last month, if earlier); the quarters
+  and years holding them. A quarter or year counts the months of it the rollups hold. A period's
+  stock is its value at the end of its last day, or today for the running period.
 - Flows are counted by the month their date falls in (key tasks due: to the end of the running
   month, for what falls due this month). A stock is the records whose span holds the period's
   end: a hazard is open from the day it is found to the day it is closed, overdue from the day
@@ -24,7 +24,6 @@ rollups hold, the dates of the records that are counted, and a unit's figures fr
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -39,7 +38,8 @@ from campaign.models import Accident, Campaign, KeyTask
 from districts.models import OrgUnit
 from districts.subtree import totals_under
 from hazards.models import ASSIGNED_STATUSES, Hazard, Status
-from oversight.models import COUNTED_COLUMNS, DAY_SLOTS, Counted, Granularity, Metric
+from oversight.models import COUNTED_COLUMNS, DAY_SLOTS, Counted, Metric
+from oversight.periods import Calendar, month_end
 from reporting.models import Period, ReportType
 from reporting.selectors import _cell, _cell_counts, filer_units
 from risks.models import RiskPoint
@@ -90,72 +90,11 @@ RATE_PLACES = Decimal("0.0001")
 Figures = dict[tuple, list[int]]
 
 
-# ---------------------------------------------------------------- periods
-
-
-def _month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def _add_months(month: datetime.date, n: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + n
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """The months a district's rollups hold, and the day each month's stock is taken on."""
-
-    months: tuple[datetime.date, ...]  # first days
-    cap: datetime.date  # the last day counted: today, or the end of the campaign's last month
-    today: datetime.date
-
-    @classmethod
-    def of(cls, campaign: Campaign | None, today: datetime.date) -> Calendar | None:
-        if campaign is None:
-            return None
-        first = campaign.starts_on.replace(day=1)
-        last = min(today.replace(day=1), campaign.ends_on.replace(day=1))
-        if last < first:
-            return None
-        months = []
-        month = first
-        while month <= last:
-            months.append(month)
-            month = _add_months(month, 1)
-        return cls(tuple(months), min(today, _month_end(last)), today)
-
-    @property
-    def before(self) -> datetime.date:
-        """The bucket of everything dated before the first month: it counts in stocks only."""
-        return _add_months(self.months[0], -1)
-
-    def as_of(self, i: int) -> datetime.date:
-        return min(_month_end(self.months[i]), self.cap)
-
-    def index(self, day: datetime.date) -> int | None:
-        month = day.replace(day=1)
-        i = (month.year - self.months[0].year) * 12 + month.month - self.months[0].month
-        return i if 0 <= i < len(self.months) else None
-
-    def periods(self) -> list[tuple[str, datetime.date, list[int]]]:
-        """(granularity, period start, the indices of its months held here), months first."""
-        out = [(Granularity.MONTH.value, m, [i]) for i, m in enumerate(self.months)]
-        for granularity, start_of in (
-            (Granularity.QUARTER.value, lambda m: m.replace(month=(m.month - 1) // 3 * 3 + 1)),
-            (Granularity.YEAR.value, lambda m: m.replace(month=1)),
-        ):
-            groups: dict[datetime.date, list[int]] = {}
-            for i, m in enumerate(self.months):
-                groups.setdefault(start_of(m), []).append(i)
-            out.extend((granularity, start, indices) for start, indices in groups.items())
-        return out
-
-
 def calendar_for(district: OrgUnit, today: datetime.date | None = None) -> tuple[Campaign | None, Calendar | None]:
+    """The district's current campaign and the months its rollups hold (None before it starts)."""
     campaign = Campaign.objects.filter(district=district).current()
-    today = today or deadline_today()
-    return campaign, Calendar.of(campaign, today)
+    cal = Calendar.of(campaign, today or deadline_today())
+    return campaign, cal if cal and cal.started else None
 
 
 # ---------------------------------------------------------------- the dates counted
@@ -206,7 +145,7 @@ class Dated:
 
     def last(self, cal: Calendar) -> datetime.date:
         """The last day counted."""
-        return _month_end(cal.months[-1]) if self.whole_month else cal.cap
+        return month_end(cal.months[-1]) if self.whole_month else cal.cap
 
 
 _FAMILY_PREFIXES = (

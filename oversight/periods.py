@@ -1,4 +1,5 @@
-"""The periods a district's rollups hold, as the dashboards offer and parse them.
+"""The periods a district's rollups hold: the months the rollups are built for, and the periods
+the dashboards offer and parse.
 
 A period is a month, a quarter or a year, named by its first day (Rollup.period_start), from
 the month the district's current campaign starts to the current month, or to the campaign's
@@ -8,9 +9,11 @@ The query parameter is `period=<granularity>:<YYYY-MM-DD>`, e.g. `period=quarter
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -23,6 +26,10 @@ TREND_MONTHS = 24
 
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -74,7 +81,8 @@ class Period:
 
 @dataclass(frozen=True)
 class Calendar:
-    """The months a campaign's rollups cover: `first` (its start month) to `last`."""
+    """The months a campaign's rollups cover: `first` (its start month) to `last` (this month, or
+    the campaign's last month once it has ended), and the day each month's stock is taken on."""
 
     first: datetime.date
     last: datetime.date
@@ -89,21 +97,58 @@ class Calendar:
         return cls(first, max(first, last), today)
 
     @property
+    def started(self) -> bool:
+        """Whether the campaign's first month has come (the rollups count nothing before it)."""
+        return month_start(self.today) >= self.first
+
+    @cached_property
+    def months(self) -> tuple[datetime.date, ...]:
+        """The first day of each month held, in order."""
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = add_months(month, 1)
+        return tuple(months)
+
+    @property
+    def cap(self) -> datetime.date:
+        """The last day counted: today, or the end of the campaign's last month."""
+        return min(self.today, month_end(self.last))
+
+    @property
+    def before(self) -> datetime.date:
+        """The bucket of everything dated before the first month: it counts in stocks only."""
+        return add_months(self.first, -1)
+
+    def as_of(self, i: int) -> datetime.date:
+        """The day month `i`'s stock is taken on: its last day, or today for the running month."""
+        return min(month_end(self.months[i]), self.cap)
+
+    def index(self, day: datetime.date) -> int | None:
+        """The index of the month holding `day`, if the calendar holds it."""
+        i = (day.year - self.first.year) * 12 + day.month - self.first.month
+        return i if 0 <= i < len(self.months) else None
+
+    def held(self) -> list[tuple[str, datetime.date, list[int]]]:
+        """Every period the rollups store: (granularity, period start, the indices of its months
+        held here), months first."""
+        out = [(Granularity.MONTH.value, m, [i]) for i, m in enumerate(self.months)]
+        for granularity in (Granularity.QUARTER.value, Granularity.YEAR.value):
+            groups: dict[datetime.date, list[int]] = {}
+            for i, m in enumerate(self.months):
+                groups.setdefault(start_of(granularity, m), []).append(i)
+            out.extend((granularity, start, indices) for start, indices in groups.items())
+        return out
+
+    @property
     def default(self) -> Period:
         """The latest year, to date: the running one while the campaign runs. A month is one
         pick away, but on a month's first days its flows would read as if nothing was done."""
         return Period(Granularity.YEAR, start_of(Granularity.YEAR, self.last))
 
-    def months(self) -> list[datetime.date]:
-        months, month = [], self.first
-        while month <= self.last:
-            months.append(month)
-            month = add_months(month, 1)
-        return months
-
     def periods(self, granularity: str) -> list[Period]:
         """Every period of `granularity` holding a month of the calendar, the latest first."""
-        starts = sorted({start_of(granularity, month) for month in self.months()}, reverse=True)
+        starts = sorted({start_of(granularity, month) for month in self.months}, reverse=True)
         return [Period(granularity, start) for start in starts]
 
     def parse(self, value) -> Period | None:
@@ -126,4 +171,4 @@ class Calendar:
     def trend_months(self, period: Period) -> list[datetime.date]:
         """Up to 24 months of the calendar, ending with the period's last month (or the latest month)."""
         end = min(period.last_month, self.last)
-        return [month for month in self.months() if add_months(end, -TREND_MONTHS) < month <= end]
+        return [month for month in self.months if add_months(end, -TREND_MONTHS) < month <= end]

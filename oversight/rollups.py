@@ -48,7 +48,6 @@ from oversight.figures import (
     DATES,
     FAMILY_DATES,
     FAMILY_METRICS,
-    Calendar,
     Figures,
     add,
     add_vector,
@@ -64,6 +63,7 @@ from oversight.figures import (
     rows_of,
 )
 from oversight.models import Counted, Granularity, Metric, Rollup, RollupState
+from oversight.periods import Calendar
 
 M = Metric
 # The shape of the Counted rows: a rebuild that finds the rollups built with rows of another
@@ -117,7 +117,7 @@ def _full(district, campaign, cal: Calendar, units: list[OrgUnit], row_of: dict[
     counts = {d.name: count_under(d, cal, district, units) for d in DATES}
     reports = report_figures(campaign, cal)
     filers = [u for u in units if u.pk in reports]
-    periods = cal.periods()
+    periods = cal.held()
     rows = []
     for unit in units:
         figures = record_figures({name: c[unit.pk] for name, c in counts.items()}, cal)
@@ -175,7 +175,7 @@ def _incremental(district, campaign, cal: Calendar, changes: Changes, units: lis
                     if sector is not None:
                         add_vector(deltas[above.pk], (None, metric, variant), values)
 
-    periods = cal.periods()
+    periods = cal.held()
     delta_rows, rate_keys = [], set()
     for unit_id, figures in deltas.items():
         for (sector, g, start, metric, variant), value in period_values(figures, periods).items():

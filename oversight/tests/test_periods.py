@@ -15,7 +15,7 @@ PLAN = SimpleNamespace(starts_on=D(2019, 2, 14), ends_on=D(2020, 12, 31))
 
 def test_an_ended_campaign_offers_its_months_quarters_and_years_to_its_last_month():
     calendar = Calendar.of(PLAN, D(2026, 12, 1))
-    months = calendar.months()
+    months = calendar.months
     assert months[0] == D(2019, 2, 1) and months[-1] == D(2020, 12, 1) and len(months) == 23
     assert calendar.default == Period("year", D(2020, 1, 1))  # the last year, to its last month
     # The quarter and year holding the first month start before the campaign does.
@@ -27,7 +27,7 @@ def test_an_ended_campaign_offers_its_months_quarters_and_years_to_its_last_mont
 def test_a_running_campaign_ends_its_months_with_this_one():
     campaign = SimpleNamespace(starts_on=D(2026, 1, 1), ends_on=D(2027, 12, 31))
     calendar = Calendar.of(campaign, D(2026, 7, 15))
-    assert calendar.months()[-1] == D(2026, 7, 1)
+    assert calendar.months[-1] == D(2026, 7, 1)
     assert calendar.default == Period("year", D(2026, 1, 1))  # this year, to date
     assert calendar.is_running(calendar.default)
     assert calendar.is_running(Period("quarter", D(2026, 7, 1)))

@@ -70,7 +70,7 @@ def test_the_trend_covers_the_campaigns_months_up_to_24(client, sign_in, board):
     response = get(client, sign_in, board["users"]["office"])
     page = response.context["page"]
     months = [m.start for m in page.trend]
-    assert len(months) == min(24, len(page.calendar.months()))
+    assert len(months) == min(24, len(page.calendar.months))
     assert months[-1] == min(page.period.last_month, page.calendar.last) and months == sorted(months)
     assert page.trend[-1].figures.overdue == 100 and page.trend[-2].figures.overdue == 77
 
