@@ -52,6 +52,21 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-US", "timezone_id": "Asia/Shanghai"}
 
 
+def forget_the_session(page, name: str | None = None) -> None:
+    """Drop the browser's cookies (or only `name`), as a new browser or an expired session would.
+
+    The page's own requests are let finish first: the header's bell asks for its count once the
+    page is drawn, and since the server saves the session on every request, an answer arriving
+    after the cookies were cleared would set the old session cookie again and sign the old user
+    back in."""
+    page.wait_for_load_state("networkidle")
+    if name:
+        page.context.clear_cookies(name=name)
+        return
+    page.goto("about:blank")
+    page.context.clear_cookies()
+
+
 def sign_in(page, base: str, username: str, password: str, next_url: str = "") -> None:
     """Through the real sign-in form, as a person would; reviewers and admins then pass the second
     factor: the first time by setting up the app from the enrolment page's key (and keeping the

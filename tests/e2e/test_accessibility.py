@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from campaign.demo import DEMO_PASSWORD, load_demo
 from tests.e2e.axe import blocking_violations, describe
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import forget_the_session, sign_in
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -29,7 +29,7 @@ def _first_link(page: Page, selector: str) -> str | None:
 def walk(page: Page, base: str, username: str):
     """Sign in as `username` and open each main screen it can reach; yield a name for each, with
     the page loaded. The sign-in and second-factor pages come first, on the way in."""
-    page.context.clear_cookies()
+    forget_the_session(page)
     page.goto(f"{base}/accounts/login/")
     yield "sign-in"
     page.locator("#id_username").fill(username)
@@ -38,7 +38,7 @@ def walk(page: Page, base: str, username: str):
         page.locator("form:has(#id_password) button[type=submit]").click()
     if "/accounts/second-factor/" in page.url:
         yield "second factor"
-    page.context.clear_cookies()
+    forget_the_session(page)
     sign_in(page, base, username, DEMO_PASSWORD)
 
     for name, path in [

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from campaign.demo import DEMO_PASSWORD, load_demo
 from districts.models import OrgUnit
 from tests.e2e.axe import blocking_violations, describe
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import forget_the_session, sign_in
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -50,7 +50,7 @@ def test_the_campaign_screens_are_accessible_and_fit_a_phone(page: Page, live_se
     for width, viewport in {"phone": PHONE, "desktop": DESKTOP}.items():
         page.set_viewport_size(viewport)
         for username in ("office", "wulin", "leader"):
-            page.context.clear_cookies()
+            forget_the_session(page)
             sign_in(page, live_server.url, username, DEMO_PASSWORD)
             for name in screens(page, live_server.url):
                 seen += 1

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from campaign.plan import load_plan
 from districts.models import Membership, OrgUnit, Role, User
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import forget_the_session, sign_in
 
 PASSWORD = "e2e-pw-not-for-production"
 
@@ -62,7 +62,7 @@ def test_no_screen_or_back_office_page_draws_a_policy_refusal(page: Page, live_s
     base = live_server.url
     refused = _refusals(page)
     for username, back_office in BACK_OFFICE.items():
-        page.context.clear_cookies()
+        forget_the_session(page)
         sign_in(page, base, username, PASSWORD)  # with the second factor (set up on the way)
         expect(page).to_have_url(f"{base}/")
         for path in (SCREENS if username == "sysadmin-e2e" else []) + back_office:

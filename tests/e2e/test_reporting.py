@@ -12,6 +12,7 @@ from campaign.models import Campaign
 from campaign.plan import DISTRICT_CODE, load_plan
 from districts.models import Membership, OrgUnit, Role, User
 from reporting.models import Period, Status, Submission
+from tests.e2e.conftest import forget_the_session
 from tests.e2e.conftest import sign_in as e2e_sign_in
 
 PASSWORD = "e2e-pw-not-for-production"
@@ -41,7 +42,7 @@ def live_calendar(transactional_db):
 
 def sign_in(page: Page, base: str, username: str, next_url: str = "/reports/") -> None:
     # The office is a reviewer: the shared sign-in passes its second factor too.
-    page.context.clear_cookies()
+    forget_the_session(page)
     e2e_sign_in(page, base, username, PASSWORD, next_url)
 
 
@@ -118,7 +119,7 @@ def test_text_typed_after_the_sign_in_expired_comes_back_after_signing_in_again(
     expect(page).to_have_url(f"{base}/reports/submissions/{draft.pk}/edit/")  # the first save made the draft
 
     # The session times out while the user keeps typing (the CSRF cookie stays, as it does).
-    page.context.clear_cookies(name="sessionid")
+    forget_the_session(page, "sessionid")
     page.locator("#id_body").press_sequentially("第二段，登录过期后输入。")
     expect(status).to_have_attribute("data-tone", "danger")
     expect(status).to_contain_text("登录已过期")
