@@ -231,9 +231,11 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Sessions end after the policy's idle time and its longest session (districts/middleware.py);
-# the session's own lifetime only outlasts both, so that the sign-in page can say why.
+# the session's own lifetime only outlasts both, so that the sign-in page can say why. The
+# session is written when it changes (its last request's time does once a minute), not on
+# every request.
 SESSION_COOKIE_AGE = SECURITY_POLICY_DEFAULTS["session_hours"] * 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

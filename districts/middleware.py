@@ -32,6 +32,11 @@ def _now() -> float:
 
 SIGNED_IN_AT = "signin:at"
 LAST_SEEN = "signin:seen"
+# The last request's time is written when it has moved this many seconds on, not on every
+# request: a page, a poll or the bell's count would each write the session row. The idle limit
+# then counts from at most a minute before the last request: a session ends that much early,
+# never late.
+LAST_SEEN_STEP = 60
 
 # Pages open to anyone signed in, whatever they still owe: signing out and switching language.
 ALWAYS_OPEN = {"logout", "set_language", "login"}
@@ -92,7 +97,9 @@ class SessionLifetimeMiddleware:
             if reason:
                 self._end(request, reason)
             else:
-                request.session[LAST_SEEN] = _now()
+                now = _now()
+                if now - request.session.get(LAST_SEEN, 0) >= LAST_SEEN_STEP:
+                    request.session[LAST_SEEN] = now
         return self.get_response(request)
 
     def _end(self, request, reason: str) -> None:

@@ -41,7 +41,7 @@ USERS = {
 }
 
 REQUEST_START = 2  # the session; the user
-REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RELEASE SAVEPOINT
+REQUEST_END = 0  # no session write: a session is written when it changes, its last request time once a minute
 SECOND_FACTOR = 1  # a reviewer's or an administrator's second factor: the device the session was verified with
 
 # The dashboard's cards of the person's own dashboard (oversight, through campaign.lib.cards):

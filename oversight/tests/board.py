@@ -26,7 +26,7 @@ FIRE_BRIGADE = "330103-XFJY"  # leads fire safety
 BUILDING_BUREAU = "330103-ZJJ"  # leads construction
 
 REQUEST_START = 2  # the session; the user
-REQUEST_END = 3  # SESSION_SAVE_EVERY_REQUEST: SAVEPOINT, UPDATE the session, RELEASE SAVEPOINT
+REQUEST_END = 0  # no session write: a session is written when it changes, its last request time once a minute
 SECOND_FACTOR = 1  # a reviewer's second factor: the device the session was verified with
 
 # Overdue hazards this month, per unit and sector (None: all sectors): a number of its own each.

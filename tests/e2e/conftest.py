@@ -56,9 +56,9 @@ def forget_the_session(page, name: str | None = None) -> None:
     """Drop the browser's cookies (or only `name`), as a new browser or an expired session would.
 
     The page's own requests are let finish first: the header's bell asks for its count once the
-    page is drawn, and since the server saves the session on every request, an answer arriving
-    after the cookies were cleared would set the old session cookie again and sign the old user
-    back in."""
+    page is drawn, and an answer arriving after the cookies were cleared may set the old session
+    cookie again (whenever the server writes the session, as it does once a minute of use) and
+    sign the old user back in."""
     page.wait_for_load_state("networkidle")
     if name:
         page.context.clear_cookies(name=name)
