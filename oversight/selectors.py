@@ -405,7 +405,7 @@ def dashboard_for(
     if calendar is not None:
         chosen_period = calendar.parse(period) if period else calendar.default
         if chosen_period is None:
-            notices.append(_("That period is not one of the campaign's: showing the latest month."))
+            notices.append(_("That period is not one of the campaign's: showing its latest year."))
             chosen_period = calendar.default
 
     # What the page adds up, and who it compares.

@@ -2,6 +2,8 @@
 period, a sector in full-width digits, another district's unit) is set aside with a notice or
 a 404, never a 500."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -90,12 +92,17 @@ BAD_SECTORS = ["９９", "99999999999999999999999", "-1", "abc", "1e3", "0", " 1
 
 
 @pytest.mark.parametrize("period", BAD_PERIODS)
-def test_a_bad_period_shows_the_latest_month_with_a_notice(client, sign_in, board, period):
+def test_a_bad_period_shows_the_latest_year_with_a_notice_saying_so(client, sign_in, board, period):
     response = get(client, sign_in, board["users"]["office"], period=period)
     assert response.status_code == 200
     html = response.content.decode()
     assert card_values(html)["hazards_overdue"] == "100"
     assert ('data-testid="notice"' in html) == bool(period)
+    # The page shows (and its picker holds) the default period, the latest year, as the notice says.
+    year = f"year:{deadline_today().year}-01-01"
+    assert re.search(rf'<option value="{year}" selected>', html), "the picker does not hold the latest year"
+    if period:
+        assert "已显示最近一年" in html
 
 
 @pytest.mark.parametrize("sector", BAD_SECTORS)
