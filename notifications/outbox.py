@@ -1,9 +1,11 @@
-"""Sending the reminder e-mails: claim pending outbox rows with SELECT … FOR UPDATE SKIP LOCKED
-(two senders never take the same row), send, record sent or the error, commit.
+"""Sending the reminder e-mails: claim a pending outbox row with SELECT … FOR UPDATE SKIP LOCKED
+(two senders never take the same row), send it, record sent or the error, commit; then the next.
 
-The bound on duplicates: a row is marked sent in the transaction that claimed it. A sender killed
-after the SMTP server accepted a message and before that commit leaves the row pending, and the
-next sender sends it again: at most one duplicate per row per such death, never a lost e-mail."""
+The bound on duplicates: each row is marked sent in the transaction that claimed it, committed as
+soon as the SMTP server has answered, before the next row is sent. A sender killed after the
+server accepted a message and before that commit leaves that one row pending, and the next sender
+sends it again: at most one duplicate e-mail per such death, never a lost one. (Rows claimed and
+recorded a batch a transaction would put every message of the batch sent so far back to pending.)"""
 
 from __future__ import annotations
 
@@ -18,41 +20,46 @@ from notifications.models import EmailOutbox
 
 logger = logging.getLogger(__name__)
 State = EmailOutbox.State
-BATCH = 100
 
 
 def outbox_send(*, limit: int | None = None) -> dict:
-    """Send the pending e-mails (all, or up to `limit`); returns how many were sent and failed."""
+    """Send the pending e-mails (all, or up to `limit`); returns how many were sent and failed.
+    Each row is tried once a call, in the order of its id, on one connection to the server."""
     sent = failed = 0
-    tried: set[int] = set()
-    while limit is None or sent + failed < limit:
-        with transaction.atomic():
-            rows = list(
-                EmailOutbox.objects.select_for_update(skip_locked=True)
-                .filter(state=State.PENDING)
-                .exclude(pk__in=tried)
-                .order_by("pk")[: BATCH if limit is None else min(BATCH, limit - sent - failed)]
-            )
-            if not rows:
-                break
-            mail = get_connection()
-            try:
-                mail.open()
-            except Exception as exc:
-                # The server cannot be reached: every row of the batch counts an attempt.
-                opened = exc
-            else:
-                opened = None
-            try:
-                for row in rows:
-                    tried.add(row.pk)
-                    ok = _send_one(row, mail, opened)
-                    sent += ok
-                    failed += not ok
-            finally:
-                if opened is None:
-                    mail.close()
+    last = 0
+    mail = refused = None
+    try:
+        while limit is None or sent + failed < limit:
+            with transaction.atomic():
+                row = (
+                    EmailOutbox.objects.select_for_update(skip_locked=True)
+                    .filter(state=State.PENDING, pk__gt=last)
+                    .order_by("pk")
+                    .first()
+                )
+                if row is None:
+                    break
+                last = row.pk
+                if mail is None:
+                    mail, refused = _open()
+                ok = _send_one(row, mail, refused)
+                sent += ok
+                failed += not ok
+    finally:
+        if mail is not None and refused is None:
+            mail.close()
     return {"sent": sent, "failed": failed}
+
+
+def _open():
+    """The connection to the e-mail server, and why it could not be opened (then every row
+    tried counts an attempt)."""
+    mail = get_connection()
+    try:
+        mail.open()
+    except Exception as exc:
+        return mail, exc
+    return mail, None
 
 
 def _send_one(row: EmailOutbox, mail, refused: Exception | None) -> bool:

@@ -5,9 +5,10 @@ rule gives the latest offset whose day has come (ReminderRule.offset_due). Its k
 subject, deadline, offset, recipient) is inserted with ON CONFLICT DO NOTHING in the transaction
 that writes the person's digest: a key already there (an earlier sweep, or one running at the
 same time, which the unique index makes wait for the other's commit) adds nothing, and a person
-whose every key was there gets no digest. A sweep that dies half-way leaves the digests it
-committed; the next one writes the rest. E-mail is queued in the same transaction (EmailOutbox)
-and sent after the commit (notifications.outbox)."""
+whose every key was there gets no digest. Run as a job (notifications.job_kinds), the whole
+sweep commits with the job's end: a worker killed half-way leaves no digest, and the next sweep
+writes them all (notifications/tests/test_faults.py). E-mail is queued in the same transaction
+(EmailOutbox) and sent after the commit (notifications.outbox)."""
 
 from __future__ import annotations
 

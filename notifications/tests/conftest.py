@@ -9,6 +9,9 @@ import pytest
 from campaign.models import Campaign
 from campaign.plan import DISTRICT_CODE
 from districts.models import OrgUnit, Role
+
+# The broker pointed elsewhere, and a port where no broker listens (the fault tests).
+from jobs.tests.test_import_job_faults import broker_at, closed_port  # noqa: F401
 from notifications.defaults import install
 from notifications.models import ReminderRule
 from reporting.models import Period

@@ -111,3 +111,27 @@ def test_a_sender_killed_after_the_server_took_the_mail_causes_at_most_one_dupli
     assert outbox_send() == {"sent": 1, "failed": 0}
     assert outbox_send() == {"sent": 0, "failed": 0}
     assert len(mail.outbox) == 2
+
+
+def test_a_sender_killed_part_way_through_a_run_sends_only_the_mail_in_flight_twice(people, monkeypatch):
+    """Each row is recorded sent before the next is sent: killed while recording the third of
+    five, the sender leaves the first two sent and the third pending, and the next run sends the
+    third again and the last two: six messages for five e-mails, one duplicate."""
+    _queue(people["wulin"], 5)
+    real_save = EmailOutbox.save
+    saves = []
+
+    def die_at_the_third(self, *args, **kwargs):
+        saves.append(self.pk)
+        if len(saves) == 3:
+            raise Killed
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailOutbox, "save", die_at_the_third)
+    with pytest.raises(Killed):
+        outbox_send()
+    monkeypatch.setattr(EmailOutbox, "save", real_save)
+    assert len(mail.outbox) == 3  # the server has three
+    assert list(EmailOutbox.objects.order_by("pk").values_list("state", flat=True)) == ["sent"] * 2 + ["pending"] * 3
+    assert outbox_send() == {"sent": 3, "failed": 0}
+    assert len(mail.outbox) == 6
