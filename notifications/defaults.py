@@ -1,7 +1,12 @@
-"""The reminder rules the platform ships (installed by a data migration; the system admin changes
-them in the back office). Every subject: 7, 3 and 1 days before, on the day, then every 3 days
+"""The reminder rules the platform ships (installed by data migrations; the system admin changes
+them in the back office). Every reminder: 7, 3 and 1 days before, on the day, then every 3 days
 for 30 days. A verification is due 7 days after the rectification is reported, an extension's
-decision 3 days after it is asked."""
+decision 3 days after it is asked.
+
+The escalations (never muted): a hazard overdue by 3 days goes to the side that issued or
+supervises it and to the office, again every 7 days while it stays overdue (to 30 days); a report
+missing 3 days after its due date goes to the office, again every 7 days (to 30 days); a hazard
+listed for supervision and overdue goes into the leading group's list every Monday, for a year."""
 
 DEFAULT_RULES = [
     {"subject": "report_due", "recipients": ["filers"]},
@@ -21,8 +26,29 @@ COMMON = {
     "escalation": False,
 }
 
+ESCALATION = {"days_before": [], "on_the_day": False, "escalation": True, "escalate_after_days": 3}
+DEFAULT_RULES += [
+    {"subject": "hazard_escalation", "recipients": ["issuing", "office"], **ESCALATION, "overdue_every_days": 7},
+    {"subject": "report_missing", "recipients": ["office"], **ESCALATION, "overdue_every_days": 7},
+    {
+        "subject": "major_hazard_weekly",
+        "recipients": ["leading_group"],
+        **ESCALATION,
+        "escalate_after_days": 1,
+        "overdue_every_days": 0,
+        "overdue_for_days": 365,
+    },
+]
+
 
 def install(ReminderRule) -> None:
-    """Add the shipped rules that are missing; a rule already there is the admin's and is kept."""
+    """Add the shipped rules that are missing; a rule already there is the admin's and is kept.
+    Given a migration's model, only the subjects and fields it knows (0002 installed the first
+    six rules, 0003 the escalations)."""
+    subjects = {value for value, _label in ReminderRule._meta.get_field("subject").choices}
+    fields = {f.name for f in ReminderRule._meta.concrete_fields}
     for rule in DEFAULT_RULES:
-        ReminderRule.objects.get_or_create(subject=rule["subject"], defaults={**COMMON, **rule})
+        if rule["subject"] not in subjects:
+            continue
+        values = {name: value for name, value in {**COMMON, **rule}.items() if name in fields}
+        ReminderRule.objects.get_or_create(subject=rule["subject"], defaults=values)

@@ -14,6 +14,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,15 @@ class Subject(models.TextChoices):
     HAZARD_VERIFICATION = "hazard_verification", _("Hazard awaiting verification")
     RISK_REVIEW = "risk_review", _("Risk review due")
     KEY_TASK = "key_task", _("Key task due")
+    # Escalations (ReminderRule.escalation): to the supervising side, never muted.
+    HAZARD_ESCALATION = "hazard_escalation", _("Hazard overdue: escalated")
+    REPORT_MISSING = "report_missing", _("Report missing: escalated")
+    MAJOR_HAZARD_WEEKLY = "major_hazard_weekly", _("Listed major hazards overdue: weekly")
+
+
+# A weekly subject's reminders fall due once a week, on this weekday (0 is Monday) in the deadline
+# time zone; a week whose day had no sweep is caught up by the next sweep of that week.
+WEEKLY = {Subject.MAJOR_HAZARD_WEEKLY: 0}
 
 
 class Recipient(models.TextChoices):
@@ -34,6 +44,7 @@ class Recipient(models.TextChoices):
     RESPONSIBLE = "responsible", _("The responsible unit")
     ISSUING = "issuing", _("The issuing or supervising unit")
     OFFICE = "office", _("The creation office")
+    LEADING_GROUP = "leading_group", _("The leading group")
 
 
 def validate_days_before(value):
@@ -61,6 +72,7 @@ class ReminderRule(models.Model):
     days_before = models.JSONField(
         _("days before the deadline"),
         default=default_days_before,
+        blank=True,
         validators=[validate_days_before],
         help_text=_("A reminder on each of these days before the deadline, e.g. [7, 3, 1]."),
     )
@@ -88,6 +100,17 @@ class ReminderRule(models.Model):
     )
     # An escalation (to the supervising side) may not be muted by the person it reaches.
     escalation = models.BooleanField(_("escalation"), default=False)
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalated when overdue by (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "For an escalation: raised when the deadline is this many days past, then every "
+            "“when overdue, every” days (0: once) until the overdue reminders stop. For a weekly "
+            "digest: how many days overdue a subject must be on the digest's day."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -108,9 +131,43 @@ class ReminderRule(models.Model):
         every, until = self.overdue_every_days, self.overdue_for_days
         if every is not None and until is not None and until < every:
             raise ValidationError({"overdue_for_days": _("Overdue reminders must be allowed at least one interval.")})
+        after = self.escalate_after_days
+        if not self.escalation:
+            if after is not None:
+                raise ValidationError(
+                    {"escalate_after_days": _("Only an escalation is raised after a number of days.")}
+                )
+            return
+        if after is None:
+            raise ValidationError({"escalate_after_days": _("Say how many days overdue raise the escalation.")})
+        if self.days_before or self.on_the_day:
+            raise ValidationError(
+                _(
+                    "An escalation is raised only once the deadline has passed: leave the days before "
+                    "empty and “on the day” unticked."
+                )
+            )
+        if until is not None and until < after:
+            raise ValidationError({"overdue_for_days": _("The escalation must be raised before its reminders stop.")})
+
+    @property
+    def is_weekly(self) -> bool:
+        return self.subject in WEEKLY
+
+    def week_day(self, today: datetime.date) -> datetime.date:
+        """A weekly rule's day of the week `today` is in (that day, or the last one before it)."""
+        return today - datetime.timedelta(days=(today.weekday() - WEEKLY[self.subject]) % 7)
 
     def offsets(self) -> list[int]:
-        """Every day a reminder falls due, in days from the deadline: −7, −3, −1, 0, 3, 6, …"""
+        """Every day a reminder falls due, in days from the deadline: −7, −3, −1, 0, 3, 6, … (an
+        escalation: N, then every so many days after N). A weekly rule has no fixed days."""
+        if self.is_weekly:
+            return []
+        if self.escalate_after_days is not None:
+            first, every = self.escalate_after_days, self.overdue_every_days
+            if first > self.overdue_for_days:
+                return []
+            return list(range(first, self.overdue_for_days + 1, every)) if every else [first]
         days = {-d for d in self.days_before}
         if self.on_the_day:
             days.add(0)
@@ -122,12 +179,37 @@ class ReminderRule(models.Model):
         """The reminder due on `today` for `deadline`: the latest offset whose day has come. A day
         the sweep did not run is caught up by the next (its offset is still the latest), and an
         offset overtaken by a later one is not sent late (no "due in 3 days" on the due day).
-        None before the first offset and after the last day of overdue reminders."""
+        None before the first offset and after the last day of overdue reminders.
+
+        A weekly rule's offset is its week's day, counted from the deadline: one reminder a week,
+        for a subject overdue by `escalate_after_days` (at least 1) on that day, caught up later
+        in the week, never twice."""
+        if self.is_weekly:
+            elapsed = (self.week_day(today) - deadline).days
+            if not (max(self.escalate_after_days or 1, 1) <= elapsed <= self.overdue_for_days):
+                return None
+            return elapsed
         elapsed = (today - deadline).days
         if elapsed > self.overdue_for_days:
             return None
         passed = [o for o in self.offsets() if o <= elapsed]
         return passed[-1] if passed else None
+
+    def deadlines_due(self, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+        """The deadlines that may have a reminder due today (first, last): from the last day of
+        overdue reminders to the first day before. An escalation's last day is the day its
+        reminders stop, so that an escalation whose day had no sweep is still raised."""
+        day = datetime.timedelta(days=1)
+        if self.is_weekly:
+            start = self.week_day(today)
+            return start - self.overdue_for_days * day, start - max(self.escalate_after_days or 1, 1) * day
+        offsets = self.offsets()
+        if not offsets:
+            return today, today - day  # a rule with no day at all: nothing is due
+        latest = max(offsets[-1], 0)
+        if self.escalate_after_days is not None:
+            latest = max(latest, self.overdue_for_days)
+        return today - latest * day, today - min(offsets[0], 0) * day
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from campaign.models import KeyTask
 from hazards.models import Hazard
+from reporting.selectors import report_scope
 from reporting.services import may_file
 from risks.models import RiskPoint
 
@@ -15,7 +16,8 @@ MODELS = {"hazard": Hazard, "risk": RiskPoint, "key_task": KeyTask}
 
 def openable(user, dues) -> list:
     """The dues of `dues` that `user` may open: one query per kind of record among them (the
-    report form's rule needs the user's memberships only, read once per person)."""
+    report form's and the reporting calendar's rules need the user's memberships only, read once
+    per person)."""
     ids = defaultdict(set)
     for due in dues:
         kind, key = due.opens
@@ -30,6 +32,10 @@ def openable(user, dues) -> list:
         kind, key = due.opens
         if kind == "report":
             if may_file(user, key):
+                kept.append(due)
+        elif kind == "report_calendar":
+            # The calendar shows the units of the reader's report scope: this unit must be one.
+            if report_scope(user).covers(key):
                 kept.append(due)
         elif key in visible.get(kind, ()):
             kept.append(due)

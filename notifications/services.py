@@ -19,6 +19,7 @@ RULE_FIELDS = (
     "overdue_every_days",
     "overdue_for_days",
     "allowed_days",
+    "escalate_after_days",
     "recipients",
     "email",
 )

@@ -4,13 +4,16 @@ A source reads the records' current deadlines and states through their own query
 selectors, and says for each subject in the rule's window its deadline, its line, its link, and
 the units (with the roles there) whose people may receive it. Nothing here is stored: a deadline
 moved by an approved extension is a new deadline (a new ladder), a report filed or a hazard
-rectified is no longer found, and a dissolved unit's periods are not owed (reporting.periods)."""
+rectified is no longer found, and a dissolved unit's periods are not owed (reporting.periods).
+The escalations are sources like the others (their rules say when and to whom): they stop by
+themselves as the reminders do, when the record no longer owes anything."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,6 +31,7 @@ from reporting.selectors import CellState
 from risks.models import RiskPoint
 
 OFFICE_ROLES = frozenset({Role.REVIEWER})
+LEADER_ROLES = frozenset({Role.LEADER})
 RISK_KEEPER_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.DEPARTMENT_STAFF})
 
 
@@ -56,23 +60,13 @@ def when(deadline: datetime.date, today: datetime.date) -> str:
     return _("%(days)s days overdue (due %(date)s)") % {"days": -days, "date": date}
 
 
-def _window(rule: ReminderRule, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """Deadlines that may have a reminder due today: from the last day of overdue reminders to
-    the first day before."""
-    offsets = rule.offsets()
-    if not offsets:
-        return today, today - datetime.timedelta(days=1)  # a rule with no day at all: nothing is due
-    return today - datetime.timedelta(days=max(offsets[-1], 0)), today - datetime.timedelta(days=min(offsets[0], 0))
-
-
-def reports_due(rule: ReminderRule, today: datetime.date) -> list[Due]:
-    """Every filing unit's periods due in the window with nothing filed: missing, returned, or
-    not yet due. Read from the reporting calendar (reporting.selectors.grids), so a report filed
-    or accepted is no longer found, and a unit owes only the periods it existed for."""
-    first, last = _window(rule, today)
+def _owed_cells(rule: ReminderRule, today: datetime.date, states: tuple[str, ...]):
+    """(campaign, report type, period, unit) of every filing unit's period due in the window whose
+    cell is in one of `states`. Read from the reporting calendar (reporting.selectors.grids), so a
+    report filed or accepted is no longer found, and a unit owes only the periods it existed for."""
+    first, last = rule.deadlines_due(today)
     types = list(ReportType.objects.all())
     kinds = sorted({k for t in types for k in t.filer_kinds})
-    dues = []
     # A period may fall due after its campaign has ended (grace days, a year's summary): a year's margin.
     campaigns = Campaign.objects.filter(starts_on__lte=last, ends_on__gte=first - datetime.timedelta(days=366))
     for campaign in campaigns.select_related("district"):
@@ -81,11 +75,43 @@ def reports_due(rule: ReminderRule, today: datetime.date) -> list[Due]:
             for row in grid.rows:
                 for cell in row.cells:
                     period = cell.period
-                    if not (first <= period.due_on <= last):
-                        continue
-                    if cell.state not in (CellState.MISSING, CellState.NOT_DUE, CellState.RETURNED) or not cell.owed:
-                        continue
-                    dues.append(_report_due(campaign, grid.report_type, period, row.unit))
+                    if first <= period.due_on <= last and cell.state in states and cell.owed:
+                        yield campaign, grid.report_type, period, row.unit
+
+
+def reports_due(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Every filing unit's periods due in the window with nothing filed: missing, returned, or
+    not yet due, to the unit's filers."""
+    states = (CellState.MISSING, CellState.NOT_DUE, CellState.RETURNED)
+    return [_report_due(*found) for found in _owed_cells(rule, today, states)]
+
+
+def reports_missing(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """The escalation of a report not filed: periods past their due date with nothing filed (or
+    only sent back), to the office, linked to the reporting calendar where it reads them."""
+    dues = []
+    for campaign, report_type, period, unit in _owed_cells(rule, today, (CellState.MISSING, CellState.RETURNED)):
+
+        def line(today, report_type=report_type, period=period, unit=unit):
+            return _("%(unit)s has not filed %(report)s, %(period)s: %(when)s") % {
+                "unit": unit.name,
+                "report": report_type.name,
+                "period": period.label,
+                "when": when(period.due_on, today),
+            }
+
+        query = urlencode({"campaign": campaign.pk, "type": report_type.code})
+        dues.append(
+            Due(
+                subject=f"report:{period.pk}:{unit.pk}",
+                deadline=period.due_on,
+                line=line,
+                url=f"{reverse('report_calendar')}?{query}",
+                units={Recipient.FILERS: [(unit.pk, FILER_ROLES)]},
+                district_unit=campaign.district,
+                opens=("report_calendar", unit),
+            )
+        )
     return dues
 
 
@@ -138,7 +164,7 @@ def _hazards():
 def hazard_deadlines(rule: ReminderRule, today: datetime.date) -> list[Due]:
     """Hazards under rectification whose deadline is in the window. The deadline is the hazard's
     own as it stands: an approved extension has moved it, and the old ladder is not found."""
-    first, last = _window(rule, today)
+    first, last = rule.deadlines_due(today)
     hazards = _hazards().filter(status=Status.RECTIFYING, deadline__gte=first, deadline__lte=last)
     dues = []
     for hazard in hazards:
@@ -150,18 +176,80 @@ def hazard_deadlines(rule: ReminderRule, today: datetime.date) -> list[Due]:
                 "when": when(hazard.deadline, today),
             }
 
-        dues.append(
-            Due(
-                subject=f"hazard:{hazard.pk}",
-                deadline=hazard.deadline,
-                line=line,
-                url=reverse("hazard_detail", args=[hazard.pk]),
-                units=_hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
-                district_unit=hazard.unit,
-                opens=("hazard", hazard.pk),
-            )
-        )
+        dues.append(_hazard_due(hazard, line))
     return dues
+
+
+def hazards_escalated(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """The escalation of an overdue hazard: under rectification, its deadline (as it stands, an
+    approved extension's) in the window, to the side that issued or supervises it and the office.
+    The line names the responsible unit, which the escalation is about."""
+    first, last = rule.deadlines_due(today)
+    hazards = (
+        _hazards()
+        .select_related("responsible_unit")
+        .filter(status=Status.RECTIFYING, deadline__gte=first, deadline__lte=last)
+        .order_by("pk")
+    )
+    dues = []
+    for hazard in hazards:
+
+        def line(today, hazard=hazard):
+            return _("%(number)s %(title)s · %(unit)s, rectification %(when)s") % {
+                "number": hazard.number,
+                "title": hazard.title,
+                "unit": hazard.responsible_unit.name if hazard.responsible_unit_id else "",
+                "when": when(hazard.deadline, today),
+            }
+
+        dues.append(_hazard_due(hazard, line))
+    return dues
+
+
+def major_hazards_weekly(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """The leading group's weekly list: hazards listed for supervision (挂牌督办) by the week's day
+    and overdue on it, still under rectification. One line a hazard a week (its offset is the
+    week's day, ReminderRule.offset_due)."""
+    first, last = rule.deadlines_due(today)
+    week_day = rule.week_day(today)
+    hazards = (
+        _hazards()
+        .select_related("listing__supervising_unit")
+        .filter(
+            status=Status.RECTIFYING,
+            listing__isnull=False,
+            listing__listed_on__lte=week_day,
+            deadline__gte=first,
+            deadline__lte=last,
+        )
+        .order_by("deadline", "pk")
+    )
+    dues = []
+    for hazard in hazards:
+
+        def line(today, hazard=hazard):
+            return _("Listed for supervision: %(number)s %(title)s (%(supervisor)s %(document)s) · %(when)s") % {
+                "number": hazard.number,
+                "title": hazard.title,
+                "supervisor": hazard.listing.supervising_unit.name,
+                "document": hazard.listing.document_number,
+                "when": when(hazard.deadline, today),
+            }
+
+        dues.append(_hazard_due(hazard, line))
+    return dues
+
+
+def _hazard_due(hazard: Hazard, line) -> Due:
+    return Due(
+        subject=f"hazard:{hazard.pk}",
+        deadline=hazard.deadline,
+        line=line,
+        url=reverse("hazard_detail", args=[hazard.pk]),
+        units=_hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
+        district_unit=hazard.unit,
+        opens=("hazard", hazard.pk),
+    )
 
 
 def _days(rule: ReminderRule, default: int) -> datetime.timedelta:
@@ -171,7 +259,7 @@ def _days(rule: ReminderRule, default: int) -> datetime.timedelta:
 def extensions_pending(rule: ReminderRule, today: datetime.date) -> list[Due]:
     """Extension requests not yet decided: due `allowed_days` after the request, to the side that
     assigned the hazard (it decides)."""
-    first, last = _window(rule, today)
+    first, last = rule.deadlines_due(today)
     allowed = _days(rule, 3)
     requests = (
         ExtensionRequest.objects.filter(decision=ExtensionRequest.Decision.PENDING, hazard__status=Status.RECTIFYING)
@@ -210,7 +298,7 @@ def extensions_pending(rule: ReminderRule, today: datetime.date) -> list[Due]:
 def hazards_awaiting_verification(rule: ReminderRule, today: datetime.date) -> list[Due]:
     """Hazards reported rectified and not yet verified: due `allowed_days` after the report, to the
     side that verifies (the issuing unit's inspectors, office or department; the supervising unit)."""
-    first, last = _window(rule, today)
+    first, last = rule.deadlines_due(today)
     allowed = _days(rule, 7)
     hazards = _hazards().filter(status=Status.AWAITING_VERIFICATION, rectified_at__isnull=False).order_by("pk")
     dues = []
@@ -242,7 +330,7 @@ def hazards_awaiting_verification(rule: ReminderRule, today: datetime.date) -> l
 
 def risk_reviews(rule: ReminderRule, today: datetime.date) -> list[Due]:
     """Risks under control whose next review falls in the window, to the responsible unit."""
-    first, last = _window(rule, today)
+    first, last = rule.deadlines_due(today)
     risks = RiskPoint.objects.filter(
         status=RiskPoint.Status.ACTIVE, next_review_on__gte=first, next_review_on__lte=last
     ).select_related("unit")
@@ -272,7 +360,7 @@ def risk_reviews(rule: ReminderRule, today: datetime.date) -> list[Due]:
 
 def key_tasks(rule: ReminderRule, today: datetime.date) -> list[Due]:
     """Key tasks not completed whose due date is in the window, to the lead unit."""
-    first, last = _window(rule, today)
+    first, last = rule.deadlines_due(today)
     tasks = KeyTask.objects.filter(completed_on__isnull=True, due_on__gte=first, due_on__lte=last).select_related(
         "lead_unit", "campaign__district"
     )
@@ -311,4 +399,7 @@ SOURCES: dict[str, Callable[[ReminderRule, datetime.date], list[Due]]] = {
     Subject.HAZARD_VERIFICATION: hazards_awaiting_verification,
     Subject.RISK_REVIEW: risk_reviews,
     Subject.KEY_TASK: key_tasks,
+    Subject.HAZARD_ESCALATION: hazards_escalated,
+    Subject.REPORT_MISSING: reports_missing,
+    Subject.MAJOR_HAZARD_WEEKLY: major_hazards_weekly,
 }

@@ -28,7 +28,7 @@ from districts.models import Membership, OrgUnit, User
 from districts.scoping import Subtree
 from notifications.models import EmailOutbox, Mute, Notification, Recipient, Reminder, ReminderRule, Subject
 from notifications.scope import openable
-from notifications.sources import OFFICE_ROLES, SOURCES, Due
+from notifications.sources import LEADER_ROLES, OFFICE_ROLES, SOURCES, Due
 
 logger = logging.getLogger(__name__)
 KIND_ORDER = {kind: i for i, kind in enumerate(Subject.values)}
@@ -101,10 +101,18 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
     return result
 
 
+# The district's bodies a rule may send to: the kinds of unit they are, and the roles there
+# that receive. Leaders sit in the leading group or on the district itself.
+DISTRICT_BODIES = {
+    Recipient.OFFICE: ({OrgUnit.Kind.OFFICE}, OFFICE_ROLES),
+    Recipient.LEADING_GROUP: ({OrgUnit.Kind.LEADING_GROUP, OrgUnit.Kind.DISTRICT}, LEADER_ROLES),
+}
+
+
 def _recipients(entries: list[Entry], today: datetime.date) -> dict[int, list[Entry]]:
     """Person → the entries they receive: the members, with a named role, of the units each
-    entry's rule sends to (units not dissolved, people active), and the office of the subject's
-    district. Two queries whatever the number of entries."""
+    entry's rule sends to (units not dissolved, people active), and the office or leading group
+    of the subject's district. Two queries whatever the number of entries."""
     unit_ids = {
         unit_id
         for e in entries
@@ -112,14 +120,23 @@ def _recipients(entries: list[Entry], today: datetime.date) -> dict[int, list[En
         if kind in e.rule.recipients
         for unit_id, _roles in pairs
     }
-    offices = []
-    if any(Recipient.OFFICE in e.rule.recipients for e in entries):
-        offices = list(
-            OrgUnit.objects.filter(kind=OrgUnit.Kind.OFFICE)
+    bodies = {kind: [] for kind in DISTRICT_BODIES if any(kind in e.rule.recipients for e in entries)}
+    if bodies:
+        kinds = set().union(*(DISTRICT_BODIES[kind][0] for kind in bodies))
+        found = (
+            OrgUnit.objects.filter(kind__in=kinds)
             .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
             .select_related("parent")
         )
-        unit_ids.update(o.pk for o in offices)
+        for body in found:
+            # The district a body serves: itself, or the district it hangs off.
+            district = body if body.kind == OrgUnit.Kind.DISTRICT else body.parent
+            if district is None:
+                continue
+            for kind in bodies:
+                if body.kind in DISTRICT_BODIES[kind][0]:
+                    bodies[kind].append((body.pk, Subtree.of(district)))
+                    unit_ids.add(body.pk)
     members = defaultdict(list)
     rows = (
         Membership.objects.filter(unit_id__in=unit_ids, user__is_active=True)
@@ -131,9 +148,11 @@ def _recipients(entries: list[Entry], today: datetime.date) -> dict[int, list[En
     by_person: dict[int, dict] = defaultdict(dict)
     for e in entries:
         targets = [pair for kind, pairs in e.due.units.items() if kind in e.rule.recipients for pair in pairs]
-        if Recipient.OFFICE in e.rule.recipients and e.due.district_unit is not None:
-            unit = e.due.district_unit
-            targets += [(o.pk, OFFICE_ROLES) for o in offices if o.parent and Subtree.of(o.parent).contains(unit)]
+        unit = e.due.district_unit
+        for kind, found_bodies in bodies.items():
+            if kind in e.rule.recipients and unit is not None:
+                roles = DISTRICT_BODIES[kind][1]
+                targets += [(pk, roles) for pk, district in found_bodies if district.contains(unit)]
         for unit_id, roles in targets:
             for user_id, role in members.get(unit_id, ()):
                 if role in roles:

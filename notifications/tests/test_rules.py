@@ -20,11 +20,21 @@ def day(n):
 def test_the_shipped_rules_cover_every_subject_with_the_default_ladder():
     rules = {r.subject: r for r in ReminderRule.objects.all()}
     assert set(rules) == set(Subject.values)
-    for rule in rules.values():
-        assert rule.offsets() == [-7, -3, -1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30]
-        assert rule.enabled and rule.email and not rule.escalation
+    escalations = {Subject.HAZARD_ESCALATION, Subject.REPORT_MISSING, Subject.MAJOR_HAZARD_WEEKLY}
+    for subject, rule in rules.items():
+        assert rule.enabled and rule.email
+        assert rule.escalation == (subject in escalations)
+        if subject not in escalations:
+            assert rule.offsets() == [-7, -3, -1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30]
+        rule.full_clean()
     assert rules[Subject.REPORT_DUE].recipients == ["filers"]
     assert rules[Subject.HAZARD_DEADLINE].recipients == ["responsible"]
+    # The escalations: 3 days overdue, then every 7 days to 30; the weekly list from 1 day overdue.
+    assert rules[Subject.HAZARD_ESCALATION].offsets() == [3, 10, 17, 24]
+    assert rules[Subject.HAZARD_ESCALATION].recipients == ["issuing", "office"]
+    assert rules[Subject.REPORT_MISSING].offsets() == [3, 10, 17, 24]
+    assert rules[Subject.REPORT_MISSING].recipients == ["office"]
+    assert rules[Subject.MAJOR_HAZARD_WEEKLY].recipients == ["leading_group"]
 
 
 def test_the_latest_offset_whose_day_has_come_is_due(rules):
@@ -70,3 +80,19 @@ def test_a_rule_with_no_day_at_all_sends_nothing(people, january):
     for n in range(-8, 4):
         sweep(today=january.due_on + datetime.timedelta(days=n))
     assert not Reminder.objects.filter(kind=Subject.REPORT_DUE).exists()
+
+
+def test_a_weekly_rule_falls_due_on_its_weekday_and_is_caught_up_that_week():
+    rule = ReminderRule(subject=Subject.MAJOR_HAZARD_WEEKLY, escalation=True, escalate_after_days=1)
+    rule.overdue_every_days, rule.overdue_for_days = 0, 365
+    monday = datetime.date(2025, 3, 3)
+    deadline = monday - datetime.timedelta(days=10)
+    week = [rule.offset_due(deadline, monday + datetime.timedelta(days=n)) for n in range(7)]
+    assert week == [10] * 7  # one key for the whole week
+    assert rule.offset_due(deadline, monday + datetime.timedelta(days=7)) == 17
+    # Overdue only from the Tuesday: not in that week's list.
+    assert rule.offset_due(monday, monday + datetime.timedelta(days=3)) is None
+    assert rule.deadlines_due(monday + datetime.timedelta(days=3)) == (
+        monday - datetime.timedelta(days=365),
+        monday - datetime.timedelta(days=1),
+    )
