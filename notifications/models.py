@@ -6,7 +6,11 @@ falls due, who receives it and whether by e-mail too. The sweep (notifications.s
 records' current deadlines and states, finds every reminder whose day has come, and writes each
 one once: a Reminder row is its key (rule, subject, deadline, offset, recipient), unique in the
 database, and is also the line it adds to its recipient's digest (Notification) of that sweep.
-E-mail leaves through an outbox row (EmailOutbox), sent after the sweep's commit."""
+The same sweep tells people what has just happened to their records (a Notice: a report
+returned, a hazard assigned, …), read from the records' own event rows after a cursor
+(EventCursor, notifications.events): a notice is a Reminder row without a rule, keyed by the
+event and its recipient, a line of the same digest. E-mail leaves through an outbox row
+(EmailOutbox), sent after the sweep's commit."""
 
 from __future__ import annotations
 
@@ -37,6 +41,21 @@ class Subject(models.TextChoices):
 # A weekly subject's reminders fall due once a week, on this weekday (0 is Monday) in the deadline
 # time zone; a week whose day had no sweep is caught up by the next sweep of that week.
 WEEKLY = {Subject.MAJOR_HAZARD_WEEKLY: 0}
+
+
+class Notice(models.TextChoices):
+    """What has just happened to a record, told to the people who act next (notifications.events)."""
+
+    REPORT_RETURNED = "report_returned", _("Report returned")
+    HAZARD_ASSIGNED = "hazard_assigned", _("Hazard assigned to your unit")
+    RECTIFICATION_SUBMITTED = "rectification_submitted", _("Rectification awaiting verification")
+    RECTIFICATION_RETURNED = "rectification_returned", _("Rectification returned")
+
+
+# Every kind of line a digest holds, in the order a digest groups them (what just happened
+# first, then what falls due): each one may be muted, and the centre filters by them.
+KINDS = [*Notice.choices, *Subject.choices]
+KIND_LABELS = dict(KINDS)
 
 
 class Recipient(models.TextChoices):
@@ -218,7 +237,7 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """What one person received in one sweep: a digest of their reminders (its lines)."""
+    """What one person received in one sweep: a digest of their reminders and notices (its lines)."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="notifications"
@@ -245,24 +264,29 @@ class Notification(models.Model):
 
 
 class Reminder(models.Model):
-    """One reminder sent: its key (rule, subject, deadline, offset, recipient), unique, and the
-    line it is in its recipient's digest. The sweep inserts it with ON CONFLICT DO NOTHING in the
-    transaction that writes the digest, so a reminder is written once however often sweeps run."""
+    """One line of a digest, sent once. A reminder: its key (rule, subject, deadline, offset,
+    recipient), unique. An event notice (no rule, no deadline, no offset): its key (subject — the
+    event, "hazard_event:12" — and recipient), unique too. The sweep inserts it with ON CONFLICT
+    DO NOTHING in the transaction that writes the digest, so it is written once however often
+    sweeps run."""
 
-    audit_append_only = True  # one row per reminder sent, never changed
+    audit_append_only = True  # one row per line sent, never changed
 
-    rule = models.ForeignKey(ReminderRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="+")
-    # The subject as the rule's source names it: "hazard:12", "report:<period>:<unit>", …
+    rule = models.ForeignKey(
+        ReminderRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # The subject as the rule's source names it: "hazard:12", "report:<period>:<unit>", …; for a
+    # notice, its event: "hazard_event:12", "submission_event:7".
     subject = models.CharField(_("subject"), max_length=64)
-    deadline = models.DateField(_("deadline"))
-    offset = models.SmallIntegerField(_("days from the deadline"))
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    offset = models.SmallIntegerField(_("days from the deadline"), null=True, blank=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
     )
     notification = models.ForeignKey(
         Notification, verbose_name=_("notification"), on_delete=models.CASCADE, related_name="reminders"
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=Subject.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=KINDS)
     text = models.CharField(_("text"), max_length=300)
     url = models.CharField(_("link"), max_length=300)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -276,6 +300,15 @@ class Reminder(models.Model):
             models.UniqueConstraint(
                 fields=["rule", "subject", "deadline", "offset", "recipient"], name="one_reminder_per_key"
             ),
+            # A notice's key: the rule, deadline and offset are NULL, which the index above tells apart.
+            models.UniqueConstraint(
+                fields=["subject", "recipient"], condition=Q(rule__isnull=True), name="one_notice_per_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(rule__isnull=True, deadline__isnull=True, offset__isnull=True)
+                | Q(rule__isnull=False, deadline__isnull=False, offset__isnull=False),
+                name="reminder_or_notice",
+            ),
         ]
 
     def __str__(self):
@@ -283,12 +316,12 @@ class Reminder(models.Model):
 
 
 class Mute(models.Model):
-    """A person who does not want reminders of one kind (never an escalation's)."""
+    """A person who does not want reminders or notices of one kind (never an escalation's)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notification_mutes"
     )
-    kind = models.CharField(_("kind"), max_length=30, choices=Subject.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=KINDS)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -339,3 +372,28 @@ class EmailOutbox(models.Model):
 
     def __str__(self):
         return f"{self.to} · {self.subject}"
+
+
+class EventCursor(models.Model):
+    """How far the sweep has read one source of event rows (notifications.events): every id up
+    to `last_id` has been read, but those in `pending`, ranges [first, last, since] of ids that
+    were not there when the sweep read past them (a transaction that took its id earlier and had
+    not committed yet, or one rolled back), read again until they appear or `since` is too old.
+    Moved only after the notices of what was read are committed, and only from the state it was
+    read in (`version`): a sweep that lost a race leaves the winner's, and what it read twice
+    adds nothing (the notices' unique key)."""
+
+    audit_exempt = "operational: how far the sweep has read the event rows, not a record"
+
+    source = models.CharField(_("event source"), max_length=30, unique=True)
+    last_id = models.BigIntegerField(_("last id read"), default=0)
+    pending = models.JSONField(_("ids waited for"), default=list, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("event cursor")
+        verbose_name_plural = _("event cursors")
+
+    def __str__(self):
+        return f"{self.source} · {self.last_id}"

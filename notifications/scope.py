@@ -7,11 +7,12 @@ from collections import defaultdict
 
 from campaign.models import KeyTask
 from hazards.models import Hazard
+from reporting.models import Submission
 from reporting.selectors import report_scope
 from reporting.services import may_file
 from risks.models import RiskPoint
 
-MODELS = {"hazard": Hazard, "risk": RiskPoint, "key_task": KeyTask}
+MODELS = {"hazard": Hazard, "risk": RiskPoint, "key_task": KeyTask, "submission": Submission}
 
 
 def openable(user, dues) -> list:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from campaign.lib.history import bulk_update_with_history
 from districts import authority
-from notifications.models import Mute, Notification, ReminderRule, Subject
+from notifications.models import KIND_LABELS, Mute, Notification, ReminderRule
 
 RULE_FIELDS = (
     "enabled",
@@ -54,15 +54,15 @@ def notifications_read_all(*, by) -> int:
 
 
 def mutable_kinds() -> list[str]:
-    """The kinds a person may mute: every kind whose rule is not an escalation."""
+    """The kinds a person may mute: every kind of notice, and of reminder whose rule is not an escalation."""
     escalations = set(ReminderRule.objects.filter(escalation=True).values_list("subject", flat=True))
-    return [kind for kind in Subject.values if kind not in escalations]
+    return [kind for kind in KIND_LABELS if kind not in escalations]
 
 
 @transaction.atomic
 def mute_set(*, by, kind: str, muted: bool) -> None:
-    """Mute or unmute reminders of `kind` for `by`. An escalation is never muted."""
-    if kind not in Subject.values:
+    """Mute or unmute reminders or notices of `kind` for `by`. An escalation is never muted."""
+    if kind not in KIND_LABELS:
         raise ValidationError({"kind": _("No such kind of reminder.")})
     if kind not in mutable_kinds():
         raise PermissionDenied(_("An escalation cannot be muted."))

@@ -37,10 +37,12 @@ RISK_KEEPER_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.DEP
 
 @dataclass
 class Due:
-    """One subject whose reminder may be due: the sweep picks the offset and the recipients."""
+    """One subject whose reminder may be due: the sweep picks the offset and the recipients. An
+    event notice (notifications.events) is one too, without a rule: its kind is its own, its
+    recipients are all of `units`, and it has no deadline."""
 
     subject: str  # "hazard:12": with the rule, the deadline and the offset, the reminder's key
-    deadline: datetime.date
+    deadline: datetime.date | None
     line: Callable[[datetime.date], str]  # the digest's line, given today (in the reader's language)
     url: str
     # recipient kind → [(unit id, roles there)]: whose people may receive it, if the rule names the kind.
@@ -48,6 +50,11 @@ class Due:
     district_unit: OrgUnit | None = None  # the unit whose district's office is "the office"
     # What the recipient must be able to open: (kind of check, id) — see notifications.scope.
     opens: tuple[str, object] = ("", None)
+    # A notice's: its kind (notifications.models.Notice), when its event happened, and who made it
+    # (not told of their own step).
+    kind: str = ""
+    at: datetime.datetime | None = None
+    actor_id: int | None = None
 
 
 def when(deadline: datetime.date, today: datetime.date) -> str:
@@ -135,7 +142,9 @@ def _report_due(campaign, report_type, period, unit) -> Due:
     )
 
 
-def _hazard_units(hazard: Hazard, issuing_roles: frozenset) -> dict:
+def hazard_units(hazard: Hazard, issuing_roles: frozenset) -> dict:
+    """A hazard's sides as recipients: the responsible unit's rectifiers, and the issuing unit's
+    people of `issuing_roles` with the supervising unit's listing authority (a listed hazard)."""
     units = {}
     if hazard.responsible_unit_id:
         units[Recipient.RESPONSIBLE] = [(hazard.responsible_unit_id, SIDE_ROLES[Side.RECTIFIER])]
@@ -246,7 +255,7 @@ def _hazard_due(hazard: Hazard, line) -> Due:
         deadline=hazard.deadline,
         line=line,
         url=reverse("hazard_detail", args=[hazard.pk]),
-        units=_hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
+        units=hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
         district_unit=hazard.unit,
         opens=("hazard", hazard.pk),
     )
@@ -287,7 +296,7 @@ def extensions_pending(rule: ReminderRule, today: datetime.date) -> list[Due]:
                 deadline=deadline,
                 line=line,
                 url=reverse("hazard_detail", args=[hazard.pk]),
-                units=_hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
+                units=hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
                 district_unit=hazard.unit,
                 opens=("hazard", hazard.pk),
             )
@@ -320,7 +329,7 @@ def hazards_awaiting_verification(rule: ReminderRule, today: datetime.date) -> l
                 deadline=deadline,
                 line=line,
                 url=reverse("hazard_detail", args=[hazard.pk]),
-                units=_hazard_units(hazard, SIDE_ROLES[Side.VERIFIER]),
+                units=hazard_units(hazard, SIDE_ROLES[Side.VERIFIER]),
                 district_unit=hazard.unit,
                 opens=("hazard", hazard.pk),
             )

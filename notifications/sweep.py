@@ -8,7 +8,12 @@ same time, which the unique index makes wait for the other's commit) adds nothin
 whose every key was there gets no digest. Run as a job (notifications.job_kinds), the whole
 sweep commits with the job's end: a worker killed half-way leaves no digest, and the next sweep
 writes them all (notifications/tests/test_faults.py). E-mail is queued in the same transaction
-(EmailOutbox) and sent after the commit (notifications.outbox)."""
+(EmailOutbox) and sent after the commit (notifications.outbox).
+
+The same sweep reads the records' new event rows (notifications.events): their notices are
+lines of the same digests (one notification per person per sweep, reminders and notices
+together), keyed by their event and recipient; the event cursors move once the digests are
+committed."""
 
 from __future__ import annotations
 
@@ -26,21 +31,25 @@ from django.utils.translation import gettext as _
 from campaign.lib.deadlines import deadline_today
 from districts.models import Membership, OrgUnit, User
 from districts.scoping import Subtree
-from notifications.models import EmailOutbox, Mute, Notification, Recipient, Reminder, ReminderRule, Subject
+from notifications import events
+from notifications.models import KIND_LABELS, EmailOutbox, Mute, Notification, Recipient, Reminder, ReminderRule
 from notifications.scope import openable
 from notifications.sources import LEADER_ROLES, OFFICE_ROLES, SOURCES, Due
 
 logger = logging.getLogger(__name__)
-KIND_ORDER = {kind: i for i, kind in enumerate(Subject.values)}
+KIND_ORDER = {kind: i for i, kind in enumerate(KIND_LABELS)}
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclasses.dataclass
 class SweepResult:
     due: int = 0  # (subject, offset) pairs whose day has come
+    events: int = 0  # events read that are told (notifications.events)
     people: int = 0  # digests written
     reminders: int = 0  # reminders written (lines of the digests)
+    notices: int = 0  # event notices written (lines of the same digests)
     emails: int = 0  # e-mails queued
-    hidden: int = 0  # reminders not sent because the person could not open their subject
+    hidden: int = 0  # lines not sent because the person could not open their subject
 
     def as_report(self) -> dict:
         return dataclasses.asdict(self)
@@ -48,17 +57,37 @@ class SweepResult:
 
 @dataclasses.dataclass(frozen=True)
 class Entry:
-    rule: ReminderRule
+    """A line that may be sent: a reminder (its rule and the offset due), or an event notice (no
+    rule: its kind is its own, all its units receive it, by e-mail too, and it may be muted)."""
+
+    rule: ReminderRule | None
     due: Due
-    offset: int
+    offset: int | None = None
 
     @property
     def key(self):
-        return (self.rule.pk, self.due.subject, self.due.deadline, self.offset)
+        return (self.rule.pk if self.rule else None, self.due.subject, self.due.deadline, self.offset)
+
+    @property
+    def kind(self) -> str:
+        return self.rule.subject if self.rule else self.due.kind
+
+    @property
+    def recipients(self) -> list[str]:
+        return self.rule.recipients if self.rule else list(self.due.units)
+
+    @property
+    def email(self) -> bool:
+        return self.rule.email if self.rule else True
+
+    @property
+    def escalation(self) -> bool:
+        return bool(self.rule and self.rule.escalation)
 
 
 def sweep(*, today: datetime.date | None = None) -> SweepResult:
-    """Write every reminder due on `today` (the deadline time zone's today) not written yet."""
+    """Write every reminder due on `today` (the deadline time zone's today) not written yet, and
+    the notices of the events written since the last sweep; then move the event cursors."""
     today = today or deadline_today()
     result = SweepResult()
     entries = []
@@ -68,9 +97,22 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
             if offset is not None:
                 entries.append(Entry(rule, due, offset))
     result.due = len(entries)
+    notices, reads = events.read_events()
+    result.events = len(notices)
+    entries += [Entry(None, due) for due in notices]
+    _send(entries, today, result)
+    # Only now: a sweep that died before this line leaves the cursors where they were, and the
+    # next one reads those events again (their notices written already add nothing).
+    events.advance(reads)
+    if result.emails:
+        transaction.on_commit(_send_after_commit)
+    return result
+
+
+def _send(entries: list[Entry], today: datetime.date, result: SweepResult) -> None:
     by_person = _recipients(entries, today)
     if not by_person:
-        return result
+        return
     sent = _already_sent(entries)
     muted = set(Mute.objects.filter(user_id__in=by_person).values_list("user_id", "kind"))
     users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
@@ -82,7 +124,7 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
         wanted = [
             e
             for e in by_person[user_id]
-            if (*e.key, user_id) not in sent and (e.rule.escalation or (user_id, e.rule.subject) not in muted)
+            if (*e.key, user_id) not in sent and (e.escalation or (user_id, e.kind) not in muted)
         ]
         if not wanted:
             continue
@@ -91,14 +133,12 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
         wanted = [e for e in wanted if id(e.due) in kept]
         if not wanted:
             continue
-        written, emailed = _write_digest(user, wanted, today, email_on=email_on)
-        if written:
+        reminders, notices, emailed = _write_digest(user, wanted, today, email_on=email_on)
+        if reminders or notices:
             result.people += 1
-            result.reminders += written
+            result.reminders += reminders
+            result.notices += notices
             result.emails += emailed
-    if result.emails:
-        transaction.on_commit(_send_after_commit)
-    return result
 
 
 # The district's bodies a rule may send to: the kinds of unit they are, and the roles there
@@ -112,15 +152,16 @@ DISTRICT_BODIES = {
 def _recipients(entries: list[Entry], today: datetime.date) -> dict[int, list[Entry]]:
     """Person → the entries they receive: the members, with a named role, of the units each
     entry's rule sends to (units not dissolved, people active), and the office or leading group
-    of the subject's district. Two queries whatever the number of entries."""
+    of the subject's district; a notice's units, but not the person who took the step it tells.
+    Two queries whatever the number of entries."""
     unit_ids = {
         unit_id
         for e in entries
         for kind, pairs in e.due.units.items()
-        if kind in e.rule.recipients
+        if kind in e.recipients
         for unit_id, _roles in pairs
     }
-    bodies = {kind: [] for kind in DISTRICT_BODIES if any(kind in e.rule.recipients for e in entries)}
+    bodies = {kind: [] for kind in DISTRICT_BODIES if any(kind in e.recipients for e in entries)}
     if bodies:
         kinds = set().union(*(DISTRICT_BODIES[kind][0] for kind in bodies))
         found = (
@@ -147,15 +188,15 @@ def _recipients(entries: list[Entry], today: datetime.date) -> dict[int, list[En
         members[unit_id].append((user_id, role))
     by_person: dict[int, dict] = defaultdict(dict)
     for e in entries:
-        targets = [pair for kind, pairs in e.due.units.items() if kind in e.rule.recipients for pair in pairs]
+        targets = [pair for kind, pairs in e.due.units.items() if kind in e.recipients for pair in pairs]
         unit = e.due.district_unit
         for kind, found_bodies in bodies.items():
-            if kind in e.rule.recipients and unit is not None:
+            if kind in e.recipients and unit is not None:
                 roles = DISTRICT_BODIES[kind][1]
                 targets += [(pk, roles) for pk, district in found_bodies if district.contains(unit)]
         for unit_id, roles in targets:
             for user_id, role in members.get(unit_id, ()):
-                if role in roles:
+                if role in roles and user_id != e.due.actor_id:
                     by_person[user_id][e.key] = e  # one line per subject, whoever they are on its side
     return {user_id: list(found.values()) for user_id, found in by_person.items()}
 
@@ -163,28 +204,36 @@ def _recipients(entries: list[Entry], today: datetime.date) -> dict[int, list[En
 def _already_sent(entries: list[Entry]) -> set:
     """The keys written before: those people are skipped without a write (the insert's ON
     CONFLICT still decides, should a sweep running beside this one write them meanwhile)."""
-    if not entries:
-        return set()
-    subjects = sorted({e.due.subject for e in entries})
-    rules = sorted({e.rule.pk for e in entries})
-    earliest = min(e.due.deadline for e in entries)
     found = set()
-    for start in range(0, len(subjects), 2000):
-        # By the unique key's index: its rule, then its subject.
-        rows = Reminder.objects.filter(
-            rule_id__in=rules, subject__in=subjects[start : start + 2000], deadline__gte=earliest
-        )
+    reminders = [e for e in entries if e.rule is not None]
+    if reminders:
+        subjects = sorted({e.due.subject for e in reminders})
+        rules = sorted({e.rule.pk for e in reminders})
+        earliest = min(e.due.deadline for e in reminders)
+        for start in range(0, len(subjects), 2000):
+            # By the unique key's index: its rule, then its subject.
+            rows = Reminder.objects.filter(
+                rule_id__in=rules, subject__in=subjects[start : start + 2000], deadline__gte=earliest
+            )
+            found.update(rows.values_list("rule_id", "subject", "deadline", "offset", "recipient_id"))
+    notices = sorted({e.due.subject for e in entries if e.rule is None})
+    for start in range(0, len(notices), 2000):
+        # By the notices' unique key's index (subject, recipient, where there is no rule).
+        rows = Reminder.objects.filter(rule__isnull=True, subject__in=notices[start : start + 2000])
         found.update(rows.values_list("rule_id", "subject", "deadline", "offset", "recipient_id"))
     return found
 
 
-def _write_digest(user: User, entries: list[Entry], today: datetime.date, *, email_on: bool) -> tuple[int, int]:
-    """One person's digest of this sweep: the notification, its reminders (those whose key is
-    new), and its e-mail, in one transaction. Returns (reminders written, e-mails queued)."""
-    entries = sorted(entries, key=lambda e: (KIND_ORDER[e.rule.subject], e.due.deadline, e.due.subject))
+def _write_digest(user: User, entries: list[Entry], today: datetime.date, *, email_on: bool) -> tuple[int, int, int]:
+    """One person's digest of this sweep: the notification, its lines (those whose key is new),
+    and its e-mail, in one transaction. Returns (reminders written, notices written, e-mails queued)."""
+    entries = sorted(
+        entries,
+        key=lambda e: (KIND_ORDER[e.kind], e.due.deadline or datetime.date.min, e.due.at or EPOCH, e.due.subject),
+    )
     # The platform's language: a digest is written once, for whoever reads it later (Chinese).
     with translation.override(settings.LANGUAGE_CODE):
-        title = _("Reminders of %(date)s") % {"date": today.isoformat()}
+        title = _title(entries, today)
         lines = [e.due.line(today) for e in entries]
     with transaction.atomic():
         note = Notification.objects.create(recipient=user, title=title)
@@ -192,51 +241,79 @@ def _write_digest(user: User, entries: list[Entry], today: datetime.date, *, ema
         if not inserted:
             # Every key was written by a sweep beside this one: no digest, no e-mail.
             transaction.set_rollback(True)
-            return 0, 0
+            return 0, 0, 0
         emailed = 0
-        emailed_entries = [i for i in inserted if entries[i].rule.email]
+        emailed_entries = [i for i in inserted if entries[i].email]
         if email_on and user.email and emailed_entries:
             with translation.override(settings.LANGUAGE_CODE):
                 body = _email_body(user, [(entries[i], lines[i]) for i in emailed_entries])
             EmailOutbox.objects.create(notification=note, to=user.email, subject=title, body=body)
             emailed = 1
-    return len(inserted), emailed
+    notices = sum(1 for i in inserted if entries[i].rule is None)
+    return len(inserted) - notices, notices, emailed
+
+
+def _title(entries: list[Entry], today: datetime.date) -> str:
+    date = {"date": today.isoformat()}
+    notices, reminders = any(e.rule is None for e in entries), any(e.rule is not None for e in entries)
+    if notices and reminders:
+        return _("Notices and reminders of %(date)s") % date
+    if notices:
+        return _("Notices of %(date)s") % date
+    return _("Reminders of %(date)s") % date
+
+
+KEY = ("rule_id", "subject", "deadline", "offset", "recipient_id")
+COLUMNS = [*KEY, "notification_id", "kind", "text", "url", "position", "created_at"]
 
 
 def _insert(note: Notification, user: User, entries: list[Entry], lines: list[str]) -> list[int]:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING: the positions of the reminders written now."""
-    table = Reminder._meta.db_table
-    columns = ["rule_id", "subject", "deadline", "offset", "recipient_id", "notification_id", "kind", "text", "url"]
-    columns += ["position", "created_at"]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    key = ", ".join(connection.ops.quote_name(c) for c in ("rule_id", "subject", "deadline", "offset", "recipient_id"))
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the positions of the lines written now. The
+    reminders on their key's index, the notices on theirs (subject, recipient, without a rule)."""
+    q = connection.ops.quote_name
+    reminders = [(p, e) for p, e in enumerate(entries) if e.rule is not None]
+    notices = [(p, e) for p, e in enumerate(entries) if e.rule is None]
+    written = _insert_rows(note, user, reminders, lines, "(" + ", ".join(q(c) for c in KEY) + ")")
+    written += _insert_rows(
+        note, user, notices, lines, f"({q('subject')}, {q('recipient_id')}) WHERE {q('rule_id')} IS NULL"
+    )
+    return sorted(written)
+
+
+def _insert_rows(
+    note: Notification, user: User, rows: list[tuple[int, Entry]], lines: list[str], conflict: str
+) -> list[int]:
+    q = connection.ops.quote_name
+    quoted = ", ".join(q(c) for c in COLUMNS)
     now = timezone.now()
     written = []
     with connection.cursor() as cursor:
-        for start in range(0, len(entries), 500):
-            chunk = list(enumerate(entries))[start : start + 500]
+        for start in range(0, len(rows), 500):
             values, params = [], []
-            for position, e in chunk:
-                values.append("(" + ", ".join(["%s"] * len(columns)) + ")")
-                params += [e.rule.pk, e.due.subject, e.due.deadline, e.offset, user.pk, note.pk, e.rule.subject]
-                params += [lines[position][:300], e.due.url[:300], position, now]
+            for position, e in rows[start : start + 500]:
+                values.append("(" + ", ".join(["%s"] * len(COLUMNS)) + ")")
+                params += [*e.key, user.pk, note.pk, e.kind, lines[position][:300], e.due.url[:300], position, now]
             cursor.execute(
-                f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES {', '.join(values)} "  # noqa: S608
-                f"ON CONFLICT ({key}) DO NOTHING RETURNING {connection.ops.quote_name('position')}",
+                f"INSERT INTO {q(Reminder._meta.db_table)} ({quoted}) VALUES {', '.join(values)} "  # noqa: S608
+                f"ON CONFLICT {conflict} DO NOTHING RETURNING {q('position')}",
                 params,
             )
             written += [row[0] for row in cursor.fetchall()]
-    return sorted(written)
+    return written
 
 
 def _email_body(user: User, pairs: list[tuple[Entry, str]]) -> str:
     base = settings.SITE_URL.rstrip("/")
-    parts = [_("Hello %(name)s, these are due:") % {"name": getattr(user, "full_name", "") or user.get_username()}]
+    name = {"name": getattr(user, "full_name", "") or user.get_username()}
+    if any(entry.rule is None for entry, _line in pairs):
+        parts = [_("Hello %(name)s, these need your attention:") % name]
+    else:
+        parts = [_("Hello %(name)s, these are due:") % name]
     current = None
     for entry, line in pairs:
-        if entry.rule.subject != current:
-            current = entry.rule.subject
-            parts += ["", f"【{Subject(current).label}】"]
+        if entry.kind != current:
+            current = entry.kind
+            parts += ["", f"【{KIND_LABELS[current]}】"]
         parts.append(f"- {line}\n  {base}{entry.due.url}")
     parts += ["", _("Your notifications: %(url)s") % {"url": f"{base}/notifications/"}]
     return "\n".join(parts)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from campaign.lib.paging import list_page
 from notifications import selectors, services
-from notifications.models import Notification, Subject
+from notifications.models import KIND_LABELS, KINDS, Notification
 
 
 def _mine_or_404(user, pk: int) -> Notification:
@@ -28,7 +28,7 @@ def _mine_or_404(user, pk: int) -> Notification:
 @require_GET
 def notification_list(request):
     kind = request.GET.get("kind", "")
-    kind = kind if kind in Subject.values else ""
+    kind = kind if kind in KIND_LABELS else ""
     unread = request.GET.get("unread") == "1"
     rows = selectors.notifications_for(request.user, kind=kind, unread=unread)
     return render(
@@ -36,7 +36,7 @@ def notification_list(request):
         "notifications/list.html",
         {
             **list_page(request, rows, per_page=20),
-            "kinds": Subject.choices,
+            "kinds": KINDS,
             "kind": kind,
             "unread": unread,
             "unread_count": selectors.unread_count(request.user),
@@ -90,7 +90,7 @@ def notification_settings(request):
             messages.success(request, _("Saved."))
         return redirect("notification_settings")
     muted = selectors.muted_kinds(request.user)
-    kinds = [(value, label, value in muted, value in mutable) for value, label in Subject.choices]
+    kinds = [(value, label, value in muted, value in mutable) for value, label in KINDS]
     return render(request, "notifications/settings.html", {"kinds": kinds})
 
 
