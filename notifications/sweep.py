@@ -7,7 +7,10 @@ that writes the person's digest: a key already there (an earlier sweep, or one r
 same time, which the unique index makes wait for the other's commit) adds nothing, and a person
 whose every key was there gets no digest. A sweep that dies half-way leaves the digests it
 committed; the next one writes the rest. E-mail is queued in the same transaction (EmailOutbox)
-and sent after the commit (notifications.outbox)."""
+and sent after the commit (notifications.outbox).
+
+The reading (plan: sources, keys already written, mutes, what each person may open) is apart from
+the writing, so that the dry run (notifications.preview) reads exactly what a sweep would."""
 
 from __future__ import annotations
 
@@ -56,9 +59,19 @@ class Entry:
         return (self.rule.pk, self.due.subject, self.due.deadline, self.offset)
 
 
-def sweep(*, today: datetime.date | None = None) -> SweepResult:
-    """Write every reminder due on `today` (the deadline time zone's today) not written yet."""
-    today = today or deadline_today()
+@dataclasses.dataclass
+class Plan:
+    """What a sweep on `today` would write, read and nothing written: each person's new entries
+    (not sent before, not muted, openable), in the order their digest lists them."""
+
+    today: datetime.date
+    result: SweepResult
+    people: list[tuple[User, list[Entry]]]
+
+
+def plan(*, today: datetime.date) -> Plan:
+    """The sweep's reading of the sources, keys, mutes and scopes for `today`: what a sweep that
+    day would send. The sweep writes it; the dry run (notifications.preview) only lists it."""
     result = SweepResult()
     entries = []
     for rule in ReminderRule.objects.filter(enabled=True).order_by("pk"):
@@ -67,13 +80,13 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
             if offset is not None:
                 entries.append(Entry(rule, due, offset))
     result.due = len(entries)
+    people: list[tuple[User, list[Entry]]] = []
     by_person = _recipients(entries, today)
     if not by_person:
-        return result
+        return Plan(today, result, people)
     sent = _already_sent(entries)
     muted = set(Mute.objects.filter(user_id__in=by_person).values_list("user_id", "kind"))
     users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
-    email_on = bool(settings.REMINDER_EMAIL)
     for user_id in sorted(by_person):
         user = users.get(user_id)
         if user is None:
@@ -88,9 +101,18 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
         kept = {id(d) for d in openable(user, [e.due for e in wanted])}
         result.hidden += sum(1 for e in wanted if id(e.due) not in kept)
         wanted = [e for e in wanted if id(e.due) in kept]
-        if not wanted:
-            continue
-        written, emailed = _write_digest(user, wanted, today, email_on=email_on)
+        if wanted:
+            people.append((user, sorted(wanted, key=_digest_order)))
+    return Plan(today, result, people)
+
+
+def sweep(*, today: datetime.date | None = None) -> SweepResult:
+    """Write every reminder due on `today` (the deadline time zone's today) not written yet."""
+    planned = plan(today=today or deadline_today())
+    result = planned.result
+    email_on = bool(settings.REMINDER_EMAIL)
+    for user, entries in planned.people:
+        written, emailed = _write_digest(user, entries, planned.today, email_on=email_on)
         if written:
             result.people += 1
             result.reminders += written
@@ -98,6 +120,10 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
     if result.emails:
         transaction.on_commit(_send_after_commit)
     return result
+
+
+def _digest_order(entry: Entry):
+    return (KIND_ORDER[entry.rule.subject], entry.due.deadline, entry.due.subject)
 
 
 def _recipients(entries: list[Entry], today: datetime.date) -> dict[int, list[Entry]]:
@@ -159,9 +185,9 @@ def _already_sent(entries: list[Entry]) -> set:
 
 
 def _write_digest(user: User, entries: list[Entry], today: datetime.date, *, email_on: bool) -> tuple[int, int]:
-    """One person's digest of this sweep: the notification, its reminders (those whose key is
-    new), and its e-mail, in one transaction. Returns (reminders written, e-mails queued)."""
-    entries = sorted(entries, key=lambda e: (KIND_ORDER[e.rule.subject], e.due.deadline, e.due.subject))
+    """One person's digest of this sweep (`entries` in the plan's order): the notification, its
+    reminders (those whose key is new), and its e-mail, in one transaction. Returns (reminders
+    written, e-mails queued)."""
     # The platform's language: a digest is written once, for whoever reads it later (Chinese).
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Reminders of %(date)s") % {"date": today.isoformat()}
