@@ -39,8 +39,9 @@ GROUP_PERMISSIONS = {
         # Report types are data the system admin keeps; periods follow from them.
         "reporting": {"reporttype": ("add", "change", "view"), "period": ("view",)},
         # The reminder rules are shipped (one per subject) and changed, never added or deleted;
-        # the e-mail outbox is read, to see what was sent and what failed.
-        "notifications": {"reminderrule": ("change", "view"), "emailoutbox": ("view",)},
+        # the sent log and the e-mail outbox are read, to see what was sent and what failed (a
+        # failed e-mail is retried by the outbox's action, which checks the role itself).
+        "notifications": {"reminderrule": ("change", "view"), "reminder": ("view",), "emailoutbox": ("view",)},
     },
     # Roles, sign-in security and lockouts. Users are read (to grant roles and
     # reset passwords through their own actions), never changed in a form;

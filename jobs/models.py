@@ -98,6 +98,13 @@ class Job(models.Model):
     def is_active(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
 
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        """How long the run took, from its claim to its outcome (None until both are known)."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
 
 class JobHeartbeat(models.Model):
     """When the Celery worker last ran the scheduled heartbeat: tells admins that jobs run."""

@@ -161,7 +161,7 @@ class Read:
     still where it was read (`version`)."""
 
     source: str
-    version: int
+    version: int | None  # None: the source has no cursor yet
     last_id: int
     pending: list
 
@@ -172,8 +172,11 @@ def read_events(*, now: datetime.datetime | None = None) -> tuple[list[Due], lis
     now = now or timezone.now()
     dues, reads = [], []
     for source in SOURCES:
-        cursor = _cursor(source)
+        cursor = EventCursor.objects.filter(source=source.key).first()
         if cursor is None:
+            # None yet (a first sweep): it starts at the newest event, once advanced.
+            newest = source.model.objects.aggregate(n=Max("pk"))["n"] or 0
+            reads.append(Read(source.key, None, newest, []))
             continue
         rows, last_id, pending = _scan(source, cursor, now)
         told = [pk for pk, action in rows if action in source.actions]
@@ -191,18 +194,12 @@ def advance(reads: list[Read]) -> None:
     by the next sweep, and their notices, already written, add nothing."""
     now = timezone.now()
     for read in reads:
+        if read.version is None:  # the source's first cursor
+            EventCursor.objects.get_or_create(source=read.source, defaults={"last_id": read.last_id})
+            continue
         EventCursor.objects.filter(source=read.source, version=read.version).update(
             last_id=read.last_id, pending=read.pending, version=F("version") + 1, updated_at=now
         )
-
-
-def _cursor(source: EventSource) -> EventCursor | None:
-    """The source's cursor; None when there was none: it starts now at the newest event."""
-    cursor = EventCursor.objects.filter(source=source.key).first()
-    if cursor is None:
-        newest = source.model.objects.aggregate(n=Max("pk"))["n"] or 0
-        EventCursor.objects.get_or_create(source=source.key, defaults={"last_id": newest})
-    return cursor
 
 
 def _scan(source: EventSource, cursor: EventCursor, now: datetime.datetime) -> tuple[list, int, list]:

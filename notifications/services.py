@@ -9,8 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.lib.history import bulk_update_with_history
+from campaign.lib.signals import tell
 from districts import authority
-from notifications.models import KIND_LABELS, Mute, Notification, ReminderRule
+from districts.models import Role
+from jobs.models import Job
+from jobs.services import job_start
+from notifications.job_kinds import PREVIEW_KIND, tomorrow, watches_sweeps
+from notifications.models import KIND_LABELS, EmailOutbox, Mute, Notification, ReminderRule
 
 RULE_FIELDS = (
     "enabled",
@@ -90,3 +95,36 @@ def rule_update(*, rule: ReminderRule, by, **fields) -> ReminderRule:
     rule._history_user = by
     rule.save()
     return rule
+
+
+@transaction.atomic
+def outbox_retry(*, rows, by) -> int:
+    """Put failed e-mails of `rows` back in the queue with their attempts anew: the next send
+    (beat's, every few minutes) tries them again. Rows not failed are left as they are. The
+    system administrator's; each retry is told to the audit trail with the error it had."""
+    if by is not None and not authority.holds(by, Role.SYSTEM_ADMIN):
+        raise PermissionDenied(_("Only a system administrator retries e-mails."))
+    ids = [row.pk for row in rows]
+    failed = list(EmailOutbox.objects.select_for_update().filter(pk__in=ids, state=EmailOutbox.State.FAILED))
+    for row in failed:
+        attempts, error = row.attempts, row.last_error
+        row.state = EmailOutbox.State.PENDING
+        row.attempts = 0
+        row.full_clean()
+        row.save(update_fields=["state", "attempts"])
+        # The outbox keeps no history (it is operational): the audit trail has the retry.
+        tell(
+            "admin_action",
+            user=by,
+            obj=row,
+            detail={"action": "outbox_retry", "state": ["failed", "pending"], "attempts": attempts, "error": error},
+        )
+    return len(failed)
+
+
+def preview_start(*, by) -> Job:
+    """Start a dry run of tomorrow's sweep: a job that lists what it would send, writing nothing
+    of it (notifications.preview)."""
+    if not watches_sweeps(by):
+        raise PermissionDenied(_("Only a system administrator asks what the reminders would send."))
+    return job_start(kind=PREVIEW_KIND, by=by, params={"day": tomorrow().isoformat()})

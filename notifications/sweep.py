@@ -13,7 +13,11 @@ writes them all (notifications/tests/test_faults.py). E-mail is queued in the sa
 The same sweep reads the records' new event rows (notifications.events): their notices are
 lines of the same digests (one notification per person per sweep, reminders and notices
 together), keyed by their event and recipient; the event cursors move once the digests are
-committed."""
+committed.
+
+The reading (plan: sources, event rows, keys already written, mutes, what each person may open)
+is apart from the writing, so that the dry run (notifications.preview) reads exactly what a sweep
+would."""
 
 from __future__ import annotations
 
@@ -85,10 +89,22 @@ class Entry:
         return bool(self.rule and self.rule.escalation)
 
 
-def sweep(*, today: datetime.date | None = None) -> SweepResult:
-    """Write every reminder due on `today` (the deadline time zone's today) not written yet, and
-    the notices of the events written since the last sweep; then move the event cursors."""
-    today = today or deadline_today()
+@dataclasses.dataclass
+class Plan:
+    """What a sweep on `today` would write, read and nothing written: each person's new entries
+    (not sent before, not muted, openable), in the order their digest lists them, and the event
+    cursors' reads (notifications.events), to move once the digests are written."""
+
+    today: datetime.date
+    result: SweepResult
+    people: list[tuple[User, list[Entry]]]
+    reads: object = None
+
+
+def plan(*, today: datetime.date) -> Plan:
+    """The sweep's reading of the sources, the new event rows, keys, mutes and scopes for `today`:
+    what a sweep that day would send. The sweep writes it; the dry run (notifications.preview)
+    only lists it (and moves no cursor)."""
     result = SweepResult()
     entries = []
     for rule in ReminderRule.objects.filter(enabled=True).order_by("pk"):
@@ -100,23 +116,13 @@ def sweep(*, today: datetime.date | None = None) -> SweepResult:
     notices, reads = events.read_events()
     result.events = len(notices)
     entries += [Entry(None, due) for due in notices]
-    _send(entries, today, result)
-    # Only now: a sweep that died before this line leaves the cursors where they were, and the
-    # next one reads those events again (their notices written already add nothing).
-    events.advance(reads)
-    if result.emails:
-        transaction.on_commit(_send_after_commit)
-    return result
-
-
-def _send(entries: list[Entry], today: datetime.date, result: SweepResult) -> None:
+    people: list[tuple[User, list[Entry]]] = []
     by_person = _recipients(entries, today)
     if not by_person:
-        return
+        return Plan(today, result, people, reads)
     sent = _already_sent(entries)
     muted = set(Mute.objects.filter(user_id__in=by_person).values_list("user_id", "kind"))
     users = User.objects.filter(pk__in=by_person, is_active=True).in_bulk()
-    email_on = bool(settings.REMINDER_EMAIL)
     for user_id in sorted(by_person):
         user = users.get(user_id)
         if user is None:
@@ -131,14 +137,30 @@ def _send(entries: list[Entry], today: datetime.date, result: SweepResult) -> No
         kept = {id(d) for d in openable(user, [e.due for e in wanted])}
         result.hidden += sum(1 for e in wanted if id(e.due) not in kept)
         wanted = [e for e in wanted if id(e.due) in kept]
-        if not wanted:
-            continue
-        reminders, notices, emailed = _write_digest(user, wanted, today, email_on=email_on)
+        if wanted:
+            people.append((user, sorted(wanted, key=_digest_order)))
+    return Plan(today, result, people, reads)
+
+
+def sweep(*, today: datetime.date | None = None) -> SweepResult:
+    """Write every reminder due on `today` (the deadline time zone's today) not written yet, and
+    the notices of the events written since the last sweep; then move the event cursors."""
+    planned = plan(today=today or deadline_today())
+    result = planned.result
+    email_on = bool(settings.REMINDER_EMAIL)
+    for user, entries in planned.people:
+        reminders, notices, emailed = _write_digest(user, entries, planned.today, email_on=email_on)
         if reminders or notices:
             result.people += 1
             result.reminders += reminders
             result.notices += notices
             result.emails += emailed
+    # Only now: a sweep that died before this line leaves the cursors where they were, and the
+    # next one reads those events again (their notices written already add nothing).
+    events.advance(planned.reads)
+    if result.emails:
+        transaction.on_commit(_send_after_commit)
+    return result
 
 
 # The district's bodies a rule may send to: the kinds of unit they are, and the roles there
@@ -147,6 +169,11 @@ DISTRICT_BODIES = {
     Recipient.OFFICE: ({OrgUnit.Kind.OFFICE}, OFFICE_ROLES),
     Recipient.LEADING_GROUP: ({OrgUnit.Kind.LEADING_GROUP, OrgUnit.Kind.DISTRICT}, LEADER_ROLES),
 }
+
+
+def _digest_order(e: Entry):
+    """A digest's order: by kind (notices first), then deadline, time and subject."""
+    return (KIND_ORDER[e.kind], e.due.deadline or datetime.date.min, e.due.at or EPOCH, e.due.subject)
 
 
 def _recipients(entries: list[Entry], today: datetime.date) -> dict[int, list[Entry]]:
@@ -225,12 +252,9 @@ def _already_sent(entries: list[Entry]) -> set:
 
 
 def _write_digest(user: User, entries: list[Entry], today: datetime.date, *, email_on: bool) -> tuple[int, int, int]:
-    """One person's digest of this sweep: the notification, its lines (those whose key is new),
-    and its e-mail, in one transaction. Returns (reminders written, notices written, e-mails queued)."""
-    entries = sorted(
-        entries,
-        key=lambda e: (KIND_ORDER[e.kind], e.due.deadline or datetime.date.min, e.due.at or EPOCH, e.due.subject),
-    )
+    """One person's digest of this sweep (`entries` in the plan's order): the notification, its
+    lines (those whose key is new), and its e-mail, in one transaction. Returns (reminders
+    written, notices written, e-mails queued)."""
     # The platform's language: a digest is written once, for whoever reads it later (Chinese).
     with translation.override(settings.LANGUAGE_CODE):
         title = _title(entries, today)

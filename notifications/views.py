@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.lib.paging import list_page
+from jobs.models import Job
 from notifications import selectors, services
+from notifications.job_kinds import PREVIEW_KIND, tomorrow, watches_sweeps
 from notifications.models import KIND_LABELS, KINDS, Notification
 
 
@@ -99,6 +101,20 @@ def notification_settings(request):
 def unread(request):
     """The bell in the header asks here: one query beyond the request's own."""
     return JsonResponse({"unread": selectors.unread_count(request.user)})
+
+
+@login_required
+def preview(request):
+    """The system administrator's dry run: what tomorrow's sweep would send. Started as a job
+    (it reads what a sweep reads); this page starts one and lists the latest. Nobody else is
+    told the page exists."""
+    if not watches_sweeps(request.user):
+        raise Http404
+    if request.method == "POST":
+        job = services.preview_start(by=request.user)
+        return redirect("job_detail", job.pk)
+    jobs = Job.objects.visible_to(request.user).filter(kind=PREVIEW_KIND).order_by("-created_at", "-pk")[:10]
+    return render(request, "notifications/preview.html", {"jobs": jobs, "tomorrow": tomorrow()})
 
 
 def _back(request) -> str:

@@ -1,11 +1,13 @@
 """The sweep runs as a watched job that beat starts: its report says what it wrote; a second
-start while one waits or runs adds no job; e-mail left pending by an earlier run goes out."""
+start while one waits or runs adds no job; e-mail left pending by an earlier run goes out; a
+sweep's page shows the schedule's last run, its duration and its recent failures."""
 
 import datetime
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from campaign.celery import app
 from districts.models import Role, User
@@ -67,3 +69,41 @@ def test_the_system_administrator_sees_a_sweeps_job_page_and_a_street_does_not(c
     assert page.status_code == 200 and "提醒扫描" in page.content.decode()
     sign_in(client, people["wulin"])
     assert client.get(reverse("job_detail", args=[job.pk])).status_code == 404
+
+
+def test_a_sweeps_page_shows_the_schedules_last_run_its_duration_and_recent_failures(
+    client, sign_in, plan, unit, people
+):
+    now = timezone.now()
+
+    def run(minutes_ago, state, seconds, report):
+        started = now - datetime.timedelta(minutes=minutes_ago)
+        return Job.objects.create(
+            kind=KIND,
+            state=state,
+            created_at=started,
+            started_at=started,
+            finished_at=started + datetime.timedelta(seconds=seconds),
+            report=report,
+        )
+
+    run(60, Job.State.DONE, 2, {"people": 1, "reminders": 1})
+    run(30, Job.State.FAILED, 240, {"timed_out": True, "minutes": 4})
+    run(20, Job.State.FAILED, 1, {"error": "数据库连接中断"})
+    last = run(5, Job.State.DONE, 3.5, {"people": 3, "reminders": 7, "due": 9, "emails": 2, "hidden": 0})
+    Job.objects.create(kind=KIND, state=Job.State.FAILED, started_by=people["wulin"])  # not beat's
+    admin = User.objects.create_user(username="sys")
+    membership_create(user=admin, unit=unit("330103"), role=Role.SYSTEM_ADMIN)
+    sign_in(client, admin)
+    page = client.get(reverse("job_detail", args=[last.pk])).content.decode()
+    assert 'data-testid="scheduled-runs"' in page and "*/5 * * * *" in page
+    last_run = page.split('data-testid="last-run"')[1].split("</dl>")[0]
+    assert reverse("job_detail", args=[last.pk]) in last_run and "3.5" in last_run
+    failed = page.split('data-testid="failed-count"')[1].split("</dd>")[0]
+    assert failed.strip(">").strip() == "2"
+    failures = page.split('data-testid="failures"')[1].split("</ul>")[0]
+    assert "数据库连接中断" in failures and failures.count("<li") == 2
+    assert page.count("<tr", page.index('data-testid="recent-runs"')) == 1 + 4  # header and the four runs of beat
+    assert 'data-testid="report-reminders">7<' in page
+    sign_in(client, people["wulin"])
+    assert client.get(reverse("job_detail", args=[last.pk])).status_code == 404
