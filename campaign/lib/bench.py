@@ -1,14 +1,58 @@
 """Timing pages for the benchmark commands: the median of several requests and the query count."""
 
 import math
+import os
 import statistics
 import time
 from dataclasses import dataclass
 
-from django.core.management.base import CommandError
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+
+
+class BenchCommand(BaseCommand):
+    """A benchmark command (`manage.py bench_*`): each figure on its own line as `name: value
+    unit`, every other line a note starting with `#`. It seeds and measures a development database
+    of its own on PostgreSQL: begin() refuses anything else."""
+
+    # Units whose figures are printed to one decimal place (the rest to two).
+    ONE_DECIMAL = ("ms",)
+
+    def figure(self, name: str, value, unit: str) -> None:
+        if isinstance(value, float):
+            value = f"{value:.1f}" if unit in self.ONE_DECIMAL else f"{value:.2f}"
+        self.stdout.write(f"{name}: {value} {unit}")
+
+    def note(self, text: str) -> None:
+        """A line that is not a figure: for the reader, never `name: value unit`."""
+        self.stdout.write(f"# {text}")
+
+    def load(self) -> None:
+        """The machine's load, as a note: the figures of a busy machine are not a quiet one's."""
+        one, five, fifteen = os.getloadavg()
+        self.note(f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
+
+    def begin(self) -> float:
+        """Refuse a production or non-PostgreSQL database; note which one is measured, and the
+        load. Returns the start time (time.perf_counter)."""
+        from django.db import connection
+
+        if not settings.DEBUG:
+            raise CommandError(
+                "DEBUG is off: the benchmark loads the demo accounts, so it runs on a development database."
+            )
+        if connection.vendor != "postgresql":
+            raise CommandError(
+                f"The benchmark seeds in bulk with PostgreSQL's generate_series; this database is "
+                f"{connection.vendor}. Set DATABASE_URL=postgres://… to a database of its own."
+            )
+        started = time.perf_counter()
+        self.note(f"database {connection.settings_dict['NAME']}, {connection.vendor}")
+        self.load()
+        return started
 
 
 def signed_in_client(user, login=None) -> Client:

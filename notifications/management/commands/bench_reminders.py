@@ -27,18 +27,16 @@ counted by a wrapper that keeps each statement's first words only."""
 from __future__ import annotations
 
 import datetime
-import os
 import statistics
 import time
 
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from campaign.lib.bench import BenchCommand
 from campaign.lib.deadlines import deadline_today
 from campaign.models import Campaign
 from campaign.plan import DISTRICT_CODE
@@ -50,7 +48,7 @@ from notifications.outbox import outbox_send
 from notifications.selectors import unread_count
 from notifications.sources import SOURCES
 from notifications.sweep import plan, sweep
-from oversight.bench.common import OFFICE_USERNAME, Volumes, ensure_postgresql, in_district, months_covered
+from oversight.bench.common import OFFICE_USERNAME, Volumes, in_district, months_covered
 from oversight.bench.seed import seed
 from reporting.models import Period
 
@@ -86,7 +84,7 @@ def split_batches(heads: list[str]) -> tuple[int, list[int]]:
     return starts[0], [end - start for start, end in zip(starts, ends, strict=True)]
 
 
-class Command(BaseCommand):
+class Command(BenchCommand):
     help = "Seed the reminders benchmark's volumes on PostgreSQL (if missing) and print its speed figures."
 
     def add_arguments(self, parser):
@@ -102,27 +100,10 @@ class Command(BaseCommand):
             "--skip-seed", action="store_true", help="Seed no records (the open hazards still follow today)."
         )
 
-    def figure(self, name: str, value, unit: str) -> None:
-        if isinstance(value, float):
-            value = f"{value:.1f}" if unit in ("ms", "messages/s") else f"{value:.2f}"
-        self.stdout.write(f"{name}: {value} {unit}")
-
-    def note(self, text: str) -> None:
-        """A line that is not a figure: for the reader, never `name: value unit`."""
-        self.stdout.write(f"# {text}")
+    ONE_DECIMAL = ("ms", "messages/s")
 
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError(
-                "DEBUG is off: the benchmark loads the demo accounts, so it runs on a development database."
-            )
-        try:
-            ensure_postgresql()
-        except ImproperlyConfigured as error:
-            raise CommandError(str(error)) from error
-        started = time.perf_counter()
-        self.note(f"database {connection.settings_dict['NAME']}, {connection.vendor}")
-        self._load()
+        started = self.begin()
         if not options["skip_seed"]:
             volumes = Volumes(
                 hazards=options["hazards"],
@@ -148,17 +129,13 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             self._email(options["emails"])
-            self._load()
+            self.load()
             with override_settings(DEBUG=False, REMINDER_EMAIL=True):
                 self._sources(today)
                 self._sweeps(today, options["sweeps"])
                 self._bell()
             transaction.set_rollback(True)  # nothing of the measuring stays
         self.figure("bench_total", time.perf_counter() - started, "s")
-
-    def _load(self) -> None:
-        one, five, fifteen = os.getloadavg()
-        self.note(f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
 
     # ------------------------------------------------------------ volumes
 

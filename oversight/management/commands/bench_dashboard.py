@@ -17,21 +17,19 @@ measures), then times
 from __future__ import annotations
 
 import datetime
-import os
 import random
 import re
 import statistics
 import time
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Max
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from campaign.lib.bench import percentile, sample_page, signed_in_client
+from campaign.lib.bench import BenchCommand, percentile, sample_page, signed_in_client
 from campaign.lib.deadlines import deadline_today
 from campaign.models import Campaign
 from campaign.plan import DISTRICT_CODE
@@ -39,7 +37,7 @@ from districts.models import OrgUnit, Site, User
 from districts.second_factor import force_login_verified
 from hazards.models import Hazard, HazardEvent, SupervisionListing
 from oversight.bench.changes import change_hazards
-from oversight.bench.common import OFFICE_USERNAME, Volumes, ensure_postgresql, in_district, months_covered
+from oversight.bench.common import OFFICE_USERNAME, Volumes, in_district, months_covered
 from oversight.bench.seed import seed
 from oversight.bench.small import small_district
 from oversight.models import Rollup
@@ -71,7 +69,7 @@ def volume_label(n: int) -> str:
     return str(n)
 
 
-class Command(BaseCommand):
+class Command(BenchCommand):
     help = "Seed the dashboard benchmark's volumes on PostgreSQL (if missing) and print its speed figures."
 
     def add_arguments(self, parser):
@@ -94,27 +92,8 @@ class Command(BaseCommand):
             "figures then count those changes too).",
         )
 
-    def figure(self, name: str, value, unit: str) -> None:
-        if isinstance(value, float):
-            value = f"{value:.1f}" if unit == "ms" else f"{value:.2f}"
-        self.stdout.write(f"{name}: {value} {unit}")
-
-    def note(self, text: str) -> None:
-        """A line that is not a figure: for the reader, never `name: value unit`."""
-        self.stdout.write(f"# {text}")
-
     def handle(self, *args, **options):
-        if not settings.DEBUG:
-            raise CommandError(
-                "DEBUG is off: the benchmark loads the demo accounts, so it runs on a development database."
-            )
-        try:
-            ensure_postgresql()
-        except ImproperlyConfigured as error:
-            raise CommandError(str(error)) from error
-        started = time.perf_counter()
-        self.note(f"database {connection.settings_dict['NAME']}, {connection.vendor}")
-        self._load()
+        started = self.begin()
         volumes = Volumes(
             hazards=options["hazards"],
             risks=options["risks"],
@@ -141,7 +120,7 @@ class Command(BaseCommand):
         rebuild = self._rebuild()
         self._rollups(rebuild, district, options)
         label = volume_label(options["hazards"])
-        self._load()
+        self.load()
         queries = self._dashboard(OFFICE_USERNAME, options["runs"], label)
         small, reviewer = small_district(campaign)
         rebuild(small, full=True)
@@ -151,10 +130,6 @@ class Command(BaseCommand):
         if not options["skip_browser"]:
             self._lcp(options["loads"])
         self.figure("bench_total", time.perf_counter() - started, "s")
-
-    def _load(self) -> None:
-        one, five, fifteen = os.getloadavg()
-        self.note(f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
 
     # ------------------------------------------------------------ volumes
 
