@@ -4,7 +4,7 @@ names it writes, and the rows of a district."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
@@ -25,6 +25,19 @@ class Volumes:
     communities: int = 180
     sites: int = 50_000
     months: int = 24
+
+    @staticmethod
+    def add_arguments(parser) -> None:
+        """The volumes as a benchmark command's options (bench_dashboard, bench_reminders)."""
+        parser.add_argument("--hazards", type=int, default=1_000_000, help="Hazards in the district (default 1M).")
+        parser.add_argument("--risks", type=int, default=200_000, help="Risk points in the district (default 200k).")
+        parser.add_argument("--communities", type=int, default=180, help="Communities in all (default 180).")
+        parser.add_argument("--sites", type=int, default=50_000, help="Sites in all (default 50k).")
+        parser.add_argument("--months", type=int, default=24, help="Months the campaign covers up to now (24).")
+
+    @classmethod
+    def from_options(cls, options) -> Volumes:
+        return cls(**{field.name: options[field.name] for field in fields(cls)})
 
 
 def ensure_postgresql() -> None:

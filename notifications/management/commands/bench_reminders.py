@@ -88,12 +88,8 @@ class Command(BenchCommand):
     help = "Seed the reminders benchmark's volumes on PostgreSQL (if missing) and print its speed figures."
 
     def add_arguments(self, parser):
-        parser.add_argument("--hazards", type=int, default=1_000_000, help="Hazards in the district (default 1M).")
+        Volumes.add_arguments(parser)
         parser.add_argument("--open", type=int, default=100_000, help="Of them open, deadlines around today (100k).")
-        parser.add_argument("--risks", type=int, default=200_000, help="Risk points in the district (default 200k).")
-        parser.add_argument("--communities", type=int, default=180, help="Communities in all (default 180).")
-        parser.add_argument("--sites", type=int, default=50_000, help="Sites in all (default 50k).")
-        parser.add_argument("--months", type=int, default=24, help="Months of periods up to now (default 24).")
         parser.add_argument("--sweeps", type=int, default=3, help="Sweeps timed on the days after today (3).")
         parser.add_argument("--emails", type=int, default=1000, help="E-mails sent to the SMTP sink (1000).")
         parser.add_argument(
@@ -105,13 +101,7 @@ class Command(BenchCommand):
     def handle(self, *args, **options):
         started = self.begin()
         if not options["skip_seed"]:
-            volumes = Volumes(
-                hazards=options["hazards"],
-                risks=options["risks"],
-                communities=options["communities"],
-                sites=options["sites"],
-                months=options["months"],
-            )
+            volumes = Volumes.from_options(options)
             figures = seed(volumes, out=self.note)
             for name in ("seed_demo", "seed_hazards", "seed_risks", "seed_reports", "seed_total"):
                 self.figure(name, figures[name], "s")

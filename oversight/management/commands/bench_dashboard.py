@@ -73,11 +73,7 @@ class Command(BenchCommand):
     help = "Seed the dashboard benchmark's volumes on PostgreSQL (if missing) and print its speed figures."
 
     def add_arguments(self, parser):
-        parser.add_argument("--hazards", type=int, default=1_000_000, help="Hazards in the district (default 1M).")
-        parser.add_argument("--risks", type=int, default=200_000, help="Risk points in the district (default 200k).")
-        parser.add_argument("--communities", type=int, default=180, help="Communities in all (default 180).")
-        parser.add_argument("--sites", type=int, default=50_000, help="Sites in all (default 50k).")
-        parser.add_argument("--months", type=int, default=24, help="Months the campaign covers up to now (24).")
+        Volumes.add_arguments(parser)
         parser.add_argument("--runs", type=int, default=50, help="Timed dashboard requests (default 50).")
         parser.add_argument("--rebuilds", type=int, default=3, help="Full and incremental rebuilds timed (3).")
         parser.add_argument("--changed", type=int, default=100, help="Hazards changed before each incremental (100).")
@@ -94,13 +90,7 @@ class Command(BenchCommand):
 
     def handle(self, *args, **options):
         started = self.begin()
-        volumes = Volumes(
-            hazards=options["hazards"],
-            risks=options["risks"],
-            communities=options["communities"],
-            sites=options["sites"],
-            months=options["months"],
-        )
+        volumes = Volumes.from_options(options)
         if not options["skip_seed"]:
             figures = seed(volumes, out=self.note)
             for name in ("seed_demo", "seed_hazards", "seed_risks", "seed_reports", "seed_vacuum", "seed_total"):
