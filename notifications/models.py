@@ -289,7 +289,7 @@ class Reminder(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=KINDS)
     text = models.CharField(_("text"), max_length=300)
     url = models.CharField(_("link"), max_length=300)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)  # an office may have 30,000+ lines in a digest
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
