@@ -12,6 +12,7 @@ from collections import Counter
 from django.conf import settings
 from django.utils import translation
 
+from campaign.lib.batch import collection_paused
 from notifications.sweep import plan
 
 # The rows a dry run keeps for its page: the counts are of every row, the list of the first ones.
@@ -21,7 +22,8 @@ ROWS_SHOWN = 500
 def preview(*, today: datetime.date) -> dict:
     """The report of a dry run of the sweep on `today`: its counts and the first ROWS_SHOWN
     reminders (person, kind, line, link, days from the deadline), in the digests' order."""
-    planned = plan(today=today)
+    with collection_paused():
+        planned = plan(today=today)
     rows, kinds = [], Counter()
     # The lines as the digests would word them: in the platform's language.
     with translation.override(settings.LANGUAGE_CODE):

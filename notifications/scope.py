@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from campaign.lib.sql import any_of
 from campaign.models import KeyTask
 from hazards.models import Hazard
 from reporting.models import Submission
@@ -25,7 +26,7 @@ def openable(user, dues) -> list:
         if kind in MODELS:
             ids[kind].add(key)
     visible = {
-        kind: set(MODELS[kind].objects.visible_to(user).filter(pk__in=keys).values_list("pk", flat=True))
+        kind: set(MODELS[kind].objects.visible_to(user).filter(pk__in=any_of(keys)).values_list("pk", flat=True))
         for kind, keys in ids.items()
     }
     kept = []

@@ -11,11 +11,13 @@ themselves as the reminders do, when the record no longer owes anything."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from campaign.lib.deadlines import DEADLINE_TZ
@@ -58,6 +60,13 @@ class Due:
 
 
 def when(deadline: datetime.date, today: datetime.date) -> str:
+    """"due in 3 days (2026-12-05)", in the active language: one of a few dozen a sweep, for
+    100,000 lines (kept by deadline, today and language)."""
+    return _when(deadline, today, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _when(deadline: datetime.date, today: datetime.date, language: str | None) -> str:
     days = (deadline - today).days
     date = deadline.isoformat()
     if days > 0:
@@ -145,15 +154,27 @@ def _report_due(campaign, report_type, period, unit) -> Due:
 def hazard_units(hazard: Hazard, issuing_roles: frozenset) -> dict:
     """A hazard's sides as recipients: the responsible unit's rectifiers, and the issuing unit's
     people of `issuing_roles` with the supervising unit's listing authority (a listed hazard)."""
+    listing = hazard.listing if _has_listing(hazard) else None
+    return _sides(
+        hazard.responsible_unit_id,
+        hazard.issuing_unit_id,
+        listing.supervising_unit_id if listing is not None else None,
+        issuing_roles,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _sides(responsible_id, issuing_id, supervising_id, issuing_roles: frozenset) -> dict:
+    """Shared by every hazard of the same sides (a sweep reads 100,000 hazards of a few thousand
+    sides): never changed by whoever reads it."""
     units = {}
-    if hazard.responsible_unit_id:
-        units[Recipient.RESPONSIBLE] = [(hazard.responsible_unit_id, SIDE_ROLES[Side.RECTIFIER])]
+    if responsible_id:
+        units[Recipient.RESPONSIBLE] = [(responsible_id, SIDE_ROLES[Side.RECTIFIER])]
     issuing = []
-    if hazard.issuing_unit_id:
-        issuing.append((hazard.issuing_unit_id, issuing_roles))
-    listing = getattr(hazard, "listing", None) if _has_listing(hazard) else None
-    if listing is not None:
-        issuing.append((listing.supervising_unit_id, AUTHORITY_ROLES))
+    if issuing_id:
+        issuing.append((issuing_id, issuing_roles))
+    if supervising_id:
+        issuing.append((supervising_id, AUTHORITY_ROLES))
     if issuing:
         units[Recipient.ISSUING] = issuing
     return units
@@ -170,11 +191,67 @@ def _hazards():
     return Hazard.objects.select_related("unit", "listing")
 
 
-def hazard_deadlines(rule: ReminderRule, today: datetime.date) -> list[Due]:
-    """Hazards under rectification whose deadline is in the window. The deadline is the hazard's
-    own as it stands: an approved extension has moved it, and the old ladder is not found."""
+def link(name: str) -> Callable[[object], str]:
+    """`reverse(name, args=[pk])` for any pk, reversed once: a sweep links 100,000 lines, and a
+    reverse each costs seconds."""
+    head, tail = reverse(name, args=[LINK_MARK]).split(str(LINK_MARK))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+LINK_MARK = 8_642_097_531  # an id no route holds as text but this one
+
+
+# The columns an open hazard's reminder needs: at 100,000 open hazards a model instance each
+# (with its unit and listing) costs more than the whole sweep may.
+OPEN_HAZARD_COLUMNS = (
+    "pk",
+    "number",
+    "title",
+    "deadline",
+    "unit_id",
+    "responsible_unit_id",
+    "issuing_unit_id",
+    "listing__supervising_unit_id",
+    "listing__document_number",
+)
+
+
+def _open_hazards(rule: ReminderRule, today: datetime.date, *order, **filters):
+    """Hazards under rectification whose deadline is in the rule's window, as rows of
+    OPEN_HAZARD_COLUMNS, and their units (the hazard's own, responsible and supervising) by id,
+    read once. The deadline is the hazard's own as it stands: an approved extension has moved it,
+    and the old ladder is not found."""
     first, last = rule.deadlines_due(today)
-    hazards = _hazards().filter(status=Status.RECTIFYING, deadline__gte=first, deadline__lte=last)
+    rows = list(
+        Hazard.objects.filter(status=Status.RECTIFYING, deadline__gte=first, deadline__lte=last, **filters)
+        .order_by(*(order or ("pk",)))
+        .values_list(*OPEN_HAZARD_COLUMNS, named=True)
+    )
+    ids = {i for r in rows for i in (r.unit_id, r.responsible_unit_id, r.listing__supervising_unit_id) if i}
+    return rows, OrgUnit.objects.in_bulk(ids)
+
+
+def _open_hazard_due(hazard, units: dict, url, line) -> Due:
+    return Due(
+        subject=f"hazard:{hazard.pk}",
+        deadline=hazard.deadline,
+        line=line,
+        url=url(hazard.pk),
+        units=_sides(
+            hazard.responsible_unit_id,
+            hazard.issuing_unit_id,
+            hazard.listing__supervising_unit_id,
+            SIDE_ROLES[Side.ASSIGNER],
+        ),
+        district_unit=units[hazard.unit_id],
+        opens=("hazard", hazard.pk),
+    )
+
+
+def hazard_deadlines(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Hazards under rectification whose deadline is in the window, to their sides."""
+    hazards, units = _open_hazards(rule, today)
+    url = link("hazard_detail")
     dues = []
     for hazard in hazards:
 
@@ -185,7 +262,7 @@ def hazard_deadlines(rule: ReminderRule, today: datetime.date) -> list[Due]:
                 "when": when(hazard.deadline, today),
             }
 
-        dues.append(_hazard_due(hazard, line))
+        dues.append(_open_hazard_due(hazard, units, url, line))
     return dues
 
 
@@ -193,25 +270,21 @@ def hazards_escalated(rule: ReminderRule, today: datetime.date) -> list[Due]:
     """The escalation of an overdue hazard: under rectification, its deadline (as it stands, an
     approved extension's) in the window, to the side that issued or supervises it and the office.
     The line names the responsible unit, which the escalation is about."""
-    first, last = rule.deadlines_due(today)
-    hazards = (
-        _hazards()
-        .select_related("responsible_unit")
-        .filter(status=Status.RECTIFYING, deadline__gte=first, deadline__lte=last)
-        .order_by("pk")
-    )
+    hazards, units = _open_hazards(rule, today)
+    url = link("hazard_detail")
     dues = []
     for hazard in hazards:
+        responsible = units.get(hazard.responsible_unit_id)
 
-        def line(today, hazard=hazard):
+        def line(today, hazard=hazard, responsible=responsible):
             return _("%(number)s %(title)s · %(unit)s, rectification %(when)s") % {
                 "number": hazard.number,
                 "title": hazard.title,
-                "unit": hazard.responsible_unit.name if hazard.responsible_unit_id else "",
+                "unit": responsible.name if responsible else "",
                 "when": when(hazard.deadline, today),
             }
 
-        dues.append(_hazard_due(hazard, line))
+        dues.append(_open_hazard_due(hazard, units, url, line))
     return dues
 
 
@@ -219,46 +292,26 @@ def major_hazards_weekly(rule: ReminderRule, today: datetime.date) -> list[Due]:
     """The leading group's weekly list: hazards listed for supervision (挂牌督办) by the week's day
     and overdue on it, still under rectification. One line a hazard a week (its offset is the
     week's day, ReminderRule.offset_due)."""
-    first, last = rule.deadlines_due(today)
     week_day = rule.week_day(today)
-    hazards = (
-        _hazards()
-        .select_related("listing__supervising_unit")
-        .filter(
-            status=Status.RECTIFYING,
-            listing__isnull=False,
-            listing__listed_on__lte=week_day,
-            deadline__gte=first,
-            deadline__lte=last,
-        )
-        .order_by("deadline", "pk")
+    hazards, units = _open_hazards(
+        rule, today, "deadline", "pk", listing__isnull=False, listing__listed_on__lte=week_day
     )
+    url = link("hazard_detail")
     dues = []
     for hazard in hazards:
+        supervisor = units[hazard.listing__supervising_unit_id]
 
-        def line(today, hazard=hazard):
+        def line(today, hazard=hazard, supervisor=supervisor):
             return _("Listed for supervision: %(number)s %(title)s (%(supervisor)s %(document)s) · %(when)s") % {
                 "number": hazard.number,
                 "title": hazard.title,
-                "supervisor": hazard.listing.supervising_unit.name,
-                "document": hazard.listing.document_number,
+                "supervisor": supervisor.name,
+                "document": hazard.listing__document_number,
                 "when": when(hazard.deadline, today),
             }
 
-        dues.append(_hazard_due(hazard, line))
+        dues.append(_open_hazard_due(hazard, units, url, line))
     return dues
-
-
-def _hazard_due(hazard: Hazard, line) -> Due:
-    return Due(
-        subject=f"hazard:{hazard.pk}",
-        deadline=hazard.deadline,
-        line=line,
-        url=reverse("hazard_detail", args=[hazard.pk]),
-        units=hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
-        district_unit=hazard.unit,
-        opens=("hazard", hazard.pk),
-    )
 
 
 def _days(rule: ReminderRule, default: int) -> datetime.timedelta:
@@ -275,6 +328,7 @@ def extensions_pending(rule: ReminderRule, today: datetime.date) -> list[Due]:
         .select_related("hazard__unit", "hazard__listing")
         .order_by("pk")
     )
+    url = link("hazard_detail")
     dues = []
     for request in requests:
         deadline = request.requested_at.astimezone(DEADLINE_TZ).date() + allowed
@@ -295,7 +349,7 @@ def extensions_pending(rule: ReminderRule, today: datetime.date) -> list[Due]:
                 subject=f"extension:{request.pk}",
                 deadline=deadline,
                 line=line,
-                url=reverse("hazard_detail", args=[hazard.pk]),
+                url=url(hazard.pk),
                 units=hazard_units(hazard, SIDE_ROLES[Side.ASSIGNER]),
                 district_unit=hazard.unit,
                 opens=("hazard", hazard.pk),
@@ -310,6 +364,7 @@ def hazards_awaiting_verification(rule: ReminderRule, today: datetime.date) -> l
     first, last = rule.deadlines_due(today)
     allowed = _days(rule, 7)
     hazards = _hazards().filter(status=Status.AWAITING_VERIFICATION, rectified_at__isnull=False).order_by("pk")
+    url = link("hazard_detail")
     dues = []
     for hazard in hazards:
         deadline = hazard.rectified_at.astimezone(DEADLINE_TZ).date() + allowed
@@ -328,7 +383,7 @@ def hazards_awaiting_verification(rule: ReminderRule, today: datetime.date) -> l
                 subject=f"verification:{hazard.pk}:{hazard.rectified_at:%Y%m%d%H%M%S}",
                 deadline=deadline,
                 line=line,
-                url=reverse("hazard_detail", args=[hazard.pk]),
+                url=url(hazard.pk),
                 units=hazard_units(hazard, SIDE_ROLES[Side.VERIFIER]),
                 district_unit=hazard.unit,
                 opens=("hazard", hazard.pk),
@@ -343,6 +398,7 @@ def risk_reviews(rule: ReminderRule, today: datetime.date) -> list[Due]:
     risks = RiskPoint.objects.filter(
         status=RiskPoint.Status.ACTIVE, next_review_on__gte=first, next_review_on__lte=last
     ).select_related("unit")
+    url = link("risk_detail")
     dues = []
     for risk in risks:
 
@@ -358,7 +414,7 @@ def risk_reviews(rule: ReminderRule, today: datetime.date) -> list[Due]:
                 subject=f"risk:{risk.pk}",
                 deadline=risk.next_review_on,
                 line=line,
-                url=reverse("risk_detail", args=[risk.pk]),
+                url=url(risk.pk),
                 units={Recipient.RESPONSIBLE: [(risk.responsible_unit_id, RISK_KEEPER_ROLES)]},
                 district_unit=risk.unit,
                 opens=("risk", risk.pk),
@@ -373,6 +429,7 @@ def key_tasks(rule: ReminderRule, today: datetime.date) -> list[Due]:
     tasks = KeyTask.objects.filter(completed_on__isnull=True, due_on__gte=first, due_on__lte=last).select_related(
         "lead_unit", "campaign__district"
     )
+    url = link("key_task_detail")
     dues = []
     for task in tasks:
 
@@ -388,7 +445,7 @@ def key_tasks(rule: ReminderRule, today: datetime.date) -> list[Due]:
                 subject=f"key_task:{task.pk}",
                 deadline=task.due_on,
                 line=line,
-                url=reverse("key_task_detail", args=[task.pk]),
+                url=url(task.pk),
                 units={Recipient.RESPONSIBLE: [(task.lead_unit_id, TASK_REPORTER_ROLES)]},
                 district_unit=task.campaign.district,
                 opens=("key_task", task.pk),

@@ -17,7 +17,8 @@ rerun measures the same thing, and nothing of it stays):
   sweep beat runs each day finds): seconds (median), the dry run's reading alone (the sweep's
   plan) the same days, and each source's read on the first day: where the time goes;
 - the queries of each sweep, split into its reading (before the first digest) and its digests
-  (one batch a person: savepoint, notification, reminders by 500, e-mail, release), at the two
+  (one batch a person: savepoint, notification, its reminders in one statement and its notices in
+  another, e-mail, release: the same few whatever the lines), at the two
   volumes of the first sweep and the later ones;
 - the bell (notifications.selectors.unread_count) of the person with the most unread digests.
 
