@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch
 
-from notifications.models import Mute, Notification, Reminder
+from notifications.models import KINDS, Mute, Notification, Reminder
 
 
 def unread_count(user) -> int:
@@ -28,6 +28,20 @@ def notifications_for(user, *, kind: str = "", unread: bool = False):
 
 def notification_for(user, pk: int) -> Notification:
     return Notification.objects.get(recipient=user, pk=pk)
+
+
+def notification_kinds(notification: Notification) -> list[tuple[str, str]]:
+    """The kinds of line `notification` holds, (value, label) in the order a digest groups them."""
+    present = set(notification.reminders.order_by().values_list("kind", flat=True).distinct())
+    return [(value, label) for value, label in KINDS if value in present]
+
+
+def notification_lines(notification: Notification, *, kind: str = ""):
+    """`notification`'s lines in the digest's order, of one kind if given."""
+    lines = notification.reminders.all()
+    if kind:
+        lines = lines.filter(kind=kind)
+    return lines.order_by("position", "id")
 
 
 def muted_kinds(user) -> set[str]:

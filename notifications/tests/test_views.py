@@ -1,14 +1,16 @@
 """The notification centre: the bell's count in one query, the list and its filters, opening a
-line (read, then to its subject), mark read and all read, muting, and nobody else's notifications."""
+line (read, then to its subject), mark read and all read, muting, and nobody else's notifications;
+a long digest's own page: all its lines, a page at a time."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from notifications.models import Mute, Notification, Reminder, Subject
+from notifications.models import Mute, Notice, Notification, Reminder, Subject
 from notifications.sweep import sweep
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +119,66 @@ def test_the_list_costs_the_same_queries_however_many_notifications_and_lines(cl
     )
     paging = 1  # the paginator's COUNT
     assert len(queries) == REQUEST_START + paging + page + REQUEST_END, "\n".join(q["sql"][:150] for q in queries)
+
+
+def digest(user, lines: dict[str, int]) -> Notification:
+    """A digest written directly: `lines` notices of each kind, in that order (the office's
+    digest of a large district holds tens of thousands)."""
+    note = Notification.objects.create(recipient=user, title="每日提醒汇总")
+    add_lines(note, lines)
+    return note
+
+
+def add_lines(note: Notification, lines: dict[str, int]) -> None:
+    start = note.reminders.count()
+    rows = [(kind, i) for kind, n in lines.items() for i in range(n)]
+    Reminder.objects.bulk_create(
+        Reminder(
+            recipient=note.recipient,
+            notification=note,
+            kind=kind,
+            subject=f"hazard_event:{note.pk}-{start + position}",
+            text=f"{kind} 第{i + 1}条",
+            url="/hazards/",
+            position=start + position,
+        )
+        for position, (kind, i) in enumerate(rows)
+    )
+
+
+def lines_of(page: str, kind: str) -> list[str]:
+    return re.findall(rf'data-testid="notification-line" data-kind="{kind}"[^>]*>([^<]*)<', page)
+
+
+LONG, SHORT = Notice.HAZARD_ASSIGNED, Notice.REPORT_RETURNED
+
+
+def test_a_notifications_page_shows_its_lines_a_hundred_at_a_time_and_by_kind(client, sign_in, people):
+    note = digest(people["office"], {LONG: 120, SHORT: 3})
+    sign_in(client, people["office"])
+    url = reverse("notification_detail", args=[note.pk])
+    first = client.get(url).content.decode()
+    assert len(lines_of(first, LONG)) == 100 and not lines_of(first, SHORT)
+    assert lines_of(first, LONG)[0] == f"{LONG} 第1条" and "1 / 2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert lines_of(second, LONG) == [f"{LONG} 第{i}条" for i in range(101, 121)]
+    assert lines_of(second, SHORT) == [f"{SHORT} 第{i}条" for i in range(1, 4)]
+    only = client.get(url, {"kind": SHORT}).content.decode()
+    assert lines_of(only, SHORT) == [f"{SHORT} 第{i}条" for i in range(1, 4)] and not lines_of(only, LONG)
+    # The kind filter offers the kinds the notification holds, and nothing else.
+    kinds = re.search(r'<select name="kind".*?</select>', first, re.S).group()
+    assert re.findall(r'<option value="(\w*)"', kinds) == ["", SHORT, LONG]
+    # Reading the page does not mark the notification read; opening a line does.
+    assert Notification.objects.get(pk=note.pk).read_at is None
+    line = note.reminders.get(position=0)
+    assert f'href="{reverse("notification_open", args=[note.pk, line.pk])}"' in first
+    assert client.get(reverse("notification_open", args=[note.pk, line.pk])).status_code == 302
+    assert Notification.objects.get(pk=note.pk).read_at is not None
+
+
+def test_nobody_sees_another_persons_notification_page(client, sign_in, people):
+    note = digest(people["office"], {SHORT: 3})
+    sign_in(client, people["wulin"])
+    assert client.get(reverse("notification_detail", args=[note.pk])).status_code == 404
+    sign_in(client, people["office"])
+    assert client.get(reverse("notification_detail", args=[note.pk])).status_code == 200
