@@ -1,6 +1,7 @@
-"""The notification centre: the list (filters, mark read, all read), a notification's own page
-(all its lines, by kind, a page at a time), opening a line (marks the notification read, then
-goes to its subject), muting kinds, and the bell's count."""
+"""The notification centre: the list (filters, mark read, all read; each notification's first
+lines of each kind), a notification's own page (all its lines, by kind, a page at a time),
+opening a line (marks the notification read, then goes to its subject), muting kinds, and the
+bell's count."""
 
 from __future__ import annotations
 
@@ -34,11 +35,13 @@ def notification_list(request):
     kind = kind if kind in KIND_LABELS else ""
     unread = request.GET.get("unread") == "1"
     rows = selectors.notifications_for(request.user, kind=kind, unread=unread)
+    paged = list_page(request, rows, per_page=20)
+    paged["page"].object_list = selectors.with_first_lines(list(paged["page"].object_list))
     return render(
         request,
         "notifications/list.html",
         {
-            **list_page(request, rows, per_page=20),
+            **paged,
             "kinds": KINDS,
             "kind": kind,
             "unread": unread,

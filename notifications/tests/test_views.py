@@ -1,6 +1,6 @@
 """The notification centre: the bell's count in one query, the list and its filters, opening a
 line (read, then to its subject), mark read and all read, muting, and nobody else's notifications;
-a long digest's own page: all its lines, a page at a time."""
+a long digest: its first lines of each kind on the list, all of them a page at a time on its own page."""
 
 import datetime
 import re
@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.models import Mute, Notice, Notification, Reminder, Subject
+from notifications.selectors import FIRST_LINES
 from notifications.sweep import sweep
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +115,7 @@ def test_the_list_costs_the_same_queries_however_many_notifications_and_lines(cl
     assert response.status_code == 200
     page = (
         1  # the page's notifications, with their line counts
-        + 1  # their lines (prefetched)
+        + 1  # their first lines of each kind, with each kind's count
         + 1  # the unread count (the "mark all read" button)
     )
     paging = 1  # the paginator's COUNT
@@ -153,6 +154,18 @@ def lines_of(page: str, kind: str) -> list[str]:
 LONG, SHORT = Notice.HAZARD_ASSIGNED, Notice.REPORT_RETURNED
 
 
+def test_the_list_shows_a_long_digests_first_lines_of_each_kind_and_how_many_more(client, sign_in, people):
+    note = digest(people["office"], {LONG: 120, SHORT: 3})
+    sign_in(client, people["office"])
+    page = client.get(reverse("notification_list")).content.decode()
+    assert lines_of(page, LONG) == [f"{LONG} 第{i}条" for i in range(1, 6)]  # the first five, in the digest's order
+    assert lines_of(page, SHORT) == [f"{SHORT} 第{i}条" for i in range(1, 4)]
+    more = re.findall(r'href="([^"]*)" data-testid="notification-more" data-kind="(\w+)"[^>]*>([^<]*)<', page)
+    assert more == [(f"{reverse('notification_detail', args=[note.pk])}?kind={LONG}", LONG, "还有 115 条")]
+    assert "123 项" in page  # the notification's count of lines stays
+    assert f'href="{reverse("notification_detail", args=[note.pk])}"' in page  # its title opens its page
+
+
 def test_a_notifications_page_shows_its_lines_a_hundred_at_a_time_and_by_kind(client, sign_in, people):
     note = digest(people["office"], {LONG: 120, SHORT: 3})
     sign_in(client, people["office"])
@@ -182,3 +195,29 @@ def test_nobody_sees_another_persons_notification_page(client, sign_in, people):
     assert client.get(reverse("notification_detail", args=[note.pk])).status_code == 404
     sign_in(client, people["office"])
     assert client.get(reverse("notification_detail", args=[note.pk])).status_code == 200
+
+
+def test_the_list_costs_the_same_queries_for_a_digest_of_three_lines_or_three_hundred(client, sign_in, people):
+    note = digest(people["wulin"], {SHORT: 3})  # a street filer: no second factor's query (REQUEST_START)
+    sign_in(client, people["wulin"])
+    sql = []
+
+    def list_queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("notification_list"))
+        assert response.status_code == 200
+        sql[:] = queries.captured_queries
+        return len(queries), response.content.decode()
+
+    short, page = list_queries()
+    assert len(lines_of(page, SHORT)) == 3
+    add_lines(note, {LONG: 297})
+    long, page = list_queries()
+    assert len(lines_of(page, LONG)) == FIRST_LINES and "还有 292 条" in page
+    the_list = (
+        1  # the paginator's COUNT
+        + 1  # the page's notifications, with their line counts
+        + 1  # their first lines of each kind, with each kind's count
+        + 1  # the unread count (the "mark all read" button)
+    )
+    assert short == long == REQUEST_START + the_list + REQUEST_END, "\n".join(q["sql"][:150] for q in sql)
