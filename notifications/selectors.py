@@ -19,33 +19,38 @@ def unread_count(user) -> int:
 
 
 def notifications_for(user, *, kind: str = "", unread: bool = False):
-    """`user`'s notifications, newest first, with their line counts; filtered by a kind of line
-    and unread. Their lines: `with_first_lines`, for one page of them."""
+    """`user`'s notifications, newest first; filtered by a kind of line and unread. Their lines
+    and counts: `with_first_lines`, for one page of them (not a join of every line here: the
+    paginator's COUNT would read all of the office's lines of every digest)."""
     rows = Notification.objects.filter(recipient=user)
     if kind:
         rows = rows.filter(pk__in=Reminder.objects.filter(recipient=user, kind=kind).values("notification"))
     if unread:
         rows = rows.filter(read_at__isnull=True)
-    return rows.annotate(line_count=Count("reminders")).order_by("-created_at", "-id")
+    return rows.order_by("-created_at", "-id")
 
 
 @dataclass
 class LineGroup:
-    """A notification's first lines of one kind, and how many more it holds."""
+    """A notification's first lines of one kind, and how many it holds."""
 
     kind: str
     label: str
+    count: int
     lines: list
-    more: int
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.lines), 0)
 
 
 def with_first_lines(notifications: list[Notification]) -> list[Notification]:
-    """Sets `groups` on each notification: its first FIRST_LINES lines of each kind, in the
-    digest's order, with the count of the rest. One query whatever the number of lines (an
-    office's digest holds tens of thousands): the lines numbered and counted per (notification,
-    kind) by window functions, and only the first few of each read."""
+    """Sets `groups` on each notification, its first FIRST_LINES lines of each kind in the
+    digest's order with each kind's count, and `line_count`, their sum. One query whatever the
+    number of lines (an office's digest holds tens of thousands): the lines numbered and counted
+    per (notification, kind) by window functions, and only the first few of each read."""
     for note in notifications:
-        note.groups = []
+        note.groups, note.line_count = [], 0
     if not notifications:
         return notifications
     by_pk = {note.pk: note for note in notifications}
@@ -63,12 +68,12 @@ def with_first_lines(notifications: list[Notification]) -> list[Notification]:
     for line in lines:
         group = groups.get((line.notification_id, line.kind))
         if group is None:
-            group = LineGroup(line.kind, KIND_LABELS.get(line.kind, line.kind), [], line.kind_count - FIRST_LINES)
+            group = LineGroup(line.kind, KIND_LABELS.get(line.kind, line.kind), line.kind_count, [])
             groups[line.notification_id, line.kind] = group
-            by_pk[line.notification_id].groups.append(group)
+            note = by_pk[line.notification_id]
+            note.groups.append(group)
+            note.line_count += group.count
         group.lines.append(line)
-    for group in groups.values():
-        group.more = max(group.more, 0)
     return notifications
 
 
