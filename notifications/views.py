@@ -1,5 +1,7 @@
-"""The notification centre: the list (filters, mark read, all read), opening a line (marks the
-notification read, then goes to its subject), muting kinds, and the bell's count."""
+"""The notification centre: the list (filters, mark read, all read; each notification's first
+lines of each kind), a notification's own page (all its lines, by kind, a page at a time),
+opening a line (marks the notification read, then goes to its subject), muting kinds, and the
+bell's count."""
 
 from __future__ import annotations
 
@@ -33,15 +35,38 @@ def notification_list(request):
     kind = kind if kind in KIND_LABELS else ""
     unread = request.GET.get("unread") == "1"
     rows = selectors.notifications_for(request.user, kind=kind, unread=unread)
+    paged = list_page(request, rows, per_page=20)
+    paged["page"].object_list = selectors.with_first_lines(list(paged["page"].object_list))
     return render(
         request,
         "notifications/list.html",
         {
-            **list_page(request, rows, per_page=20),
+            **paged,
             "kinds": KINDS,
             "kind": kind,
             "unread": unread,
             "unread_count": selectors.unread_count(request.user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def notification_detail(request, pk: int):
+    """One notification with all its lines, a page at a time: a digest may hold tens of
+    thousands. Reading it does not mark it read (opening a line, or the button, does)."""
+    notification = _mine_or_404(request.user, pk)
+    kinds = selectors.notification_kinds(notification)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in dict(kinds) else ""
+    return render(
+        request,
+        "notifications/detail.html",
+        {
+            **list_page(request, selectors.notification_lines(notification, kind=kind), per_page=100),
+            "note": notification,
+            "kinds": kinds,
+            "kind": kind,
         },
     )
 
