@@ -25,10 +25,12 @@ import dataclasses
 import datetime
 import logging
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -271,7 +273,7 @@ def _write_digest(user: User, entries: list[Entry], today: datetime.date, *, ema
         emailed_entries = [i for i in inserted if entries[i].email]
         if email_on and user.email and emailed_entries:
             with translation.override(settings.LANGUAGE_CODE):
-                body = _email_body(user, [(entries[i], lines[i]) for i in emailed_entries])
+                body = _email_body(user, note, [(entries[i], lines[i]) for i in emailed_entries])
             EmailOutbox.objects.create(notification=note, to=user.email, subject=title, body=body)
             emailed = 1
     notices = sum(1 for i in inserted if entries[i].rule is None)
@@ -342,20 +344,30 @@ def _insert_rows(
     return written
 
 
-def _email_body(user: User, pairs: list[tuple[Entry, str]]) -> str:
+# An e-mail lists this many lines of each kind; the rest are counted, with a link to the digest's
+# own page of that kind (an office's digest may hold tens of thousands: megabytes no mail server
+# takes and nobody reads).
+EMAIL_LINES_PER_KIND = 20
+
+
+def _email_body(user: User, note: Notification, pairs: list[tuple[Entry, str]]) -> str:
     base = settings.SITE_URL.rstrip("/")
     name = {"name": getattr(user, "full_name", "") or user.get_username()}
     if any(entry.rule is None for entry, _line in pairs):
         parts = [_("Hello %(name)s, these need your attention:") % name]
     else:
         parts = [_("Hello %(name)s, these are due:") % name]
-    current = None
+    page = reverse("notification_detail", args=[note.pk])
+    by_kind: dict[str, list[tuple[Entry, str]]] = {}
     for entry, line in pairs:
-        if entry.kind != current:
-            current = entry.kind
-            parts += ["", f"【{KIND_LABELS[current]}】"]
-        parts.append(f"- {line}\n  {base}{entry.due.url}")
-    parts += ["", _("Your notifications: %(url)s") % {"url": f"{base}/notifications/"}]
+        by_kind.setdefault(entry.kind, []).append((entry, line))
+    for kind, found in by_kind.items():
+        parts += ["", f"【{KIND_LABELS[kind]}】"]
+        parts += [f"- {line}\n  {base}{entry.due.url}" for entry, line in found[:EMAIL_LINES_PER_KIND]]
+        if len(found) > EMAIL_LINES_PER_KIND:
+            more = {"n": len(found) - EMAIL_LINES_PER_KIND, "url": f"{base}{page}?{urlencode({'kind': kind})}"}
+            parts.append(_("… and %(n)s more: %(url)s") % more)
+    parts += ["", _("Your notifications: %(url)s") % {"url": f"{base}{reverse('notification_list')}"}]
     return "\n".join(parts)
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from districts.models import OrgUnit, Sector
@@ -19,7 +20,7 @@ from hazards.services import hazard_decide_extension, hazard_request_extension
 from notifications.models import EmailOutbox, Mute, Notification, Reminder, ReminderRule, Subject
 from notifications.outbox import outbox_send
 from notifications.services import mute_set
-from notifications.sweep import sweep
+from notifications.sweep import EMAIL_LINES_PER_KIND, sweep
 from notifications.tests.conftest import END, START, TIANSHUI, WULIN, ZHONGBEI
 from reporting.models import Period
 from reporting.periods import unit_owes
@@ -232,6 +233,28 @@ def test_one_digest_and_one_email_per_person_whatever_the_number_of_items(settin
     assert body.count("http://") >= len(kinds)
     assert result.emails == EmailOutbox.objects.count()
     assert set(EmailOutbox.objects.values_list("state", flat=True)) == {EmailOutbox.State.SENT}
+
+
+def test_a_long_digests_email_lists_twenty_lines_of_a_kind_and_links_to_the_rest(settings, people, january):
+    """The in-app digest holds every line; its e-mail the first 20 of each kind and the count of
+    the rest, linked to the digest's own page of that kind (an office's digest may hold tens of
+    thousands of lines)."""
+    settings.REMINDER_EMAIL = True
+    wulin, office = people["wulin"], people["office"]
+    today = january.due_on - 3 * DAY
+    for _n in range(EMAIL_LINES_PER_KIND + 5):
+        _hazard(deadline=today + DAY, found_by=office)
+    sweep(today=today)
+    note = Notification.objects.get(recipient=wulin)
+    assert note.reminders.filter(kind=Subject.HAZARD_DEADLINE).count() == 25
+    mail.outbox.clear()
+    outbox_send()
+    (body,) = [m.body for m in mail.outbox if m.to == [wulin.email]]
+    assert body.count("疏散通道堆放杂物") == EMAIL_LINES_PER_KIND
+    more = f"{reverse('notification_detail', args=[note.pk])}?kind={Subject.HAZARD_DEADLINE}"
+    assert f"还有 5 条：{settings.SITE_URL.rstrip('/')}{more}" in body
+    # The report due this day is listed whole: a kind of few lines has no "more".
+    assert body.count("……还有") == 1
 
 
 def test_no_email_is_queued_when_no_email_server_is_configured(settings, people, january):
