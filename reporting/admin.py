@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.lib.admin import HistoryAdmin, PlatformAdmin, PlatformInline, ReadOnlyMixin
 from districts.admin import SetupAdminMixin
-from reporting.models import Period, ReportType, Submission, SubmissionEvent
+from reporting.models import Adoption, AdoptionPoints, Period, ReportType, Submission, SubmissionEvent
+from reporting.services import adoption_points_set
 
 
 @admin.register(ReportType)
@@ -22,6 +23,7 @@ class ReportTypeAdmin(SetupAdminMixin, HistoryAdmin):
         "grace_days",
         "fixed_due_on",
         "allows_several",
+        "adoptable",
         "filer_kinds",
     ]
 
@@ -62,3 +64,34 @@ class SubmissionAdmin(ReadOnlyMixin, HistoryAdmin):
     list_filter = ["status", "period__report_type"]
     search_fields = ["title", "unit__name"]
     inlines = [EventInline]
+
+
+@admin.register(AdoptionPoints)
+class AdoptionPointsAdmin(HistoryAdmin):
+    """What an adoption at each level is worth in a campaign: written through the service
+    (the office's), and only for adoptions made after."""
+
+    unit_path = "campaign__district"
+    list_display = ["campaign", "level", "points"]
+    list_filter = ["campaign"]
+    fields = ["campaign", "level", "points"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["campaign", "level"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        saved = adoption_points_set(by=request.user, campaign=obj.campaign, level=obj.level, points=obj.points)
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Adoption)
+class AdoptionAdmin(ReadOnlyMixin, HistoryAdmin):
+    """Read-only: adoptions are made and withdrawn on the report's page, through the services."""
+
+    unit_path = "submission__unit"
+    list_display = ["submission", "level", "points", "adopted_at", "withdrawn_at"]
+    list_filter = ["level"]
+    search_fields = ["submission__title", "submission__unit__name"]

@@ -15,6 +15,8 @@ REPORT_TYPES = [
         "due_rule": "period_end",
         "grace_days": 0,
         "allows_several": True,
+        # What the office takes up into its own bulletins and passes up (采用): the work items.
+        "adoptable": True,
     },
     {
         "code": "quarterly_progress",
@@ -63,7 +65,10 @@ FILER_KINDS = ["street", "department"]
 def install(ReportType) -> int:
     """Add the shipped types that are missing (by code); never overwrite an administrator's edits."""
     added = 0
+    # A migration's historical model may not have every field yet (adoptable came later).
+    fields = {f.name for f in ReportType._meta.get_fields()}
     for spec in REPORT_TYPES:
+        spec = {k: v for k, v in spec.items() if k in fields}
         _type, created = ReportType.objects.get_or_create(
             code=spec["code"], defaults={**spec, "filer_kinds": list(FILER_KINDS)}
         )

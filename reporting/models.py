@@ -15,10 +15,12 @@ midnight is late.
 import datetime
 import enum
 import uuid
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -89,6 +91,11 @@ class ReportType(models.Model):
         _("several per period"),
         default=False,
         help_text=_("A unit may file more than one in a period; it counts once."),
+    )
+    adoptable = models.BooleanField(
+        _("may be adopted"),
+        default=False,
+        help_text=_("The creation office may mark reports of this type adopted at district, city or province level."),
     )
     filer_kinds = models.JSONField(
         _("filed by"),
@@ -436,3 +443,114 @@ TABLE = TransitionTable(
         Side.REVIEWER: _("Only the creation office reviews reports."),
     },
 )
+
+
+# ---------------------------------------------------------------- adoption (采用)
+
+
+class AdoptionLevel(models.TextChoices):
+    """Where a report item was taken up (采用): the bulletins score each level."""
+
+    DISTRICT = "district", _("Adopted at district level")
+    CITY = "city", _("Adopted at city level")
+    PROVINCE = "province", _("Adopted at province level")
+
+
+# The plan gives adoption no points: these are the platform's defaults, a campaign sets its own
+# (AdoptionPoints). A higher level is worth more.
+DEFAULT_ADOPTION_POINTS = {
+    AdoptionLevel.DISTRICT: Decimal("1"),
+    AdoptionLevel.CITY: Decimal("2"),
+    AdoptionLevel.PROVINCE: Decimal("3"),
+}
+POINTS_FIELD = {"max_digits": 6, "decimal_places": 2}
+
+
+class AdoptionPoints(models.Model):
+    """What an adoption at one level is worth in one campaign. No row: the default."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(_("adoption level"), max_length=10, choices=AdoptionLevel.choices)
+    points = models.DecimalField(
+        _("points"), **POINTS_FIELD, validators=[MinValueValidator(0), MaxValueValidator(1000)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adoption points")
+        verbose_name_plural = _("adoption points")
+        ordering = ["campaign", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "level"], name="adoption_points_one_per_level"),
+            models.CheckConstraint(condition=Q(points__gte=0), name="adoption_points_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display()}: {self.points}"
+
+
+class AdoptionQuerySet(ScopedQuerySet):
+    unit_lookup = "submission__unit__"
+    sector_lookup = None
+
+    def in_scope(self, scope: Scope):
+        return super().in_scope(scope.units_only())
+
+    def standing(self):
+        """The adoptions not withdrawn: what counts."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Adoption(models.Model):
+    """A report item taken up at one level (区级/市级/省级采用), with the points it was worth
+    then: a campaign's points changed later do not change it. Withdrawn, it stays on record
+    and counts no more; the level may then be adopted again."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("report"), on_delete=models.PROTECT, related_name="adoptions"
+    )
+    level = models.CharField(_("adoption level"), max_length=10, choices=AdoptionLevel.choices)
+    points = models.DecimalField(_("points"), **POINTS_FIELD)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("adopted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    adopted_at = models.DateTimeField(_("adopted at"))
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
+
+    objects = AdoptionQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("adoption")
+        verbose_name_plural = _("adoptions")
+        ordering = ["submission", "adopted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "level"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="adoption_one_standing_per_level",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdraw_reason=""),
+                name="adoption_withdrawn_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "submission"])]
+
+    def __str__(self):
+        return f"{self.get_level_display()} · {self.submission}"
+
+    @property
+    def is_standing(self) -> bool:
+        return self.withdrawn_at is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from campaign.models import Campaign
@@ -22,6 +22,7 @@ from reporting.models import (
     FILED_STATUSES,
     FILER_ROLES,
     REVIEWER_ROLES,
+    Adoption,
     Period,
     ReportType,
     Status,
@@ -360,6 +361,18 @@ def submissions_for(user: User):
     )
 
 
+def submission_list_for(user: User):
+    """The list's reports, with each one's standing adoptions (`standing_adoptions`): one query
+    more per page."""
+    return submissions_for(user).prefetch_related(
+        Prefetch(
+            "adoptions",
+            queryset=Adoption.objects.standing().order_by("adopted_at", "pk"),
+            to_attr="standing_adoptions",
+        )
+    )
+
+
 def submission_detail_for(user: User, pk: int) -> Submission:
     return (
         Submission.objects.visible_to(user)
@@ -372,6 +385,11 @@ def submission_detail_for(user: User, pk: int) -> Submission:
 
 def events_of(submission: Submission) -> list:
     return list(submission.events.select_related("by"))
+
+
+def adoptions_of(submission: Submission) -> list:
+    """Every adoption of the report, the withdrawn ones too (they stay on record)."""
+    return list(submission.adoptions.select_related("adopted_by", "withdrawn_by").order_by("adopted_at", "pk"))
 
 
 def attachments_of(submission: Submission) -> list:

@@ -6,6 +6,7 @@ SubmissionEvent for every move of its workflow."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -17,11 +18,15 @@ from campaign.models import Campaign
 from districts.models import OrgUnit, User
 from districts.scoping import Scope, scope_for
 from reporting.models import (
+    DEFAULT_ADOPTION_POINTS,
     EDIT,
     FILER_ROLES,
     REVIEWER_ROLES,
     SIDE_ROLES,
     TABLE,
+    Adoption,
+    AdoptionLevel,
+    AdoptionPoints,
     Attachment,
     Period,
     ReportType,
@@ -251,9 +256,13 @@ def submission_return(*, submission: Submission, by: User, comment: str, at=None
 
 
 @transaction.atomic
-def submission_accept(*, submission: Submission, by: User, comment: str = "", at=None) -> Submission:
-    """Accept a submitted report. From now on it is locked."""
-    return _move(submission=submission, by=by, action=Action.ACCEPT, comment=(comment or "").strip(), at=at)
+def submission_accept(*, submission: Submission, by: User, comment: str = "", at=None, adopt=()) -> Submission:
+    """Accept a submitted report. From now on it is locked. `adopt`: the levels it is adopted at
+    (采用) as it is accepted, in the same transaction (submission_adopt's rules)."""
+    submission = _move(submission=submission, by=by, action=Action.ACCEPT, comment=(comment or "").strip(), at=at)
+    for level in dict.fromkeys(adopt):
+        submission_adopt(submission=submission, by=by, level=level, at=at)
+    return submission
 
 
 @transaction.atomic
@@ -302,3 +311,86 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
     # The file goes once the removal is committed; a rollback keeps both row and file.
     storage = attachment.file.storage
     transaction.on_commit(lambda: storage.delete(stored))
+
+
+# ---------------------------------------------------------------- adoption (采用)
+
+
+def adoption_points_for(*, campaign: Campaign) -> dict[str, Decimal]:
+    """What an adoption at each level is worth in `campaign` now: its own points, else the defaults."""
+    points = dict(DEFAULT_ADOPTION_POINTS)
+    points.update(AdoptionPoints.objects.filter(campaign=campaign).values_list("level", "points"))
+    return {str(level): value for level, value in points.items()}
+
+
+def _ensure_office(by: User, district: OrgUnit) -> None:
+    if not may_review(by, district):
+        raise PermissionDenied(_("Only the creation office sets the points of adoptions."))
+
+
+@transaction.atomic
+def adoption_points_set(*, by: User, campaign: Campaign, level: str, points) -> AdoptionPoints:
+    """Set what an adoption at `level` is worth in `campaign` from now on. Adoptions made before
+    keep the points they were made with."""
+    _ensure_office(by, campaign.district)
+    if level not in AdoptionLevel.values:
+        raise ValidationError({"level": _("Choose district, city or province level.")})
+    row = AdoptionPoints.objects.select_for_update().filter(campaign=campaign, level=level).first()
+    row = row or AdoptionPoints(campaign=campaign, level=level)
+    row.points = points
+    return save_with_history(row, by)
+
+
+def _ensure_adopter(by: User, submission: Submission) -> None:
+    if not may_review(by, submission.unit):
+        raise PermissionDenied(_("Only the creation office marks reports adopted."))
+
+
+@transaction.atomic
+def submission_adopt(
+    *, submission: Submission, by: User, level: str, note: str = "", at: datetime.datetime | None = None
+) -> Adoption:
+    """Mark an accepted report adopted (采用) at `level`, worth the campaign's points for that
+    level now (frozen on the row). A level once: a report adopted at district and at city level
+    has two adoptions."""
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("unit", "period__report_type", "period__campaign")
+        .get(pk=submission.pk)
+    )
+    _ensure_adopter(by, submission)
+    if level not in AdoptionLevel.values:
+        raise ValidationError({"level": _("Choose district, city or province level.")})
+    if not submission.period.report_type.adoptable:
+        raise ValidationError(
+            _("Reports of type %(type)s are not adopted.") % {"type": submission.period.report_type}, code="type"
+        )
+    if submission.status != Status.ACCEPTED:
+        raise ValidationError(_("Only an accepted report can be adopted."), code="status")
+    if submission.adoptions.standing().filter(level=level).exists():
+        raise ValidationError(
+            {"level": _("This report is already %(level)s.") % {"level": AdoptionLevel(level).label.lower()}}
+        )
+    adoption = Adoption(
+        submission=submission,
+        level=level,
+        points=adoption_points_for(campaign=submission.period.campaign)[level],
+        note=(note or "").strip()[:200],
+        adopted_by=by,
+        adopted_at=at or timezone.now(),
+    )
+    return save_with_history(adoption, by)
+
+
+@transaction.atomic
+def adoption_withdraw(*, adoption: Adoption, by: User, reason: str, at: datetime.datetime | None = None) -> Adoption:
+    """Withdraw an adoption made in error: it stays on record with the reason, and counts no more."""
+    adoption = Adoption.objects.select_for_update(of=("self",)).select_related("submission__unit").get(pk=adoption.pk)
+    _ensure_adopter(by, adoption.submission)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for withdrawing the adoption.")})
+    if adoption.withdrawn_at is not None:
+        raise ValidationError(_("This adoption was withdrawn already."), code="withdrawn")
+    adoption.withdrawn_by, adoption.withdrawn_at, adoption.withdraw_reason = by, at or timezone.now(), reason[:200]
+    return save_with_history(adoption, by)

@@ -16,6 +16,12 @@ urlpatterns = [
     path("submissions/<int:pk>/autosave/", views.submission_autosave, name="submission_autosave"),
     path("submissions/<int:pk>/review/", views.submission_review, name="submission_review"),
     path("submissions/<int:pk>/reopen/", views.submission_reopen, name="submission_reopen"),
+    path("submissions/<int:pk>/adopt/", views.submission_adopt, name="submission_adopt"),
+    path(
+        "submissions/<int:pk>/adoptions/<int:adoption_pk>/withdraw/",
+        views.adoption_withdraw,
+        name="adoption_withdraw",
+    ),
     path(
         "submissions/<int:pk>/attachments/<int:attachment_pk>/",
         views.attachment_download,

@@ -20,8 +20,8 @@ from campaign.lib.uploads import protected_file_response
 from districts.models import OrgUnit
 from reporting import selectors, services
 from reporting.filters import SubmissionFilter
-from reporting.forms import ReopenForm, ReviewForm, SubmissionForm
-from reporting.models import Attachment, Period, Submission
+from reporting.forms import AdoptForm, ReopenForm, ReviewForm, SubmissionForm, WithdrawAdoptionForm
+from reporting.models import Adoption, AdoptionLevel, Attachment, Period, Status, Submission
 
 
 def _submission_or_404(user, pk) -> Submission:
@@ -71,7 +71,7 @@ def reporting_home(request):
 
 @login_required
 def submission_list(request):
-    filterset = SubmissionFilter(request.GET or None, queryset=selectors.submissions_for(request.user))
+    filterset = SubmissionFilter(request.GET or None, queryset=selectors.submission_list_for(request.user))
     paged = list_page(request, filterset.qs.order_by("-updated_at", "-id"))
     return render(
         request,
@@ -246,8 +246,15 @@ def submission_new_autosave(request, period_pk, unit_pk):
 
 
 @login_required
-def submission_detail(request, pk, review_form=None, reopen_form=None):
+def submission_detail(request, pk, review_form=None, reopen_form=None, adopt_form=None, withdraw_form=None):
     submission = _submission_or_404(request.user, pk)
+    adoptable = submission.period.report_type.adoptable
+    adoptions = selectors.adoptions_of(submission)
+    # The office adopts an accepted report at the levels it is not adopted at yet, and withdraws.
+    office = adoptable and services.may_review(request.user, submission.unit)
+    standing = {a.level for a in adoptions if a.is_standing}
+    accepted = submission.status == Status.ACCEPTED
+    open_levels = [level for level in AdoptionLevel.values if level not in standing]
     return render(
         request,
         "reporting/submission_detail.html",
@@ -258,8 +265,15 @@ def submission_detail(request, pk, review_form=None, reopen_form=None):
             "events": selectors.events_of(submission),
             # What the workflow's table offers this user here (edit, accept, return, reopen, …).
             "actions": services.actions_for(request.user, submission),
-            "review_form": review_form or ReviewForm(),
+            "review_form": review_form or ReviewForm(adoptable=office),
             "reopen_form": reopen_form or ReopenForm(),
+            "adoptable": adoptable,
+            "adoptions": adoptions,
+            "may_withdraw": office,
+            # A refused adoption shows its form with the reason, whatever the report's state.
+            "adopt_form": adopt_form
+            or (AdoptForm(levels=open_levels) if office and accepted and open_levels else None),
+            "withdraw_form": withdraw_form or WithdrawAdoptionForm(),
         },
     )
 
@@ -268,14 +282,22 @@ def submission_detail(request, pk, review_form=None, reopen_form=None):
 @require_POST
 def submission_review(request, pk):
     submission = _submission_or_404(request.user, pk)
-    form = ReviewForm(request.POST)
+    form = ReviewForm(request.POST, adoptable=submission.period.report_type.adoptable)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
     action = request.POST.get("action")
     try:
         if action == "accept":
-            services.submission_accept(submission=submission, by=request.user, comment=comment)
+            if form.errors.get("adopt"):
+                raise ValidationError({"adopt": form.errors["adopt"]})
+            adopt = form.cleaned_data.get("adopt") or []
+            services.submission_accept(submission=submission, by=request.user, comment=comment, adopt=adopt)
             messages.success(request, _("Accepted. The report is now locked."))
+            if adopt:
+                messages.success(
+                    request,
+                    _("Adopted: %(levels)s.") % {"levels": "、".join(str(AdoptionLevel(a).label) for a in adopt)},
+                )
         elif action == "return":
             services.submission_return(submission=submission, by=request.user, comment=comment)
             messages.success(request, _("Returned to %(unit)s with your comments.") % {"unit": submission.unit})
@@ -327,3 +349,40 @@ def attachment_remove(request, pk, attachment_pk):
         return redirect("submission_detail", pk=pk)
     messages.success(request, _("Attachment %(name)s removed.") % {"name": attachment.original_name})
     return redirect("submission_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def submission_adopt(request, pk):
+    submission = _submission_or_404(request.user, pk)
+    form = AdoptForm(request.POST)
+    if not form.is_valid():
+        return submission_detail(request, pk, adopt_form=form)
+    try:
+        adoption = services.submission_adopt(
+            submission=submission, by=request.user, level=form.cleaned_data["level"], note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        refusal_onto(form, exc)
+        return submission_detail(request, pk, adopt_form=form)
+    messages.success(
+        request,
+        _("%(level)s: %(points)s points.") % {"level": adoption.get_level_display(), "points": adoption.points},
+    )
+    return redirect("submission_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def adoption_withdraw(request, pk, adoption_pk):
+    submission = _submission_or_404(request.user, pk)
+    adoption = get_object_or_404(Adoption, pk=adoption_pk, submission=submission)
+    form = WithdrawAdoptionForm(request.POST)
+    form.is_valid()
+    try:
+        services.adoption_withdraw(adoption=adoption, by=request.user, reason=form.cleaned_data.get("reason", ""))
+    except ValidationError as exc:
+        refusal_onto(form, exc)
+        return submission_detail(request, pk, withdraw_form=form)
+    messages.success(request, _("Adoption withdrawn."))
+    return redirect("submission_detail", pk=pk)

@@ -118,6 +118,7 @@ def test_the_submission_list_costs_the_same_queries_for_3_and_300_reports(
         + 1  # the report types offered in the filter
         + 1  # COUNT of the reports in scope, for the paginator
         + 1  # the page of reports, joined to unit, period, type, campaign and sender
+        + 1  # the page's standing adoptions (采用), in one prefetch
         + REQUEST_END
     ):
         response = client.get(reverse("submission_list"))
