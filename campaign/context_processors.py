@@ -40,6 +40,7 @@ def navigation(request):
             ("risk_distribution", _("Four-colour map")),
             ("hazard_list", _("Hazards")),
             ("reporting_home", _("Reports")),
+            ("assessment_rounds", _("Inspections and assessments")),
             (
                 _("Campaign"),
                 [

@@ -78,6 +78,9 @@ PLATFORM_APPS = [
     "hazards",
     "campaign",
     "reporting",
+    # Templates, rounds and scores; a finding raises a hazard and a report is evidence, so it sits
+    # above hazards and reporting; the bulletins (oversight) rank its scores.
+    "assessments",
     # Reads the records and counts them: rollups and dashboards; nothing below imports it.
     "oversight",
     # Reminders, digests and the notification centre: reads the records; nothing below imports it.

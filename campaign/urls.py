@@ -22,12 +22,14 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("hazards/", include("hazards.urls")),
     path("reports/", include("reporting.urls")),
+    path("assessments/", include("assessments.run_urls")),
     path("campaign/", include("campaign.app_urls")),
     path("dashboard/", include("oversight.urls")),
     path("notifications/", include("notifications.urls")),
     path("audit/", include("audit.urls")),
     path("jobs/", include("jobs.urls")),
     path("campaign/tasks/", include("campaign.task_urls")),
+    path("assessments/", include("assessments.urls")),
 ]
 
 admin.site.site_header = settings.PLATFORM_NAME

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from campaign.lib import backlinks
 from campaign.lib.forms import attempt
 from campaign.lib.paging import list_page
 from campaign.lib.params import query_int
@@ -101,6 +102,8 @@ def hazard_detail(request, pk):
             "timeline": timeline,
             "before": [p for p in photos if p.kind == HazardPhoto.Kind.BEFORE],
             "after": [p for p in photos if p.kind == HazardPhoto.Kind.AFTER],
+            # What higher apps made of it (an assessment's finding that raised it): campaign.lib.backlinks.
+            "backlinks": backlinks.links_for(request.user, hazard),
             "steps": list(
                 dict.fromkeys(
                     ACTION_PAGES[a] for a in workflow.offered_actions(request.user, hazard, pending_extension=pending)

@@ -1,0 +1,62 @@
+"""A run's results as its pages show them: the live result of the side being scored, and the
+self-assessment beside the review, item by item (assessments.scoring does the arithmetic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from assessments import scoring
+from assessments.models import Run, Side
+from assessments.selectors import ScoringPage
+
+
+def page_result(page: ScoringPage) -> scoring.Result:
+    """The result of the side on the page, from what the page already read (no query)."""
+    return scoring.score(page.tree, page.inputs(), unit_kind=page.run.unit.kind)
+
+
+@dataclass(frozen=True)
+class ComparedItem:
+    item: scoring.TreeItem
+    self_result: scoring.ItemResult | None
+    review_result: scoring.ItemResult | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Review minus self, for an item both sides count; None otherwise."""
+        if self.self_result is None or self.review_result is None:
+            return None
+        if not (self.self_result.applicable and self.review_result.applicable):
+            return None
+        return self.review_result.points - self.self_result.points
+
+    @property
+    def differs(self) -> bool:
+        if self.self_result is None or self.review_result is None:
+            return False
+        return (self.self_result.applicable != self.review_result.applicable) or bool(self.difference)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    self_total: scoring.Result | None
+    review_total: scoring.Result | None
+    items: list[ComparedItem]
+
+
+def side_by_side(run: Run, *, with_review: bool) -> Comparison:
+    """Each item's points by the unit (自评) and by the review (复核); the review only for those
+    who see it (the unit once published)."""
+    tree = scoring.load_tree(run.round.template)
+    self_total = scoring.score_run(run, Side.SELF) if run.round.self_assessment else None
+    review_total = scoring.score_run(run, Side.REVIEW) if with_review else None
+    items = [
+        ComparedItem(
+            item,
+            self_total.items.get(item.id) if self_total else None,
+            review_total.items.get(item.id) if review_total else None,
+        )
+        for item in tree.items.values()
+    ]
+    return Comparison(self_total, review_total, items)
