@@ -42,6 +42,8 @@ GROUP_PERMISSIONS = {
         # the sent log and the e-mail outbox are read, to see what was sent and what failed (a
         # failed e-mail is retried by the outbox's action, which checks the role itself).
         "notifications": {"reminderrule": ("change", "view"), "reminder": ("view",), "emailoutbox": ("view",)},
+        # How the creation office numbers its bulletins (下创建办〔2026〕N号); the bulletins are read.
+        "oversight": {"bulletinseries": ("add", "change", "view"), "bulletin": ("view",), "bulletinversion": ("view",)},
     },
     # Roles, sign-in security and lockouts. Users are read (to grant roles and
     # reset passwords through their own actions), never changed in a form;
@@ -77,6 +79,7 @@ GROUP_PERMISSIONS = {
             m: ("view",) for m in ("assessmentmethod", "methodversion", "controlrule", "controlpolicy", "riskpoint")
         },
         "reporting": {m: ("view",) for m in ("reporttype", "period")},
+        "oversight": {m: ("view",) for m in ("bulletinseries", "bulletin", "bulletinversion")},
         "axes": {m: ("view",) for m in ("accessattempt", "accessfailurelog", "accesslog")},
         "admin": {"logentry": ("view",)},
     },

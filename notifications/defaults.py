@@ -1,7 +1,8 @@
 """The reminder rules the platform ships (installed by data migrations; the system admin changes
 them in the back office). Every reminder: 7, 3 and 1 days before, on the day, then every 3 days
-for 30 days. A verification is due 7 days after the rectification is reported, an extension's
-decision 3 days after it is asked.
+for 30 days (a bulletin not acknowledged: from 3 days after its publication, then every 3 days).
+A verification is due 7 days after the rectification is reported, an extension's decision 3 days
+after it is asked.
 
 The escalations (never muted): a hazard overdue by 3 days goes to the side that issued or
 supervises it and to the office, again every 7 days while it stays overdue (to 30 days); a report
@@ -15,6 +16,15 @@ DEFAULT_RULES = [
     {"subject": "hazard_verification", "recipients": ["issuing"], "allowed_days": 7},
     {"subject": "risk_review", "recipients": ["responsible"]},
     {"subject": "key_task", "recipients": ["responsible"]},
+    # A bulletin not acknowledged: to the recipient unit from the 3rd day after its publication, then
+    # every 3 days (to 30), until the unit acknowledges it.
+    {
+        "subject": "bulletin_unacknowledged",
+        "recipients": ["responsible"],
+        "allowed_days": 3,
+        "days_before": [],
+        "on_the_day": True,
+    },
 ]
 COMMON = {
     "enabled": True,

@@ -36,6 +36,8 @@ class Subject(models.TextChoices):
     HAZARD_ESCALATION = "hazard_escalation", _("Hazard overdue: escalated")
     REPORT_MISSING = "report_missing", _("Report missing: escalated")
     MAJOR_HAZARD_WEEKLY = "major_hazard_weekly", _("Listed major hazards overdue: weekly")
+    # A bulletin (通报) its recipient unit has not acknowledged (签收) some days after publication.
+    BULLETIN_UNACKNOWLEDGED = "bulletin_unacknowledged", _("Bulletin not yet acknowledged")
 
 
 # A weekly subject's reminders fall due once a week, on this weekday (0 is Monday) in the deadline

@@ -8,12 +8,13 @@ from collections import defaultdict
 from campaign.lib.sql import any_of
 from campaign.models import KeyTask
 from hazards.models import Hazard
+from oversight.bulletins.models import Bulletin
 from reporting.models import Submission
 from reporting.selectors import report_scope
 from reporting.services import may_file
 from risks.models import RiskPoint
 
-MODELS = {"hazard": Hazard, "risk": RiskPoint, "key_task": KeyTask, "submission": Submission}
+MODELS = {"hazard": Hazard, "risk": RiskPoint, "key_task": KeyTask, "submission": Submission, "bulletin": Bulletin}
 
 
 def openable(user, dues) -> list:

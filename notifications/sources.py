@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.lib.deadlines import DEADLINE_TZ
@@ -27,6 +27,8 @@ from districts.models import OrgUnit, Role
 from hazards.models import ExtensionRequest, Hazard, Status
 from hazards.workflow import AUTHORITY_ROLES, SIDE_ROLES, Side
 from notifications.models import Recipient, ReminderRule, Subject
+from oversight.bulletins.models import RECIPIENT_ROLES as BULLETIN_RECIPIENT_ROLES
+from oversight.bulletins.models import BulletinStatus, BulletinVersion
 from reporting import selectors as reporting_selectors
 from reporting.models import FILER_ROLES, ReportType
 from reporting.selectors import CellState
@@ -454,6 +456,52 @@ def key_tasks(rule: ReminderRule, today: datetime.date) -> list[Due]:
     return dues
 
 
+def bulletins_unacknowledged(rule: ReminderRule, today: datetime.date) -> list[Due]:
+    """Bulletins published and not acknowledged (签收) by a recipient unit: due `allowed_days`
+    after the publication of their current version, to the unit's staff. An acknowledgement,
+    a withdrawal or a revision ends the ladder (the subject is no longer found)."""
+    first, last = rule.deadlines_due(today)
+    allowed = _days(rule, 3)
+    versions = (
+        BulletinVersion.objects.filter(bulletin__status=BulletinStatus.PUBLISHED)
+        .select_related("bulletin__office__parent")
+        .order_by("bulletin_id", "-version")
+    )
+    current = {}
+    for version in versions:  # the first of each bulletin is its current version
+        current.setdefault(version.bulletin_id, version)
+    url = link("oversight:bulletin_detail")
+    dues = []
+    for version in current.values():
+        deadline = timezone.localdate(version.published_at) + allowed
+        if not (first <= deadline <= last):
+            continue
+        bulletin = version.bulletin
+        acknowledged = set(version.acknowledgements.values_list("unit_id", flat=True))
+        for unit in bulletin.recipients.exclude(pk__in=acknowledged).order_by("pk"):
+
+            def line(today, version=version, unit=unit, deadline=deadline):
+                return _("%(number)s %(title)s · %(unit)s has not acknowledged it (acknowledgement %(when)s)") % {
+                    "number": version.document_number,
+                    "title": version.title,
+                    "unit": unit.name,
+                    "when": when(deadline, today),
+                }
+
+            dues.append(
+                Due(
+                    subject=f"bulletin:{version.pk}:{unit.pk}",
+                    deadline=deadline,
+                    line=line,
+                    url=url(bulletin.pk),
+                    units={Recipient.RESPONSIBLE: [(unit.pk, BULLETIN_RECIPIENT_ROLES)]},
+                    district_unit=bulletin.office.parent,
+                    opens=("bulletin", bulletin.pk),
+                )
+            )
+    return dues
+
+
 def _dissolved(unit: OrgUnit, today: datetime.date) -> bool:
     return bool(unit.dissolved_on and unit.dissolved_on <= today)
 
@@ -468,4 +516,5 @@ SOURCES: dict[str, Callable[[ReminderRule, datetime.date], list[Due]]] = {
     Subject.HAZARD_ESCALATION: hazards_escalated,
     Subject.REPORT_MISSING: reports_missing,
     Subject.MAJOR_HAZARD_WEEKLY: major_hazards_weekly,
+    Subject.BULLETIN_UNACKNOWLEDGED: bulletins_unacknowledged,
 }

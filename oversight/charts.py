@@ -9,6 +9,8 @@ process under a key of exactly those.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
@@ -147,3 +149,20 @@ def _boundary_drawn(unit: OrgUnit):
         return (unit.boundary.pk, unit.boundary.updated_at)
     except OrgUnit.boundary.RelatedObjectDoesNotExist:
         return None
+
+
+# ---------------------------------------------------------------- a bulletin's ranking
+
+RANKING_COLOUR = "#0072B2"
+
+
+def ranking_chart(rows: list[dict], *, title: str):
+    """The bar chart of a bulletin's ranking table: each unit's weighted total, in rank order.
+    `rows` are the snapshot's (oversight.bulletins.snapshot.freeze): the chart draws what was
+    frozen, never today's figures."""
+    return svg.bar_chart(
+        title=title,
+        categories=[f"{row['rank']}. {row['unit_name']}" for row in rows],
+        series=[svg.Series(_("Weighted total"), [Decimal(row["total"]) for row in rows], RANKING_COLOUR)],
+        category_label=_("Unit"),
+    )

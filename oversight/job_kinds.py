@@ -60,3 +60,6 @@ def _page(request, job: Job):
 
 LABEL = gettext_lazy("Rebuild the dashboard figures")
 ROLLUPS = register(JobKind(name=KIND, label=LABEL, run=_run, visible_to=_visible_to, page=_page))
+
+# The bulletins' PDFs (oversight/bulletins/documents.py): registered when this module is found.
+from oversight.bulletins import documents as _bulletin_documents  # noqa: E402, F401

@@ -8,10 +8,15 @@ Rows are derived data: rebuilt from the records at any time, so they carry no hi
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from campaign.models import Campaign
 from districts.models import OrgUnit, Sector
 
 
@@ -157,3 +162,62 @@ class RollupState(models.Model):
 
     def __str__(self):
         return f"{self.district} @ {self.built_at}"
+
+
+# The weights a campaign's ranking starts with (oversight.ranking says how they combine): the
+# plan gives none. Every rate counts alike, an adopted item's points count as they are, and an
+# overdue hazard costs nothing until the office says otherwise.
+DEFAULT_WEIGHTS = {
+    "filing": Decimal("1"),
+    "on_time": Decimal("1"),
+    "closure": Decimal("1"),
+    "assessment": Decimal("1"),
+    "adoption": Decimal("1"),
+    "overdue": Decimal("0"),
+}
+WEIGHT_FIELD = {"max_digits": 6, "decimal_places": 2, "validators": [MinValueValidator(0), MaxValueValidator(1000)]}
+
+
+class RankingWeights(models.Model):
+    """How a campaign's ranking (通报排名) weighs each figure; no row: DEFAULT_WEIGHTS."""
+
+    campaign = models.OneToOneField(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="ranking_weights"
+    )
+    filing = models.DecimalField(_("weight of the filing rate (报送率)"), default=Decimal("1"), **WEIGHT_FIELD)
+    on_time = models.DecimalField(_("weight of the on-time rate (及时率)"), default=Decimal("1"), **WEIGHT_FIELD)
+    closure = models.DecimalField(_("weight of the closure rate (整改率)"), default=Decimal("1"), **WEIGHT_FIELD)
+    assessment = models.DecimalField(_("weight of the assessment score"), default=Decimal("1"), **WEIGHT_FIELD)
+    adoption = models.DecimalField(_("weight of each adoption point"), default=Decimal("1"), **WEIGHT_FIELD)
+    overdue = models.DecimalField(_("points off per overdue hazard"), default=Decimal("0"), **WEIGHT_FIELD)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ranking weights")
+        verbose_name_plural = _("ranking weights")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    filing__gte=0, on_time__gte=0, closure__gte=0, assessment__gte=0, adoption__gte=0, overdue__gte=0
+                ),
+                name="ranking_weights_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign}"
+
+    def as_dict(self) -> dict[str, Decimal]:
+        return {name: getattr(self, name) for name in DEFAULT_WEIGHTS}
+
+
+# The bulletins' models live in their own module (oversight/bulletins/models.py).
+from oversight.bulletins.models import (  # noqa: E402, F401
+    Acknowledgement,
+    Bulletin,
+    BulletinCounter,
+    BulletinSeries,
+    BulletinStatus,
+    BulletinVersion,
+)

@@ -476,6 +476,7 @@ def one_of_each(people, risk, unit, plan):
         grade=AccidentGrade.GENERAL,
     )
     YearlyValue.objects.create(unit=unit(DISTRICT), year=2016, gdp=Decimal("905.6"), gdp_source="下城区统计年鉴2017")
+    _a_bulletin(plan, unit("330103-CJB"), people.street)
     objects = {}
     for model, _ma in _history_admins():
         obj = model._default_manager.order_by("pk").first()
@@ -484,6 +485,28 @@ def one_of_each(people, risk, unit, plan):
             obj.save()
         objects[model] = obj
     return objects
+
+
+def _a_bulletin(campaign, office, by):
+    """A published bulletin as its services leave it (oversight.bulletins), and its office's prefix."""
+    import datetime
+
+    from django.utils import timezone
+
+    from oversight.bulletins.models import Bulletin, BulletinSeries, BulletinVersion
+
+    BulletinSeries.objects.create(office=office, prefix="下创建办")
+    start = campaign.starts_on.replace(day=1)
+    end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    bulletin = Bulletin.objects.create(
+        campaign=campaign, office=office, title="通报", period_start=start, period_end=end, created_by=by,
+        status="published", year=2026, number=1,
+    )
+    BulletinVersion.objects.create(
+        bulletin=bulletin, version=1, document_number="下创建办〔2026〕1号", title="通报", period_start=start,
+        period_end=end, sections={}, snapshot={}, snapshot_sha256="0" * 64, published_at=timezone.now(),
+        published_by=by,
+    )
 
 
 HISTORY_CASES = [pytest.param(role, id=role.value) for role in ROLES]

@@ -24,7 +24,7 @@ def test_the_shipped_rules_cover_every_subject_with_the_default_ladder():
     for subject, rule in rules.items():
         assert rule.enabled and rule.email
         assert rule.escalation == (subject in escalations)
-        if subject not in escalations:
+        if subject not in escalations | {Subject.BULLETIN_UNACKNOWLEDGED}:
             assert rule.offsets() == [-7, -3, -1, 0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30]
         rule.full_clean()
     assert rules[Subject.REPORT_DUE].recipients == ["filers"]
@@ -35,6 +35,10 @@ def test_the_shipped_rules_cover_every_subject_with_the_default_ladder():
     assert rules[Subject.REPORT_MISSING].offsets() == [3, 10, 17, 24]
     assert rules[Subject.REPORT_MISSING].recipients == ["office"]
     assert rules[Subject.MAJOR_HAZARD_WEEKLY].recipients == ["leading_group"]
+    # A bulletin not acknowledged: from the 3rd day after its publication (its "deadline"), every 3 days.
+    bulletin = rules[Subject.BULLETIN_UNACKNOWLEDGED]
+    assert (bulletin.allowed_days, bulletin.recipients) == (3, ["responsible"])
+    assert bulletin.offsets() == [0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30]
 
 
 def test_the_latest_offset_whose_day_has_come_is_due(rules):

@@ -138,3 +138,21 @@ def test_every_card_of_the_demo_equals_the_list_it_links_to(office, demo):
         "closure_rate",
         "red_orange_risks",
     }
+
+
+def test_the_demo_holds_a_published_bulletin_of_a_recent_quarter_with_its_pdf_and_some_acknowledgements(
+    demo, office
+):
+    from oversight.bulletins.models import Bulletin, BulletinStatus
+
+    bulletin = Bulletin.objects.get()
+    assert bulletin.status == BulletinStatus.PUBLISHED and bulletin.number == 1
+    version = bulletin.versions.get()
+    assert version.document_number.startswith("下创建办〔") and version.pdf and version.pdf_pages >= 1
+    assert (deadline_today() - version.period_end).days < 100, "a recent quarter"
+    assert version.snapshot["streets"] and version.snapshot["departments"]
+    acknowledged = set(version.acknowledgements.values_list("unit__name", flat=True))
+    assert acknowledged == {"武林街道", "区应急管理局"}
+    page = office.get(reverse("oversight:bulletin_acknowledgements", args=[bulletin.pk])).content.decode()
+    assert "天水街道" in page.split('data-testid="not-acknowledged"', 1)[1].split("</ul>", 1)[0]
+    assert len(version.pdf_sha256) == 64, "its PDF rendered and kept with its hash"
