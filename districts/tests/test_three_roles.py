@@ -449,7 +449,8 @@ def one_of_each(people, risk, unit, plan):
     """One object with a history row for every model whose admin has history pages (the
     reports' too: the campaign's plan gives them their periods)."""
     from campaign.models import Accident, AccidentGrade, KeyTask, Milestone, YearlyValue
-    from reporting.models import Period, Submission
+    from oversight.models import RankingWeights
+    from reporting.models import Adoption, AdoptionLevel, AdoptionPoints, Period, Submission
     from risks.models import AccidentType, ControlPolicy
 
     wulin = unit(WULIN)
@@ -458,7 +459,13 @@ def one_of_each(people, risk, unit, plan):
     UnitBoundary.objects.create(
         unit=wulin, geometry={"type": "Polygon", "coordinates": [[[120, 30], [121, 30], [121, 31], [120, 30]]]}
     )
-    Submission.objects.create(unit=wulin, period=Period.objects.first(), title="一月工作", created_by=people.street)
+    submission = Submission.objects.create(
+        unit=wulin, period=Period.objects.first(), title="一月工作", created_by=people.street
+    )
+    Adoption.objects.create(
+        submission=submission, level=AdoptionLevel.DISTRICT, points=Decimal("1"), adopted_by=people.street,
+        adopted_at=submission.created_at,
+    )
     SecurityPolicy.objects.create()
     ControlPolicy.objects.create()
     fire = Sector.objects.get(code="fire_safety")
@@ -477,6 +484,8 @@ def one_of_each(people, risk, unit, plan):
     )
     YearlyValue.objects.create(unit=unit(DISTRICT), year=2016, gdp=Decimal("905.6"), gdp_source="下城区统计年鉴2017")
     _a_bulletin(plan, unit("330103-CJB"), people.street)
+    AdoptionPoints.objects.create(campaign=plan, level=AdoptionLevel.DISTRICT, points=Decimal("1"))
+    RankingWeights.objects.create(campaign=plan)
     objects = {}
     for model, _ma in _history_admins():
         obj = model._default_manager.order_by("pk").first()
