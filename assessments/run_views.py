@@ -28,6 +28,7 @@ from assessments.run_results import page_result, side_by_side
 from assessments.run_workflow import Action
 from campaign.lib.forms import attempt, refusal_onto
 from campaign.lib.uploads import protected_file_response
+from campaign.lib.urls import reverser
 from campaign.models import Campaign
 from hazards.forms import HazardForm
 from reporting.views import _json_login_required as json_login_required
@@ -45,6 +46,39 @@ DRAFT_MESSAGES = {
     "offline": gettext_lazy("Not saved: the server cannot be reached. Your text is kept in this browser."),
     "restored": gettext_lazy("Restored text this browser kept that had not reached the server."),
     "signin": gettext_lazy("Sign in again"),
+}
+
+# The item cards' words, translated once a page rather than once a card.
+CARD_LABELS = {
+    "max": gettext_lazy("max"),
+    "unverified": gettext_lazy("To be verified"),
+    "na": gettext_lazy("N/A"),
+    "state": gettext_lazy("State"),
+    "scored": gettext_lazy("Scored"),
+    "not_applicable": gettext_lazy("Not applicable"),
+    "exempt": gettext_lazy("Exempt"),
+    "na_reason": gettext_lazy("Why not applicable (required for N/A)"),
+    "missing": gettext_lazy("Items missing"),
+    "measured": gettext_lazy("Measured value"),
+    "incidents": gettext_lazy("Incidents"),
+    "resolved": gettext_lazy("Of them resolved"),
+    "bonus": gettext_lazy("Bonus points claimed"),
+    "veto": gettext_lazy("The veto applies (取消评选资格)"),
+    "note": gettext_lazy("Note"),
+    "save": gettext_lazy("Save"),
+    "link_evidence": gettext_lazy("Link evidence already in the platform"),
+    "kind": gettext_lazy("Kind"),
+    "hazard": gettext_lazy("Hazard"),
+    "risk": gettext_lazy("Risk point"),
+    "report": gettext_lazy("Report"),
+    "ref": gettext_lazy("Number or code"),
+    "link": gettext_lazy("Link"),
+    "evidence": gettext_lazy("Evidence:"),
+    "photo": gettext_lazy("Photo of the finding"),
+    "rectified": gettext_lazy("Rectified"),
+    "raise": gettext_lazy("Raise a hazard"),
+    "remove": gettext_lazy("Remove"),
+    "add_finding": gettext_lazy("Add a finding (with photos)"),
 }
 
 
@@ -81,9 +115,7 @@ def round_list(request):
         {
             "rounds": selectors.rounds_for(request.user),
             "can_create": wf.Actor.OFFICE in wf.actors_of(request.user),
-            "my_runs": selectors.runs_for(request.user).exclude(status="published").order_by("-round__period_end")[
-                :50
-            ],
+            "my_runs": selectors.runs_for(request.user).exclude(status="published").order_by("-round__period_end")[:50],
         },
     )
 
@@ -179,8 +211,17 @@ def run_step(request, pk, action):
 # ---------------------------------------------------------------- the scoring page
 
 
-VALUE_FIELDS = ("state", "na_reason", "missing", "measured", "incidents", "incidents_resolved", "veto", "bonus_claimed",
-                "note")
+VALUE_FIELDS = (
+    "state",
+    "na_reason",
+    "missing",
+    "measured",
+    "incidents",
+    "incidents_resolved",
+    "veto",
+    "bonus_claimed",
+    "note",
+)
 
 
 def _values(answer, posted) -> dict:
@@ -203,10 +244,38 @@ def _scoring_context(request, run, side, *, errors=None, posted=None):
     page = selectors.scoring_page(run, side)
     result = page_result(page)
     errors, posted = errors or {}, posted or {}
+    # Hundreds of links: each kind reversed once (campaign.lib.urls), not a {% url %} per link.
+    url = {
+        name: reverser(f"assessment_{name}", run.pk, side)
+        for name in ("item_save", "item_autosave", "finding_new", "evidence_add")
+    }
+    url |= {
+        name: reverser(f"assessment_{name}")
+        for name in ("finding_photo", "finding_photo_thumb", "finding_hazard", "finding_remove", "evidence_remove")
+    }
+    hazard_url, risk_url, submission_url = (reverser(n) for n in ("hazard_detail", "risk_detail", "submission_detail"))
     for row in page.rows:
         row.result = result.items.get(row.item.id)
         row.values = _values(row.answer, posted.get(row.item.id))
         row.errors = errors.get(row.item.id, {})
+        item_id = row.item.id
+        row.urls = {name: url[name](item_id) for name in ("item_save", "item_autosave", "finding_new", "evidence_add")}
+        for finding in row.findings:
+            finding.photo_links = [
+                (url["finding_photo"](p.pk), url["finding_photo_thumb"](p.pk)) for p in finding.photos.all()
+            ]
+            finding.hazard_url = hazard_url(finding.hazard_id) if finding.hazard_id else ""
+            finding.raise_url = url["finding_hazard"](finding.pk)
+            finding.remove_url = url["finding_remove"](finding.pk)
+        for link in row.evidence:
+            link.url = (
+                hazard_url(link.hazard_id)
+                if link.hazard_id
+                else risk_url(link.risk_id)
+                if link.risk_id
+                else submission_url(link.submission_id)
+            )
+            link.remove_url = url["evidence_remove"](link.pk)
     editable = wf.can(request.user, run, _edit_action(side))
     team_or_office = wf.acts_as(request.user, wf.Actor.TEAM, run) or wf.acts_as(request.user, wf.Actor.OFFICE, run)
     return {
@@ -220,6 +289,7 @@ def _scoring_context(request, run, side, *, errors=None, posted=None):
         "can_raise": team_or_office,
         "states": AnswerState,
         "draft_messages": DRAFT_MESSAGES,
+        "t": {key: str(label) for key, label in CARD_LABELS.items()},
         "version": run.updated_at.isoformat(),
     }
 

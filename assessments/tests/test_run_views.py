@@ -113,7 +113,7 @@ def test_the_autosave_keeps_the_latest_text_and_a_refused_save_loses_nothing_sav
     assert client.post(url, {"state": "scored", "measured": "78", "note": "改造率78%"}).status_code == 200
     refused = client.post(url, {"state": "na", "note": "改造率78%，待核实"})
     assert refused.status_code == 409
-    assert "reason" in refused.json()["error"]
+    assert "不适用的理由" in refused.json()["error"]  # in the user's language
     answer = Answer.objects.get()
     assert (answer.note, str(answer.measured.normalize())) == ("改造率78%", "78")
     # A sign-in that ran out is told so in JSON (the browser keeps the text), not sent to a login page.
