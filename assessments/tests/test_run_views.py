@@ -9,6 +9,8 @@ from assessments import run_services as services
 from assessments.models import Answer, AnswerState, Finding, Side
 from assessments.tests.run_fixtures import *  # noqa: F403 (the fixtures)
 from campaign.tests.images import ELF, png_header_only, upload
+from districts.models import Role
+from districts.tests.factories import add_team
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +75,27 @@ def test_an_inspector_outside_the_team_cannot_open_the_run_or_a_finding(run, ite
     client = client_of("other_inspector")
     assert client.get(reverse("assessment_run", args=[run.pk])).status_code == 404
     assert client.get(reverse("assessment_finding_hazard", args=[finding.pk])).status_code == 404
+
+
+def test_a_second_team_covering_the_unit_reads_the_run_and_cannot_score_it_or_raise_its_hazards(
+    run, items, users, unit, teams, make_user, client_of, sign_in
+):
+    """Two teams may cover one street; only the round's team scores the round's runs."""
+    finding = services.finding_add(
+        run=run, side=Side.REVIEW, item=items["1.2"], by=users["inspector"], description="消防通道堵塞"
+    )
+    second = add_team("TEAM-WULIN-2", unit(DISTRICT), [unit(WULIN)])
+    inspector = sign_in(Client(), make_user(Role.INSPECTOR, second, username="second_inspector"))
+    pages = _pages(run, items["1.2"])
+    assert inspector.get(reverse("assessment_run", args=[run.pk])).status_code == 200
+    review = inspector.get(pages["review"])
+    assert review.status_code == 200 and b'data-testid="read-only"' in review.content
+    assert b"data-testid=\"raise-hazard\"" not in review.content
+    assert inspector.post(pages["save_review"], {"state": "scored", "note": "x"}).status_code == 403
+    assert inspector.post(reverse("assessment_finding_hazard", args=[finding.pk]), {"title": "x"}).status_code == 403
+    assert not Answer.objects.filter(note="x").exists()
+    finding.refresh_from_db()
+    assert finding.hazard_id is None
 
 
 def test_the_unit_sees_the_review_and_the_differences_once_published(run, items, users, client_of):
