@@ -26,41 +26,16 @@
   var again = false;
   var waitingSubmit = null;
 
+  var store = window.DraftStore;
+  var show = store.status(statusBox, form.dataset.loginUrl, text.signin);
   function kept() {
-    try {
-      return JSON.parse(window.localStorage.getItem(key));
-    } catch (e) {
-      return null;
-    }
+    return store.read(key);
   }
   function keep() {
-    try {
-      window.localStorage.setItem(
-        key,
-        JSON.stringify({ title: title.value, body: body.value, base: version, at: new Date().toISOString() })
-      );
-    } catch (e) {
-      /* storage full or disabled: the server save still runs */
-    }
+    store.write(key, { title: title.value, body: body.value, base: version, at: new Date().toISOString() });
   }
   function forget() {
-    try {
-      window.localStorage.removeItem(key);
-    } catch (e) {
-      /* nothing kept */
-    }
-  }
-  function show(message, tone, withSignIn) {
-    statusBox.textContent = message;
-    statusBox.className = "small text-" + tone;
-    statusBox.dataset.tone = tone;
-    if (withSignIn) {
-      var link = document.createElement("a");
-      link.href = form.dataset.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
-      link.textContent = text.signin;
-      link.className = "ms-2";
-      statusBox.appendChild(link);
-    }
+    store.remove(key);
   }
 
   function save() {
@@ -75,23 +50,8 @@
     data.append("title", sent.title);
     data.append("body", sent.body);
     show(text.saving, "muted");
-    fetch(url, {
-      method: "POST",
-      body: data,
-      headers: { "X-CSRFToken": csrf },
-      credentials: "same-origin",
-      redirect: "manual",
-    })
-      .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (payload) {
-            return { ok: response.ok, status: response.status, payload: payload };
-          });
-      })
+    store
+      .post(url, data, csrf)
       .then(function (result) {
         if (!result.ok) {
           keep();

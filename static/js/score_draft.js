@@ -46,38 +46,16 @@
     var csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
     var timer = null, inFlight = false, again = false;
 
+    var store = window.DraftStore;
+    var show = store.status(statusBox, box.dataset.loginUrl, text.signin);
     function kept() {
-      try {
-        return JSON.parse(window.localStorage.getItem(key));
-      } catch (e) {
-        return null;
-      }
+      return store.read(key);
     }
     function keep() {
-      try {
-        window.localStorage.setItem(key, JSON.stringify({ values: values(form), base: version, at: new Date().toISOString() }));
-      } catch (e) {
-        /* storage full or disabled: the server save still runs */
-      }
+      store.write(key, { values: values(form), base: version, at: new Date().toISOString() });
     }
     function forget() {
-      try {
-        window.localStorage.removeItem(key);
-      } catch (e) {
-        /* nothing kept */
-      }
-    }
-    function show(message, tone, withSignIn) {
-      statusBox.textContent = message;
-      statusBox.className = "small text-" + tone;
-      statusBox.dataset.tone = tone;
-      if (withSignIn) {
-        var link = document.createElement("a");
-        link.href = box.dataset.loginUrl + "?next=" + encodeURIComponent(window.location.pathname);
-        link.textContent = text.signin;
-        link.className = "ms-2";
-        statusBox.appendChild(link);
-      }
+      store.remove(key);
     }
     function save() {
       timer = null;
@@ -89,17 +67,8 @@
       var sent = values(form);
       var data = new FormData(form);
       show(text.saving, "muted");
-      fetch(url, { method: "POST", body: data, headers: { "X-CSRFToken": csrf }, credentials: "same-origin", redirect: "manual" })
-        .then(function (response) {
-          return response
-            .json()
-            .catch(function () {
-              return {};
-            })
-            .then(function (payload) {
-              return { ok: response.ok, status: response.status, payload: payload };
-            });
-        })
+      store
+        .post(url, data, csrf)
         .then(function (result) {
           if (!result.ok) {
             keep();
