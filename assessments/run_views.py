@@ -211,17 +211,7 @@ def run_step(request, pk, action):
 # ---------------------------------------------------------------- the scoring page
 
 
-VALUE_FIELDS = (
-    "state",
-    "na_reason",
-    "missing",
-    "measured",
-    "incidents",
-    "incidents_resolved",
-    "veto",
-    "bonus_claimed",
-    "note",
-)
+VALUE_FIELDS = services.ANSWER_FIELDS  # what an item card shows is what its save takes
 
 
 def _values(answer, posted) -> dict:

@@ -8,6 +8,7 @@ from django.urls import reverse
 from assessments import run_services as services
 from assessments.models import Answer, AnswerState, Finding, Side
 from assessments.tests.run_fixtures import *  # noqa: F403 (the fixtures)
+from assessments.tests.run_fixtures import DISTRICT, WULIN
 from campaign.tests.images import ELF, png_header_only, upload
 from districts.models import Role
 from districts.tests.factories import add_team
