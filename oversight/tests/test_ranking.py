@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.models import Round, Run, RunStatus, Template
+from assessments.selectors import published_scores
 from districts.models import OrgUnit, SectorLead
 from hazards.models import Hazard
 from oversight.models import Granularity, RankingWeights
 from oversight.periods import add_months, month_end
-from assessments.selectors import published_scores
 from oversight.ranking import ranking, total_of
 from oversight.rollups import rebuild
 from oversight.selectors import percent
