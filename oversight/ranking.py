@@ -20,9 +20,11 @@ month of `end`):
   dashboard. A street's hazards are those of its subtree, every sector. A department's are the
   district's in the sectors it leads (as the district dashboard's departments table shows
   them); a department that leads none has no hazards and no closure rate.
-- `major_hazards_overdue`: the rollups count listed major hazards (挂牌督办) open at a period's
-  end, not overdue ones (no such figure is built): this is that count, every one of which the
-  office is waiting on.
+- `major_hazards_listed_open`: listed major hazards (挂牌督办) open at the period's end, as the
+  rollups count them (Metric.MAJOR_HAZARDS_LISTED_OPEN). Whether a listed one is past its
+  deadline is not a rollup figure (the hazards' day slots of oversight.models.Counted are full):
+  a bulletin names the units with listed major hazards not yet closed, which the office follows
+  until each is closed (销号).
 - Adoptions: the standing (not withdrawn) Adoption rows of the campaign's reports whose period
   starts in [start, end]; `adopted` counts adopted items (one report adopted at two levels is
   one item), `adoption_points` adds the points frozen on each row. A street counts its
@@ -89,7 +91,7 @@ class RankRow:
     hazards_found: int
     hazards_closed_on_time: int
     hazards_overdue: int  # at the period's end
-    major_hazards_overdue: int  # listed major hazards overdue at the period's end
+    major_hazards_listed_open: int  # listed major hazards (挂牌督办) open at the period's end
     closure_rate: Decimal | None  # percent to 0.1
     assessment_score: Decimal | None  # latest published run's score in the period, of 100
     vetoed: bool
@@ -245,7 +247,7 @@ def ranking(*, campaign, start: datetime.date, end: datetime.date) -> Ranking:
             "hazards_found": f.count(M.HAZARDS_FOUND),
             "hazards_closed_on_time": f.count(M.HAZARDS_CLOSED_ON_TIME),
             "hazards_overdue": f.overdue,
-            "major_hazards_overdue": f.listed_major,
+            "major_hazards_listed_open": f.listed_major,
             "closure_rate": rates["closure"],
             "assessment_score": score,
             "vetoed": bool(vetoed),

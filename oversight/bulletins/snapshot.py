@@ -79,9 +79,9 @@ def zero_reports(ranking: Ranking) -> list[RankRow]:
     return [r for r in _all_rows(ranking) if r.reports_expected and not r.reports_filed]
 
 
-def major_overdue(ranking: Ranking) -> list[RankRow]:
-    """Units with listed major hazards overdue at the period's end."""
-    return [r for r in _all_rows(ranking) if r.major_hazards_overdue]
+def major_listed_open(ranking: Ranking) -> list[RankRow]:
+    """Units with listed major hazards (挂牌督办) not yet closed at the period's end."""
+    return [r for r in _all_rows(ranking) if r.major_hazards_listed_open]
 
 
 def _percent(part: int, whole: int) -> str:
@@ -124,11 +124,11 @@ def prefilled(ranking: Ranking, period_label: str) -> dict[str, str]:
     zero = zero_reports(ranking)
     if zero:
         problems.append(_("Units with zero reports: %(names)s.") % {"names": _names(zero)})
-    major = major_overdue(ranking)
+    major = major_listed_open(ranking)
     if major:
         problems.append(
-            _("Units with listed major hazards overdue: %(names)s.")
-            % {"names": "、".join(f"{r.unit_name}（{r.major_hazards_overdue}）" for r in major)}
+            _("Units with listed major hazards (挂牌督办) not yet closed: %(names)s.")
+            % {"names": "、".join(f"{r.unit_name}（{r.major_hazards_listed_open}）" for r in major)}
         )
     requirements = _(
         "Every unit files its reports in full and on time, and rectifies its hazards within their "

@@ -42,7 +42,7 @@ def _row(name, kind="street", **figures) -> RankRow:
         "hazards_found": 0,
         "hazards_closed_on_time": 0,
         "hazards_overdue": 0,
-        "major_hazards_overdue": 0,
+        "major_hazards_listed_open": 0,
         "closure_rate": None,
         "assessment_score": None,
         "vetoed": False,
@@ -62,7 +62,7 @@ def test_a_draft_names_the_units_at_100_percent_on_time_those_with_zero_reports_
         streets=[
             _row("武林街道", reports_on_time=3, on_time_rate=Decimal("100.0")),
             _row("天水街道", reports_filed=0, reports_on_time=0, filing_rate=Decimal("0.0")),
-            _row("长庆街道", major_hazards_overdue=2, hazards_overdue=3),
+            _row("长庆街道", major_hazards_listed_open=2, hazards_overdue=3),
         ],
         departments=[_row("区消防救援大队", kind="department", reports_expected=0, reports_filed=0, reports_on_time=0)],
         weights={"filing": "1"},

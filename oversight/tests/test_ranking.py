@@ -70,7 +70,7 @@ def _fresh_hazards(world, holder, first: datetime.date, end: datetime.date, sect
         "hazards_found": hz.counted().filter(found_at__gte=since, found_at__lt=until).count(),
         "hazards_closed_on_time": hz.closed_on_time().filter(closed_at__gte=since, closed_at__lt=until).count(),
         "hazards_overdue": hz.overdue_at(end).count(),
-        "major_hazards_overdue": hz.listed_open_at(end).count(),
+        "major_hazards_listed_open": hz.listed_open_at(end).count(),
         "closure_rate": percent(closed_by, found_by),
     }
 
