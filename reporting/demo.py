@@ -16,7 +16,7 @@ from django.utils import timezone
 from campaign.lib.deadlines import DEADLINE_TZ
 from districts.demo import demo_staff
 from districts.models import OrgUnit, Role, User
-from reporting.models import Period, PeriodKind, ReportType, Submission
+from reporting.models import AdoptionLevel, Period, PeriodKind, ReportType, Submission
 from reporting.periods import unit_owes
 from reporting.selectors import filer_units
 from reporting.services import (
@@ -83,6 +83,20 @@ def _fate(rng: random.Random, unit: OrgUnit, period: Period, today: datetime.dat
     return "missing"
 
 
+def _adopted(submission: Submission, period) -> tuple[str, ...]:
+    """About one monthly work item in six adopted (采用) by the district, one in thirty by the city
+    too, one in ninety by the province: by the report's number, so the other draws stay as they were."""
+    if not period.report_type.adoptable:
+        return ()
+    n = submission.pk
+    levels = [AdoptionLevel.DISTRICT] if n % 6 == 0 else []
+    if n % 30 == 0:
+        levels.append(AdoptionLevel.CITY)
+    if n % 90 == 0:
+        levels.append(AdoptionLevel.PROVINCE)
+    return tuple(levels)
+
+
 def _file(*, unit, period, by, office, fate, rng, today) -> Submission | None:
     if fate in ("missing", "none"):
         return None
@@ -101,7 +115,7 @@ def _file(*, unit, period, by, office, fate, rng, today) -> Submission | None:
     if fate == "returned":
         submission_return(submission=submission, by=office, comment=rng.choice(RETURN_COMMENTS), at=reviewed)
     elif fate in ("on_time", "late"):
-        submission_accept(submission=submission, by=office, at=reviewed)
+        submission_accept(submission=submission, by=office, at=reviewed, adopt=_adopted(submission, period))
     return submission
 
 

@@ -1,6 +1,8 @@
 """The runs' screens through the pages a person opens: who sees which side, who may save an item
 (the matrix), N/A's reason, the autosave, and uploads that are not photos."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -114,6 +116,33 @@ def test_the_unit_sees_the_review_and_the_differences_once_published(run, items,
     assert 'data-item="1.2" class="table-warning" data-differs="1"' in page
     assert ">-0.5<" in page.replace(" ", "") or "-0.50" in page
     assert street.get(reverse("assessment_score", args=[run.pk, "review"])).status_code == 200
+
+
+def _cell(page: str, code: str, side: str) -> str:
+    """The text of an item's cell of one side in the run page's comparison."""
+    row = page.split(f'data-item="{code}"', 1)[1].split("</tr>", 1)[0]
+    return re.sub(r"<[^>]+>", "", row.split(f'data-side="{side}">', 1)[1].split("</td>", 1)[0]).strip()
+
+
+def test_the_comparison_shows_no_points_for_what_is_still_unscored_and_full_points_once_sent(
+    run, items, users, client_of
+):
+    """扣分制: a line without a deduction has its full points, but only once its side is sent;
+    before that a side nobody has begun, and a line not answered yet, show "—"."""
+    services.finding_add(run=run, side=Side.REVIEW, item=items["1.2"], by=users["inspector"], description="问题一")
+    inspector = client_of("inspector")
+    page = inspector.get(reverse("assessment_run", args=[run.pk])).content.decode()
+    assert [_cell(page, "1", "self"), _cell(page, "1.1", "self")] == ["—", "—"]  # the unit has not begun
+    assert [_cell(page, "1.2", "review"), _cell(page, "1.1", "review")] == ["5.50", "—"]
+    assert 'data-differs="1"' not in page  # nothing to compare yet
+    services.run_submit(run=run, by=users["inspector"])
+    page = inspector.get(reverse("assessment_run", args=[run.pk])).content.decode()
+    assert [_cell(page, "1.1", "self"), _cell(page, "1.1", "review"), _cell(page, "1.2", "self")] == [
+        "8.00",
+        "8.00",
+        "6.00",
+    ]
+    assert 'data-item="1.2" class="table-warning" data-differs="1"' in page
 
 
 def test_not_applicable_without_a_reason_is_refused_with_a_message_and_what_was_typed_kept(run, items, client_of):
