@@ -79,7 +79,7 @@ def test_a_second_load_changes_nothing_and_says_so(plan):
 
 def test_the_loaded_template_cannot_be_used_until_it_adds_up_and_says_where(plan):
     said = load()
-    assert "1.2 城市基础及安全设施建设: its items add up to 8 points, not 9." in said
+    assert "1.2 城市基础及安全设施建设：下级项目合计 8 分，而非 9 分。" in said  # in the catalog's Chinese
     assert services.template_problems(Template.objects.get(code="national-2019"))
 
 

@@ -65,9 +65,9 @@ def test_a_version_shows_its_tree_rules_as_written_and_to_be_verified(client, si
     html = page.content.decode()
     assert 'data-item="1.2.1"' in html and "市政安全设施" in html
     assert "(2)市政供水、供热和燃气老旧管网改造率≤80%的,扣1分" in html
-    assert "1 when the value &lt;= 80%" in html
+    assert "指标 &lt;= 80% 时扣 1 分" in html
     assert html.count('data-testid="unverified"') == t.items.filter(unverified=True).count()
-    assert "1.2 城市基础及安全设施建设: its items add up to 8 points, not 9." in html
+    assert "1.2 城市基础及安全设施建设：下级项目合计 8 分，而非 9 分。" in html
     # session and user, memberships, the template, items, rules, sectors, versions, problems (items, rules)
     assert len(queries) <= 14, [q["sql"][:80] for q in queries]
 
