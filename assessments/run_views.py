@@ -26,12 +26,12 @@ from assessments.models import AnswerState, Evidence, Finding, FindingPhoto, Ite
 from assessments.run_forms import AnswerForm, CommentForm, EvidenceForm, FindingForm, RoundForm
 from assessments.run_results import page_result, side_by_side
 from assessments.run_workflow import Action
+from campaign.lib.autosave import json_login_required
 from campaign.lib.forms import attempt, refusal_onto
 from campaign.lib.uploads import protected_file_response
 from campaign.lib.urls import reverser
 from campaign.models import Campaign
 from hazards.forms import HazardForm
-from reporting.views import _json_login_required as json_login_required
 
 DRAFT_MESSAGES = {
     "saving": gettext_lazy("Saving…"),

@@ -2,7 +2,6 @@
 writes go through reporting.services. Drafts are saved as they are typed
 (submission_autosave), so that a sign-in that runs out loses nothing."""
 
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign.lib.autosave import json_login_required
 from campaign.lib.forms import refusal_onto
 from campaign.lib.paging import list_page
 from campaign.lib.uploads import protected_file_response
@@ -29,21 +29,6 @@ def _submission_or_404(user, pk) -> Submission:
         return selectors.submission_detail_for(user, pk)
     except Submission.DoesNotExist:
         raise Http404 from None
-
-
-def _json_login_required(view):
-    """Like login_required, but a script gets 401 and a message instead of the sign-in page."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return JsonResponse(
-                {"error": _("Your sign-in has expired. Your text is kept in this browser: sign in again.")},
-                status=401,
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _refusal(exc: Exception, status: int) -> JsonResponse:
@@ -205,7 +190,7 @@ def submission_edit(request, pk):
 
 
 @require_POST
-@_json_login_required
+@json_login_required
 def submission_autosave(request, pk):
     try:
         submission = selectors.submission_detail_for(request.user, pk)
@@ -226,7 +211,7 @@ def submission_autosave(request, pk):
 
 
 @require_POST
-@_json_login_required
+@json_login_required
 def submission_new_autosave(request, period_pk, unit_pk):
     """The first save of a new report, made as soon as something is typed: it becomes a draft."""
     try:

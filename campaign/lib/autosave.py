@@ -1,0 +1,24 @@
+"""What the pages that save as you type share on the server side (their browser side is
+static/js/draft_store.js): a reports' draft and an assessment's item cards."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+
+def json_login_required(view):
+    """Like login_required, but a script gets 401 and a message instead of the sign-in page."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse(
+                {"error": _("Your sign-in has expired. Your text is kept in this browser: sign in again.")},
+                status=401,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
