@@ -55,7 +55,7 @@ def _row(name, kind="street", **figures) -> RankRow:
 # ---------------------------------------------------------------- the draft's text
 
 
-def test_a_draft_names_the_units_at_100_percent_on_time_those_with_zero_reports_and_those_with_overdue_majors():
+def test_a_draft_names_the_units_at_100_percent_on_time_with_zero_reports_and_with_listed_majors_open():
     ranked = Ranking(
         start=datetime.date(2026, 1, 1),
         end=datetime.date(2026, 3, 31),
