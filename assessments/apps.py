@@ -16,10 +16,6 @@ class AssessmentsConfig(AppConfig):
         # After reporting's receiver (INSTALLED_APPS order), before oversight's rollups: the demo's
         # published round is there when the dashboards and the ranking count.
         demo_loaded.connect(_demo_loaded, dispatch_uid="assessments_demo")
-        from campaign.lib import cards
-
-        # The menu's link to the scoring templates (campaign.lib.cards: campaign never imports assessments).
-        cards.register("assessment_templates", order=30, cards=lambda user: [], link=_templates_link)
 
 
 def _finding_links(user, hazard):
@@ -53,11 +49,3 @@ def _demo_loaded(sender, *, campaign, today, **kwargs):
 
     load_demo(campaign=campaign, today=today)
 
-
-def _templates_link(user):
-    from django.urls import reverse
-
-    from assessments.template_selectors import may_read_templates
-    from campaign.lib.cards import Link
-
-    return Link(str(_("Scoring templates")), reverse("assessment_template_list")) if may_read_templates(user) else None

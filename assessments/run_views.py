@@ -26,6 +26,7 @@ from assessments.models import AnswerState, Evidence, Finding, FindingPhoto, Ite
 from assessments.run_forms import AnswerForm, CommentForm, EvidenceForm, FindingForm, RoundForm
 from assessments.run_results import page_result, side_by_side
 from assessments.run_workflow import Action
+from assessments.template_selectors import may_read_templates
 from campaign.lib.autosave import json_login_required
 from campaign.lib.forms import attempt, refusal_onto
 from campaign.lib.uploads import protected_file_response
@@ -115,6 +116,7 @@ def round_list(request):
         {
             "rounds": selectors.rounds_for(request.user),
             "can_create": wf.Actor.OFFICE in wf.actors_of(request.user),
+            "sees_templates": may_read_templates(request.user),
             "my_runs": selectors.runs_for(request.user).exclude(status="published").order_by("-round__period_end")[:50],
         },
     )

@@ -58,6 +58,25 @@ def walk(page: Page, base: str, username: str):
         page.goto(base + path)
         yield name
 
+    page.goto(f"{base}/assessments/rounds/")
+    yield "assessment rounds"
+    if href := _first_link(page, "[data-testid=rounds] a"):
+        page.goto(base + href)
+        yield "assessment round"
+        if href := _first_link(page, "[data-testid=runs] a"):
+            page.goto(base + href)
+            yield "assessment run"
+            if href := _first_link(page, "[data-testid=sides] a"):
+                page.goto(base + href)
+                yield "scoring page"
+    page.goto(f"{base}/assessments/templates/")
+    yield "scoring templates"
+    page.goto(f"{base}/dashboard/bulletins/")
+    yield "bulletins"
+    if href := _first_link(page, "a.fw-semibold[href^='/dashboard/bulletins/']"):
+        page.goto(base + href)
+        yield "bulletin"
+
     page.goto(f"{base}/dashboard/")
     if href := _first_link(page, "[data-testid=ranking] tbody th a"):
         page.goto(base + href)
