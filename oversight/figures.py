@@ -1,10 +1,15 @@
 """What the rollups count (oversight.rollups builds and stores it): the periods a district's
 rollups hold, the dates of the records that are counted, and a unit's figures from those counts.
 
-- Periods (oversight.periods.Calendar): the months from the start month of the district's
-  current campaign to the current month (or the campaign's last month, if earlier); the quarters
-  and years holding them. A quarter or year counts the months of it the rollups hold. A period's
-  stock is its value at the end of its last day, or today for the running period.
+- Periods (oversight.periods.Calendar): every month from the start month of the district's
+  earliest campaign that has started to the current month (or the last campaign's last month,
+  once all have ended), without a gap; the quarters and years holding them. Only the periods
+  holding a month some campaign covers are stored and offered. A quarter or year counts the
+  months of it the rollups hold. A period's stock is its value at the end of its last day, or
+  today for the running period.
+- What is of a campaign (its key tasks, its reports) is counted for every campaign of the
+  district that has started by the calendar's last month (calendar_for); hazards, risks and
+  accidents by their dates alone.
 - Flows are counted by the month their date falls in (key tasks due: to the end of the running
   month, for what falls due this month). A stock is the records whose span holds the period's
   end: a hazard is open from the day it is found to the day it is closed, overdue from the day
@@ -90,11 +95,18 @@ RATE_PLACES = Decimal("0.0001")
 Figures = dict[tuple, list[int]]
 
 
-def calendar_for(district: OrgUnit, today: datetime.date | None = None) -> tuple[Campaign | None, Calendar | None]:
-    """The district's current campaign and the months its rollups hold (None before it starts)."""
+def calendar_for(
+    district: OrgUnit, today: datetime.date | None = None
+) -> tuple[Campaign | None, list[Campaign], Calendar | None]:
+    """The district's current campaign (whose targets the dashboards show), the campaigns the
+    rollups count (every one that has started by the calendar's last month, earliest first) and
+    the months its rollups hold (None before the first campaign starts)."""
+    every = list(Campaign.objects.filter(district=district).order_by("starts_on", "pk"))
     campaign = Campaign.objects.filter(district=district).current()
-    cal = Calendar.of(campaign, today or deadline_today())
-    return campaign, cal if cal and cal.started else None
+    cal = Calendar.of(every, today or deadline_today())
+    if cal is None or not cal.started:
+        return campaign, [], None
+    return campaign, [c for c in every if cal.counts(c)], cal
 
 
 # ---------------------------------------------------------------- the dates counted
@@ -126,7 +138,7 @@ class Dated:
     field whose value each record adds (one each unless given)."""
 
     name: str
-    rows: object  # a callable(calendar, campaign) → QuerySet, annotated with `day`
+    rows: object  # a callable(calendar, campaigns counted) → QuerySet, annotated with `day`
     unit_path: str = "unit"
     variant: str | None = None
     weight: str | None = None
@@ -170,7 +182,7 @@ def _span(qs, start, end, *, ends: bool):
 
 def _hazard_overdue(ends: bool):
     # overdue_at(day) ⇔ max(day assigned, deadline + 1) ≤ day < first of (rectified, closed).
-    def rows(cal, campaign):
+    def rows(cal, campaigns):
         qs = Hazard.objects.filter(status__in=ASSIGNED_STATUSES, deadline__isnull=False)
         start = Greatest(_local(Coalesce("assigned_at", "found_at")), NextDay("deadline"))
         first_done = Least(Coalesce("rectified_at", "closed_at"), Coalesce("closed_at", "rectified_at"))
@@ -181,7 +193,7 @@ def _hazard_overdue(ends: bool):
 
 def _hazard_listed(ends: bool):
     # listed_open_at(day) ⇔ max(day found, listed on) ≤ day < day closed.
-    def rows(cal, campaign):
+    def rows(cal, campaigns):
         qs = Hazard.objects.counted().filter(listing__isnull=False)
         return _span(qs, Greatest(_local("found_at"), F("listing__listed_on")), _local("closed_at"), ends=ends)
 
@@ -199,7 +211,7 @@ def _retired_on():
 
 def _risk_review_overdue(ends: bool):
     # review_overdue_at(day) ⇔ max(day added, next review + 1) ≤ day < day retired.
-    def rows(cal, campaign):
+    def rows(cal, campaigns):
         qs = RiskPoint.objects.filter(next_review_on__isnull=False)
         return _span(qs, Greatest(_local("created_at"), NextDay("next_review_on")), _retired_on(), ends=ends)
 
@@ -208,14 +220,19 @@ def _risk_review_overdue(ends: bool):
 
 def _task_overdue(ends: bool):
     # overdue_at(day) ⇔ due + 1 ≤ day < completed on.
-    def rows(cal, campaign):
-        return _span(KeyTask.objects.filter(campaign=campaign), NextDay("due_on"), F("completed_on"), ends=ends)
+    def rows(cal, campaigns):
+        return _span(_tasks_of(campaigns), NextDay("due_on"), F("completed_on"), ends=ends)
 
     return rows
 
 
 def _dated(qs, day):
     return qs.annotate(day=day)
+
+
+def _tasks_of(campaigns):
+    """The key tasks of the campaigns counted."""
+    return KeyTask.objects.filter(campaign__in=[c.pk for c in campaigns])
 
 
 DATES = [
@@ -248,13 +265,13 @@ DATES = [
     Dated("reviews_overdue_end", _risk_review_overdue(ends=True)),
     Dated(
         "tasks_due",
-        lambda cal, c: _dated(KeyTask.objects.filter(campaign=c), F("due_on")),
+        lambda cal, c: _dated(_tasks_of(c), F("due_on")),
         unit_path="lead_unit",
         whole_month=True,
     ),
     Dated(
         "tasks_done",
-        lambda cal, c: _dated(KeyTask.objects.filter(campaign=c).done(), F("completed_on")),
+        lambda cal, c: _dated(_tasks_of(c).done(), F("completed_on")),
         unit_path="lead_unit",
     ),
     Dated("tasks_overdue_start", _task_overdue(ends=False), unit_path="lead_unit"),
@@ -290,12 +307,12 @@ def _by(dated: Dated) -> tuple[str, ...]:
 
 
 def family_rows(
-    family: str, cal: Calendar, campaign: Campaign, district: OrgUnit, records: list[int] | None = None
+    family: str, cal: Calendar, campaigns: list[Campaign], district: OrgUnit, records: list[int] | None = None
 ) -> tuple[str, list]:
     """The rows of Counted of the district's records of `family` (only those of `records`, if
-    given) as they stand: the SQL and its parameters of one statement (so that a record's dates
-    are read at one moment), selecting the columns COUNTED_COLUMNS, a row for each record with at
-    least one date."""
+    given; a key task only of `campaigns`, the campaigns counted) as they stand: the SQL and its
+    parameters of one statement (so that a record's dates are read at one moment), selecting the
+    columns COUNTED_COLUMNS, a row for each record with at least one date."""
     dates = FAMILY_DATES[family]
     unit = dates[0].unit_path
     # The district's records, by its tree range: a few parameters, not one per unit.
@@ -308,7 +325,7 @@ def family_rows(
     )
     variant = next((d.variant for d in dates if d.variant), None)
     weight = next((d.weight for d in dates if d.weight), None)
-    model = dates[0].rows(cal, campaign).model
+    model = dates[0].rows(cal, campaigns).model
     base = (
         model._default_manager.filter(where, **({} if records is None else {"pk__in": records}))
         .order_by()
@@ -325,7 +342,7 @@ def family_rows(
     joins, days = [], []
     for i, dated in enumerate(dates):
         # Each date's records joined by id: for a few changed records PostgreSQL reads them by key.
-        part = dated.rows(cal, campaign).filter(where).order_by().values(c_record=F("pk"), c_day=F("day"))
+        part = dated.rows(cal, campaigns).filter(where).order_by().values(c_record=F("pk"), c_day=F("day"))
         part_sql, part_params = part.query.sql_with_params()
         joins.append(f"LEFT JOIN ({part_sql}) d{i} ON d{i}.{q('c_record')} = b.{q('c_record')}")
         params = [*params, *part_params]
@@ -454,15 +471,24 @@ def record_figures(counts: dict[str, Counter], cal: Calendar, *, all_sectors: bo
     return figures
 
 
-def report_figures(campaign: Campaign, cal: Calendar, filers: set[int] | None = None) -> dict[int, Figures]:
+def report_figures(campaigns: list[Campaign], cal: Calendar, filers: set[int] | None = None) -> dict[int, Figures]:
     """{filing unit pk: its own figures}: reports expected, filed and on time by reporting's rules
     (a unit only for the periods it owed), per report type and in all (variant ""), counted in
-    the month holding each period's due date. All the campaign's filers, or those of `filers`."""
-    n = len(cal.months)
+    the month holding each period's due date, of every campaign of `campaigns` (the campaigns
+    counted). All the campaigns' filers, or those of `filers`. Four queries a campaign."""
     # A period due on the last day counted is over at its end, unless that day is today.
     tally_day = cal.today if cal.cap == cal.today else cal.cap + datetime.timedelta(days=1)
     types = list(ReportType.objects.all())
     kinds = sorted({k for t in types for k in t.filer_kinds})
+    own: dict[int, Figures] = defaultdict(dict)
+    for campaign in campaigns:
+        _campaign_reports(own, campaign, cal, types, kinds, filers, tally_day)
+    return own
+
+
+def _campaign_reports(own: dict[int, Figures], campaign, cal: Calendar, types, kinds, filers, tally_day) -> None:
+    """Add the figures of one campaign's reports to `own` (report_figures)."""
+    n = len(cal.months)
     units = [f for f in filer_units(campaign, kinds) if filers is None or f.pk in filers]
     periods = [
         p
@@ -470,7 +496,6 @@ def report_figures(campaign: Campaign, cal: Calendar, filers: set[int] | None = 
         if cal.index(p.due_on) is not None and p.due_on <= cal.cap
     ]
     counts = _cell_counts(campaign, types, units) if units and periods else {}
-    own: dict[int, Figures] = defaultdict(dict)
     for filer in units:
         for period in periods:
             if filer.kind not in period.report_type.filer_kinds:
@@ -487,7 +512,6 @@ def report_figures(campaign: Campaign, cal: Calendar, filers: set[int] | None = 
                 ):
                     if value:
                         own[filer.pk].setdefault((None, metric, code), [0] * n)[i] += value
-    return own
 
 
 def holds(unit: OrgUnit, other: OrgUnit) -> bool:

@@ -1,9 +1,13 @@
 """The periods a district's rollups hold: the months the rollups are built for, and the periods
 the dashboards offer and parse.
 
-A period is a month, a quarter or a year, named by its first day (Rollup.period_start), from
-the month the district's current campaign starts to the current month, or to the campaign's
-last month when it has ended. Days are the district's own (campaign.lib.deadlines).
+A period is a month, a quarter or a year, named by its first day (Rollup.period_start). The
+months held run, without a gap (stocks are running sums), from the start month of the
+district's earliest campaign that has started to the current month, or to the last campaign's
+last month once all have ended. The periods stored, offered and accepted are only those holding
+at least one month some campaign of the district covers: with a campaign of 2019–2020 and one
+of 2026–2027, the years between are counted through (a hazard found in 2019 is open in 2026)
+but not offered. Days are the district's own (campaign.lib.deadlines).
 The query parameter is `period=<granularity>:<YYYY-MM-DD>`, e.g. `period=quarter:2026-04-01`.
 """
 
@@ -81,25 +85,49 @@ class Period:
 
 @dataclass(frozen=True)
 class Calendar:
-    """The months a campaign's rollups cover: `first` (its start month) to `last` (this month, or
-    the campaign's last month once it has ended), and the day each month's stock is taken on."""
+    """The months a district's rollups cover: `first` (the start month of its earliest campaign
+    that has started) to `last` (this month, or the last campaign's last month once all have
+    ended), every month between, and the day each month's stock is taken on. `spans` are the
+    months the campaigns cover, as (first month, last month) within the calendar, in order; None
+    (a calendar made of two months alone) is every month of it."""
 
     first: datetime.date
     last: datetime.date
     today: datetime.date
+    spans: tuple[tuple[datetime.date, datetime.date], ...] | None = None
 
     @classmethod
-    def of(cls, campaign, today: datetime.date) -> Calendar | None:
-        if campaign is None:
+    def of(cls, campaigns, today: datetime.date) -> Calendar | None:
+        """The calendar of `campaigns` (a district's, or one campaign): None without any. Before
+        the first starts, its start month alone (not `started`)."""
+        if campaigns is None:
             return None
-        first = month_start(campaign.starts_on)
-        last = min(month_start(today), month_start(campaign.ends_on))
-        return cls(first, max(first, last), today)
+        campaigns = [campaigns] if hasattr(campaigns, "starts_on") else list(campaigns)
+        if not campaigns:
+            return None
+        this_month = month_start(today)
+        started = [c for c in campaigns if month_start(c.starts_on) <= this_month]
+        if not started:
+            first = min(month_start(c.starts_on) for c in campaigns)
+            return cls(first, first, today, ((first, first),))
+        first = min(month_start(c.starts_on) for c in started)
+        last = max(first, min(this_month, max(month_start(c.ends_on) for c in started)))
+        spans = sorted({(month_start(c.starts_on), min(last, month_start(c.ends_on))) for c in started})
+        return cls(first, last, today, tuple(spans))
 
     @property
     def started(self) -> bool:
-        """Whether the campaign's first month has come (the rollups count nothing before it)."""
+        """Whether the first campaign's first month has come (the rollups count nothing before it)."""
         return month_start(self.today) >= self.first
+
+    def covers(self, month: datetime.date) -> bool:
+        """Whether some campaign covers the month (whose first day `month` is)."""
+        return self.spans is None or any(first <= month <= last for first, last in self.spans)
+
+    def counts(self, campaign) -> bool:
+        """Whether the rollups count what is of `campaign` (its key tasks, its reports): it has
+        started by the calendar's last month."""
+        return month_start(campaign.starts_on) <= self.last
 
     @cached_property
     def months(self) -> tuple[datetime.date, ...]:
@@ -131,24 +159,28 @@ class Calendar:
 
     def held(self) -> list[tuple[str, datetime.date, list[int]]]:
         """Every period the rollups store: (granularity, period start, the indices of its months
-        held here), months first."""
-        out = [(Granularity.MONTH.value, m, [i]) for i, m in enumerate(self.months)]
+        held here), months first; only the periods holding a month some campaign covers (those
+        offered), though a stock counts every month before."""
+        out = [(Granularity.MONTH.value, m, [i]) for i, m in enumerate(self.months) if self.covers(m)]
         for granularity in (Granularity.QUARTER.value, Granularity.YEAR.value):
             groups: dict[datetime.date, list[int]] = {}
             for i, m in enumerate(self.months):
                 groups.setdefault(start_of(granularity, m), []).append(i)
-            out.extend((granularity, start, indices) for start, indices in groups.items())
+            offered = {start_of(granularity, m) for m in self.months if self.covers(m)}
+            out.extend((granularity, start, indices) for start, indices in groups.items() if start in offered)
         return out
 
     @property
     def default(self) -> Period:
-        """The latest year, to date: the running one while the campaign runs. A month is one
+        """The latest year, to date: the running one while a campaign runs (the last month is
+        always one a campaign covers). A month is one
         pick away, but on a month's first days its flows would read as if nothing was done."""
         return Period(Granularity.YEAR, start_of(Granularity.YEAR, self.last))
 
     def periods(self, granularity: str) -> list[Period]:
-        """Every period of `granularity` holding a month of the calendar, the latest first."""
-        starts = sorted({start_of(granularity, month) for month in self.months}, reverse=True)
+        """Every period of `granularity` holding a month of the calendar that some campaign
+        covers, the latest first."""
+        starts = sorted({start_of(granularity, month) for month in self.months if self.covers(month)}, reverse=True)
         return [Period(granularity, start) for start in starts]
 
     def parse(self, value) -> Period | None:
@@ -169,6 +201,7 @@ class Calendar:
         return period.holds(self.today)
 
     def trend_months(self, period: Period) -> list[datetime.date]:
-        """Up to 24 months of the calendar, ending with the period's last month (or the latest month)."""
+        """The months of the calendar some campaign covers among the 24 ending with the period's
+        last month (or the latest month)."""
         end = min(period.last_month, self.last)
-        return [month for month in self.months if add_months(end, -TREND_MONTHS) < month <= end]
+        return [m for m in self.months if add_months(end, -TREND_MONTHS) < m <= end and self.covers(m)]

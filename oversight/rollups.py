@@ -20,10 +20,15 @@ kept fresh from the records' own event and history rows (oversight.changes).
   The rows of everything else (the other streets) are not touched. The sum holds whatever the
   records did while a rebuild read them: a record changed meanwhile has an event or history row
   the next rebuild reads, and its Counted row says what to take out.
+- The rollups hold every campaign year of the district (oversight.periods.Calendar): every
+  month from the start month of its earliest campaign that has started to the current month
+  (or the last campaign's last month once all have ended), the periods stored only where a
+  campaign covers a month of them; what is of a campaign (key tasks, reports) is counted for
+  every campaign that has started (figures.calendar_for).
 - A changed org unit, campaign or report type, a new reporting period, or a new day (stocks move
   with the date: a deadline passes, a report falls due) makes it a full rebuild.
-- The campaign's target progress (oversight.targets) is measured again by a full rebuild and by
-  one that read a changed target, yearly value or accident.
+- The current campaign's target progress (oversight.targets) is measured again by a full
+  rebuild and by one that read a changed target, yearly value or accident.
 - Rebuilds of a district are serialised by a lock on its RollupState row and write in the same
   transaction, so two at once end with the rows one gives, and none twice.
 """
@@ -111,11 +116,11 @@ def row_units(district: OrgUnit) -> tuple[list[OrgUnit], dict[int, int]]:
 # ---------------------------------------------------------------- full
 
 
-def _full(district, campaign, cal: Calendar, units: list[OrgUnit], row_of: dict[int, int]) -> tuple[int, int, int]:
+def _full(district, campaigns, cal: Calendar, units: list[OrgUnit], row_of: dict[int, int]) -> tuple[int, int, int]:
     for family in FAMILY_DATES:
-        store.counted_refresh(district.pk, family, *family_rows(family, cal, campaign, district))
+        store.counted_refresh(district.pk, family, *family_rows(family, cal, campaigns, district))
     counts = {d.name: count_under(d, cal, district, units) for d in DATES}
-    reports = report_figures(campaign, cal)
+    reports = report_figures(campaigns, cal)
     filers = [u for u in units if u.pk in reports]
     periods = cal.held()
     rows = []
@@ -144,7 +149,7 @@ def _stored(where: Q, cal: Calendar) -> dict[int, Figures]:
     return out
 
 
-def _incremental(district, campaign, cal: Calendar, changes: Changes, units: list[OrgUnit], row_of: dict[int, int]):
+def _incremental(district, campaigns, cal: Calendar, changes: Changes, units: list[OrgUnit], row_of: dict[int, int]):
     by_pk = {u.pk: u for u in units}
     children: dict[int, list[int]] = defaultdict(list)
     for unit in units:
@@ -160,10 +165,10 @@ def _incremental(district, campaign, cal: Calendar, changes: Changes, units: lis
     own: dict[int, Figures] = defaultdict(dict)
     for family, records in changes.records.items():
         if records:
-            for unit_id, change in _record_changes(district, campaign, cal, family, sorted(records), row_of).items():
+            for unit_id, change in _record_changes(district, campaigns, cal, family, sorted(records), row_of).items():
                 add(own[unit_id], change)
     if filers:
-        for unit_id, change in _report_changes(campaign, cal, filers, children).items():
+        for unit_id, change in _report_changes(campaigns, cal, filers, children).items():
             add(own[unit_id], change)
 
     deltas: dict[int, Figures] = defaultdict(dict)
@@ -188,7 +193,7 @@ def _incremental(district, campaign, cal: Calendar, changes: Changes, units: lis
     return len(touched), written + written_rates, deleted + deleted_rates
 
 
-def _record_changes(district, campaign, cal: Calendar, family: str, records: list[int], row_of) -> dict[int, Figures]:
+def _record_changes(district, campaigns, cal: Calendar, family: str, records: list[int], row_of) -> dict[int, Figures]:
     """{row unit: how its own records' figures changed} for the changed `records` of `family`:
     what their fresh Counted rows add, less what their old rows added (the old rows replaced by
     the fresh ones in the rebuild's transaction). Non-zero changes only."""
@@ -198,7 +203,7 @@ def _record_changes(district, campaign, cal: Calendar, family: str, records: lis
         counted = Counted.objects.filter(district=district, family=family, record__in=chunk)
         counted = counted.values_list("unit_id", *CONTRIBUTION_COLUMNS)
         old = list(counted)
-        store.counted_replace(district.pk, family, chunk, *family_rows(family, cal, campaign, district, chunk))
+        store.counted_replace(district.pk, family, chunk, *family_rows(family, cal, campaigns, district, chunk))
         for rows, sign in ((list(counted.all()), 1), (old, -1)):
             for unit_id, *row in rows:
                 if unit_id in row_of:
@@ -212,13 +217,13 @@ def _record_changes(district, campaign, cal: Calendar, family: str, records: lis
     return changes
 
 
-def _report_changes(campaign, cal: Calendar, cells: dict, children) -> dict[int, Figures]:
+def _report_changes(campaigns, cal: Calendar, cells: dict, children) -> dict[int, Figures]:
     """{row unit: how its own reports' figures changed}, for the filing units of `cells`
     ({None: row units}): what reporting's rules count now, less what the stored rows held for
     them (the unit's rows less those of the units under it). Non-zero changes only."""
     metrics = FAMILY_METRICS["reports"]
     now: dict[int, Figures] = defaultdict(dict)
-    now.update(report_figures(campaign, cal, cells[None]))
+    now.update(report_figures(campaigns, cal, cells[None]))
 
     def stored(units_of) -> dict[int, Figures]:
         where = Q(pk__in=[])
@@ -270,7 +275,7 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
         now = timezone.now()
         marks = watermarks()
         district = OrgUnit.objects.get(pk=district.pk)  # its tree range as it stands
-        campaign, cal = calendar_for(district)
+        campaign, campaigns, cal = calendar_for(district)
         today = cal.today if cal else deadline_today()
         same_day = state.built_at is not None and timezone.localdate(state.built_at, DEADLINE_TZ) == today
         counted = state.counted_shape == COUNTED_SHAPE
@@ -283,9 +288,9 @@ def rebuild(district: OrgUnit, *, full: bool) -> RebuildResult:
             Counted.objects.filter(district=district).delete()
             result = (0, 0, store.replace([], list(row_of))[1])
         elif full:
-            result = _full(district, campaign, cal, units, row_of)
+            result = _full(district, campaigns, cal, units, row_of)
         else:
-            result = _incremental(district, campaign, cal, changes, units, row_of)
+            result = _incremental(district, campaigns, cal, changes, units, row_of)
         state.built_at = now
         if full:
             state.full_built_at = now

@@ -254,8 +254,9 @@ def _sectors_led_in(district: OrgUnit) -> list[Sector]:
 def current_campaigns(district_ids: list[int]) -> dict[int, Campaign]:
     """Each district's current campaign (Campaign.objects.current(), per district: the one
     running today that started last, else the one that ended last), with `rollups_built_at`
-    and `rollups_targets` (the target progress measured then) from its RollupState: one query
-    for any number of districts (a district holds a handful of campaigns: chosen here)."""
+    and `rollups_targets` (the target progress measured then) from its RollupState, and
+    `district_campaigns`, all the district's campaigns (what its rollups' calendar is made of):
+    one query for any number of districts (a district holds a handful of campaigns: chosen here)."""
     today = deadline_today()
     state = RollupState.objects.filter(district_id=OuterRef("district_id"))
     campaigns = (
@@ -272,9 +273,12 @@ def current_campaigns(district_ids: list[int]) -> dict[int, Campaign]:
         latest = campaign.starts_on if running else campaign.ends_on
         return (not running, -latest.toordinal(), -campaign.pk)
 
-    chosen = {}
+    chosen, every = {}, defaultdict(list)
     for campaign in sorted(campaigns, key=rank):
         chosen.setdefault(campaign.district_id, campaign)
+        every[campaign.district_id].append(campaign)
+    for district_id, campaign in chosen.items():
+        campaign.district_campaigns = every[district_id]
     return chosen
 
 
@@ -399,7 +403,8 @@ def dashboard_for(
     needs_sectors = not cards_only or kind == ReaderKind.DEPARTMENT or not access.every_sector
     sectors = _sectors_led_in(district) if needs_sectors else []
     campaign = current_campaigns([district.pk]).get(district.pk)
-    calendar = Calendar.of(campaign, deadline_today())
+    # Every campaign year of the district: the calendar of all its campaigns.
+    calendar = Calendar.of(getattr(campaign, "district_campaigns", campaign), deadline_today())
     notices = []
     chosen_period = None
     if calendar is not None:

@@ -152,14 +152,16 @@ def _period_choices(page) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
     """The picker's periods, grouped by kind, the latest first, each as (parameter, name)."""
     if page.calendar is None:
         return ()
-    return _period_options(page.calendar.first, page.calendar.last, get_language())
+    calendar = page.calendar
+    return _period_options(calendar.first, calendar.last, calendar.spans, get_language())
 
 
 @functools.lru_cache(maxsize=128)
-def _period_options(first, last, language: str):
-    """The periods of the months `first` to `last`, named in `language`: the same for every page
-    of a campaign's calendar, so named once (some thirty dates formatted on every request else)."""
-    calendar = Calendar(first, last, today=last)
+def _period_options(first, last, spans, language: str):
+    """The periods of the months `first` to `last` that the campaigns' `spans` cover, named in
+    `language`: the same for every page of a district's calendar, so named once (some thirty
+    dates formatted on every request else)."""
+    calendar = Calendar(first, last, today=last, spans=spans)
     with override(language):
         return tuple(
             (label, tuple((period.param, period.label) for period in calendar.periods(granularity)))

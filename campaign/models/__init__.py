@@ -13,7 +13,7 @@ from campaign.models.accidents import (
     YearlyValue,
     grade_for,
 )
-from campaign.models.plan import Campaign, CampaignQuerySet, Target
+from campaign.models.plan import Campaign, CampaignQuerySet, Target, campaign_of_year
 from campaign.models.tasks import KeyTask, KeyTaskQuerySet, Milestone, TaskEvidence, TaskProgress
 
 __all__ = [
@@ -34,5 +34,6 @@ __all__ = [
     "TaskEvidence",
     "TaskProgress",
     "YearlyValue",
+    "campaign_of_year",
     "grade_for",
 ]

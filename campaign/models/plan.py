@@ -1,5 +1,7 @@
 """The campaign itself: its period, baseline and targets."""
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -50,6 +52,19 @@ class Campaign(models.Model):
     def is_running(self, day=None) -> bool:
         day = day or timezone.localdate()
         return self.starts_on <= day <= self.ends_on
+
+
+def campaign_of_year(district, year: int) -> "Campaign | None":
+    """The district's campaign covering most days of `year` (an annual summary's: its targets),
+    the later started on a tie; None when none covers a day of it. One query."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    campaigns = Campaign.objects.filter(district=district, starts_on__lte=last, ends_on__gte=first)
+
+    def days(campaign: Campaign) -> tuple:
+        covered = (min(last, campaign.ends_on) - max(first, campaign.starts_on)).days + 1
+        return (covered, campaign.starts_on, campaign.pk)
+
+    return max(campaigns, key=days, default=None)
 
 
 class Target(models.Model):
