@@ -262,12 +262,16 @@ def campaign_figures(campaign: Campaign, unit: OrgUnit) -> list[YearFigures]:
     return [loaded.figures(y) for y in shown]
 
 
-def target_progress(campaign: Campaign, unit: OrgUnit, *, targets: list[Target] | None = None) -> list[TargetProgress]:
+def target_progress(
+    campaign: Campaign, unit: OrgUnit, *, targets: list[Target] | None = None, year: int | None = None
+) -> list[TargetProgress]:
     """One TargetProgress per target of `campaign`, for `unit` (the district or a street) and
-    everything under it. Three queries: the targets (none when `targets`, the campaign's, are
+    everything under it; as of the campaign year `year` when given (an annual summary's), else
+    of the latest with data. Three queries: the targets (none when `targets`, the campaign's, are
     given), the unit's yearly values, and the register's accidents under the unit grouped by year."""
     loaded = _load(campaign, unit)
-    year = loaded.year
+    as_of = year
+    year = loaded.year if as_of is None else as_of
     base = loaded.figures(campaign.baseline_year)
     latest = loaded.figures(year) if year is not None else None
     progress = []
@@ -276,7 +280,11 @@ def target_progress(campaign: Campaign, unit: OrgUnit, *, targets: list[Target] 
         if indicator == Target.Indicator.SERIOUS_ACCIDENTS:
             held = loaded.register.get(campaign.baseline_year)
             baseline = (Decimal(held["serious"]), Decimal(1)) if held else None
-            in_period = sum(row["serious_in_period"] for y, row in loaded.register.items() if y in loaded.years)
+            in_period = sum(
+                row["serious_in_period"]
+                for y, row in loaded.register.items()
+                if y in loaded.years and (as_of is None or y <= as_of)
+            )
             actual = (Decimal(in_period), Decimal(1))
             missing = []
             if target.kind == Target.Kind.REDUCTION and baseline is None:
@@ -303,3 +311,41 @@ def target_progress(campaign: Campaign, unit: OrgUnit, *, targets: list[Target] 
             )
         )
     return progress
+
+
+@dataclass(frozen=True)
+class YearsOf:
+    """A unit's figures for some years (YearFigures by year) and the register's serious accidents
+    (重大 and 特别重大) by year: what an annual summary prints beside the targets."""
+
+    figures: dict[int, YearFigures]
+    serious: dict[int, int]
+
+    def get(self, year: int) -> YearFigures | None:
+        return self.figures.get(year)
+
+
+def year_figures_of(campaign: Campaign, unit: OrgUnit, years) -> YearsOf:
+    """`unit`'s figures for each of `years` by this module's rule (a campaign year counts from
+    the register even when it holds nothing). Two queries."""
+    years = sorted(set(years))
+    values = {v.year: v for v in YearlyValue.objects.filter(unit=unit, year__in=years)}
+    rows = (
+        Accident.objects.filter(Subtree.of(unit).q("unit__"))
+        .filter(occurred_on__gte=datetime.date(years[0], 1, 1), occurred_on__lte=datetime.date(years[-1], 12, 31))
+        .annotate(year=ExtractYear("occurred_on"))
+        .values("year")
+        .annotate(n=Count("pk"), deaths=Sum("deaths"), serious=Count("pk", filter=Q(grade__in=SERIOUS_GRADES)))
+        .order_by()
+    )
+    register = {row["year"]: row for row in rows}
+    kept = set(campaign_years(campaign))
+    return YearsOf(
+        figures={y: year_figures(y, values.get(y), register.get(y), register_kept=y in kept) for y in years},
+        serious={y: int(register[y]["serious"]) if y in register else 0 for y in years if y in kept or y in register},
+    )
+
+
+def target_progress_in(campaign: Campaign, unit: OrgUnit, year: int) -> list[TargetProgress]:
+    """The progress as it stood at the end of campaign year `year`."""
+    return target_progress(campaign, unit, year=year)

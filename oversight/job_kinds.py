@@ -63,3 +63,6 @@ ROLLUPS = register(JobKind(name=KIND, label=LABEL, run=_run, visible_to=_visible
 
 # The bulletins' PDFs (oversight/bulletins/documents.py): registered when this module is found.
 from oversight.bulletins import documents as _bulletin_documents  # noqa: E402, F401
+
+# The annual summaries (oversight/summaries/documents.py): registered when this module is found.
+from oversight.summaries import documents as _summary_documents  # noqa: E402, F401

@@ -221,3 +221,6 @@ from oversight.bulletins.models import (  # noqa: E402, F401
     BulletinStatus,
     BulletinVersion,
 )
+
+# The annual summaries' models live in their own module (oversight/summaries/models.py).
+from oversight.summaries.models import AnnualSummary, SummaryVersion  # noqa: E402, F401
