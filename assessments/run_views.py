@@ -27,27 +27,12 @@ from assessments.run_forms import AnswerForm, CommentForm, EvidenceForm, Finding
 from assessments.run_results import page_result, side_by_side
 from assessments.run_workflow import Action
 from assessments.template_selectors import may_read_templates
-from campaign.lib.autosave import json_login_required
+from campaign.lib.autosave import DRAFT_MESSAGES, json_login_required
 from campaign.lib.forms import attempt, refusal_onto
 from campaign.lib.uploads import protected_file_response
 from campaign.lib.urls import reverser
 from campaign.models import Campaign
 from hazards.forms import HazardForm
-
-DRAFT_MESSAGES = {
-    "saving": gettext_lazy("Saving…"),
-    "saved": gettext_lazy("Saved at %s."),
-    "expired": gettext_lazy(
-        "Not saved: your sign-in has expired. Your text is kept in this browser: sign in again, "
-        "then come back to this page."
-    ),
-    "failed": gettext_lazy(
-        "Not saved to the server. Your text is kept in this browser: reload this page to try again."
-    ),
-    "offline": gettext_lazy("Not saved: the server cannot be reached. Your text is kept in this browser."),
-    "restored": gettext_lazy("Restored text this browser kept that had not reached the server."),
-    "signin": gettext_lazy("Sign in again"),
-}
 
 # The item cards' words, translated once a page rather than once a card.
 CARD_LABELS = {
@@ -325,7 +310,7 @@ def item_save(request, pk, side, item_pk):
 @require_POST
 @json_login_required
 def item_autosave(request, pk, side, item_pk):
-    """The item card saved as it is typed (static/js/score_draft.js): JSON, never a page."""
+    """The item card saved as it is typed (static/js/form_draft.js): JSON, never a page."""
     try:
         run = selectors.run_detail_for(request.user, pk)
         side = _side_or_404(request.user, run, side)

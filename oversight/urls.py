@@ -2,6 +2,7 @@ from django.urls import path
 
 from oversight import views
 from oversight.bulletins import views as bulletins
+from oversight.summaries import views as summaries
 
 app_name = "oversight"
 
@@ -19,4 +20,11 @@ urlpatterns = [
     path("bulletins/<int:pk>/pdf/", bulletins.bulletin_pdf, name="bulletin_pdf"),
     path("bulletins/<int:pk>/v<int:number>/", bulletins.version_detail, name="bulletin_version"),
     path("bulletins/<int:pk>/v<int:number>/pdf/", bulletins.bulletin_pdf, name="bulletin_version_pdf"),
+    path("summaries/", summaries.summary_list, name="summaries"),
+    path("summaries/new/", summaries.summary_new, name="summary_new"),
+    path("summaries/<int:pk>/", summaries.summary_detail, name="summary_detail"),
+    path("summaries/<int:pk>/save/", summaries.summary_save, name="summary_save"),
+    path("summaries/<int:pk>/autosave/", summaries.summary_autosave, name="summary_autosave"),
+    path("summaries/<int:pk>/start/", summaries.summary_start, name="summary_start"),
+    path("summaries/<int:pk>/v<int:number>/<str:kind>/", summaries.summary_file, name="summary_file"),
 ]

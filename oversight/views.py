@@ -25,6 +25,7 @@ from oversight.job_kinds import REBUILDER_ROLES, rollups_start
 from oversight.models import Granularity
 from oversight.periods import Calendar
 from oversight.readers import ReaderKind, lenses_for
+from oversight.summaries.selectors import reads_summaries
 
 
 def _no_dashboard() -> str:
@@ -93,6 +94,7 @@ def _render(request, pk, lenses):
         "charts": charts.section(page),
         "overdue_url": hazard_list_url(page, overdue="true"),
         "can_rebuild": can_rebuild(request.user, page.district),
+        "can_summarise": reads_summaries(request.user),
         "ranking": _ranking(selectors.ranked(page.children, rank)) if page.has_figures else [],
         "ranking_title": _ranking_title(page),
         "ranking_reports": reports_ranked,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from campaign.lib.autosave import json_login_required
+from campaign.lib.autosave import DRAFT_MESSAGES, json_login_required
 from campaign.lib.forms import refusal_onto
 from campaign.lib.paging import list_page
 from campaign.lib.uploads import protected_file_response
@@ -90,18 +90,7 @@ def _form_context(form, *, period, unit, submission=None) -> dict:
         if submission
         else reverse("submission_new_autosave", args=[period.pk, unit.pk]),
         "version": submission.updated_at.isoformat() if submission else "",
-        "draft_messages": {
-            "saving": _("Saving…"),
-            "saved": _("Saved at %s."),
-            "expired": _(
-                "Not saved: your sign-in has expired. Your text is kept in this browser: sign in again, "
-                "then come back to this page."
-            ),
-            "failed": _("Not saved to the server. Your text is kept in this browser: reload this page to try again."),
-            "offline": _("Not saved: the server cannot be reached. Your text is kept in this browser."),
-            "restored": _("Restored text this browser kept that had not reached the server."),
-            "signin": _("Sign in again"),
-        },
+        "draft_messages": DRAFT_MESSAGES,
     }
 
 

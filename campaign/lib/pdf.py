@@ -74,13 +74,13 @@ def safe_filename(name: str, *, suffix: str = ".pdf") -> str:
     return name if name.strip(" .") != suffix.strip(".") else f"document{suffix}"
 
 
-def content_disposition(name: str, *, inline: bool = True) -> str:
+def content_disposition(name: str, *, inline: bool = True, suffix: str = ".pdf") -> str:
     """RFC 6266: the UTF-8 name for every current browser, an ASCII one for the rest."""
-    name = safe_filename(name)
-    stem = name[: -len(".pdf")] if name.lower().endswith(".pdf") else name
+    name = safe_filename(name, suffix=suffix)
+    stem = name[: -len(suffix)] if name.lower().endswith(suffix) else name
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     ascii_stem = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_stem).strip("-.")
-    ascii_name = f"{ascii_stem or 'document'}.pdf"
+    ascii_name = f"{ascii_stem or 'document'}{suffix}"
     kind = "inline" if inline else "attachment"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 

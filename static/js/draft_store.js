@@ -1,6 +1,6 @@
-// What the pages that never lose typed text share (report_draft.js: a report; score_draft.js: an
-// assessment's item cards): the browser copy in localStorage, the status line beside the form, and
-// the autosave POST. Each page keeps its own rules of when to save and what to restore.
+// What the pages that never lose typed text share (report_draft.js: a report; form_draft.js: forms
+// of fields, an assessment's item cards or a summary's narrative): the browser copy in localStorage,
+// the status line beside the form, and the autosave POST. Each page keeps its own rules of when to save and what to restore.
 window.DraftStore = (function () {
   "use strict";
   function read(key) {

@@ -1,16 +1,17 @@
-// An item card's inputs are never lost, as a report's text is not (report_draft.js): every change
-// is kept at once in this browser (localStorage) and saved to the server a moment later, card by
-// card. When the save fails (the sign-in expired, the network is down, the server refused the
+// A form's inputs are never lost, as a report's text is not (report_draft.js): every change is
+// kept at once in this browser (localStorage) and saved to the server a moment later, form by form
+// (each `form[data-item-form]` inside `[data-draft-forms]`: an assessment's item cards, an annual
+// summary's narrative). When the save fails (the sign-in expired, the network is down, the server refused the
 // values) the browser copy stays, and the next visit to the page puts it back and saves it.
 // The copy remembers the version it was typed against: if the server still has that version the
 // copy is restored by itself; if someone saved the item since, the copy is left alone and said so.
 (function () {
   "use strict";
-  var box = document.querySelector("[data-testid=items]");
+  var box = document.querySelector("[data-draft-forms]");
   var messagesData = document.getElementById("draft-messages");
   if (!box || !messagesData) return;
   var text = JSON.parse(messagesData.textContent);
-  var keyPrefix = "score-draft:" + box.dataset.user + ":";
+  var keyPrefix = (box.dataset.draftPrefix || "score-draft") + ":" + box.dataset.user + ":";
 
   function values(form) {
     var out = {};
