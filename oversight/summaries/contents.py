@@ -55,6 +55,7 @@ class Table:
     headers: list[str]
     rows: list[list[str]]
     numeric: frozenset[int] = frozenset()  # the columns of numbers (right-aligned)
+    keep: frozenset[int] = frozenset()  # short columns never wrapped (a unit's name, a state)
     appendix: bool = False  # printed in the appendix rather than in its section
 
     def as_data(self) -> dict:
@@ -217,7 +218,8 @@ def _targets(contents: Contents) -> Section:
     section = Section("targets", "")
     campaign, unit, year = contents.campaign, contents.unit, contents.year
     progress = target_progress_in(campaign, unit, year)
-    figures = year_figures_of(campaign, unit, [campaign.baseline_year, year - 1, year])
+    charted = sorted({campaign.baseline_year, *range(max(campaign.baseline_year, year - 4), year + 1)})
+    figures = year_figures_of(campaign, unit, [campaign.baseline_year, year - 1, *charted])
     base, previous, current = (figures.get(y) for y in (campaign.baseline_year, year - 1, year))
     rows = []
     for p in progress:
@@ -251,11 +253,13 @@ def _targets(contents: Contents) -> Section:
         _("Against the baseline"),
         _("Met"),
     ]
-    section.tables.append(Table("targets", _("Targets"), headers, rows, numeric=frozenset({2, 3, 4, 5, 6})))
-    deaths = [
-        (y, _indicator(figures.get(y), Target.Indicator.DEATHS))
-        for y in sorted({campaign.baseline_year, *range(max(campaign.baseline_year, year - 4), year + 1)})
-    ]
+    section.tables.append(
+        Table("targets", _("Targets"), headers, rows, numeric=frozenset({2, 3, 4, 5, 6}), keep=frozenset({7}))
+    )
+    # The baseline and the years recorded of the last five (a year nobody recorded is left out of
+    # the chart, not drawn as a gap; the table above marks what is missing).
+    deaths = [(y, _indicator(figures.get(y), Target.Indicator.DEATHS)) for y in charted]
+    deaths = [(y, n) for y, n in deaths if n is not None or y == year]
     from campaign.lib import svg
 
     section.charts.append(
@@ -370,6 +374,7 @@ def _risks(contents: Contents) -> Section:
             _("Major and significant risks and their controlling units"),
             [_("Risk point"), _("Level"), _("Place"), _("Sector"), _("Controlling unit"), _("Responsible person")],
             rows,
+            keep=frozenset({1}),
         )
     )
     return section
@@ -567,7 +572,14 @@ def _assessments(contents: Contents) -> Section:
 
                 section.charts.append(ranking_chart(ranked, title=title))
                 section.tables.append(
-                    Table(f"ranking_{key}", title, table_headers(), table_rows(ranked), numeric=frozenset(range(2, 12)))
+                    Table(
+                        f"ranking_{key}",
+                        title,
+                        table_headers(),
+                        table_rows(ranked),
+                        numeric=frozenset(range(2, 12)),
+                        keep=frozenset({1}),
+                    )
                 )
     bulletins = (
         BulletinVersion.objects.filter(
@@ -592,6 +604,7 @@ def _assessments(contents: Contents) -> Section:
                 ]
                 for v in bulletins
             ],
+            keep=frozenset({0, 2, 3}),
         )
     )
     return section

@@ -4,6 +4,7 @@ register = template.Library()
 
 
 @register.filter
-def is_numeric(index: int, table) -> bool:
-    """Whether column `index` of a summary Table holds numbers (printed right-aligned)."""
-    return index in table.numeric
+def cell_class(index: int, table) -> str:
+    """The class of column `index`'s cells in a summary Table: numbers right-aligned, short
+    columns kept on one line."""
+    return " ".join(name for name, columns in (("num", table.numeric), ("keep", table.keep)) if index in columns)
