@@ -1,10 +1,11 @@
 from django.contrib import admin
 
-from campaign.lib.admin import HistoryAdmin, ReadOnlyMixin
+from campaign.lib.admin import HistoryAdmin, PlatformAdmin, ReadOnlyMixin
 from oversight.bulletins import services
 from oversight.bulletins.models import Bulletin, BulletinSeries, BulletinVersion
 from oversight.models import DEFAULT_WEIGHTS, RankingWeights
 from oversight.services import ranking_weights_set
+from oversight.summaries.models import AnnualSummary, SummaryVersion
 
 
 @admin.register(RankingWeights)
@@ -60,3 +61,19 @@ class BulletinVersionAdmin(ReadOnlyMixin, HistoryAdmin):
     list_display = ["document_number", "version", "title", "published_at", "pdf_pages", "withdrawn_at"]
     search_fields = ["document_number", "title"]
     exclude = ["snapshot"]
+
+
+@admin.register(AnnualSummary)
+class AnnualSummaryAdmin(ReadOnlyMixin, HistoryAdmin):
+    """Read-only: a summary is written and made on its screens (oversight.summaries)."""
+
+    unit_path = "unit"
+    list_display = ["unit", "year", "created_by", "updated_at"]
+    list_filter = ["year"]
+
+
+@admin.register(SummaryVersion)
+class SummaryVersionAdmin(ReadOnlyMixin, PlatformAdmin):
+    unit_path = "summary__unit"
+    list_display = ["summary", "version", "language", "pdf_pages", "made_by", "made_at", "pdf_sha256"]
+    exclude = ["snapshot", "narrative"]

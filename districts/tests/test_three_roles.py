@@ -486,6 +486,7 @@ def one_of_each(people, risk, unit, plan):
     _a_bulletin(plan, unit("330103-CJB"), people.street)
     AdoptionPoints.objects.create(campaign=plan, level=AdoptionLevel.DISTRICT, points=Decimal("1"))
     RankingWeights.objects.create(campaign=plan)
+    _a_summary(unit(DISTRICT), people.street)
     objects = {}
     for model, _ma in _history_admins():
         obj = model._default_manager.order_by("pk").first()
@@ -516,6 +517,13 @@ def _a_bulletin(campaign, office, by):
         period_end=end, sections={}, snapshot={}, snapshot_sha256="0" * 64, published_at=timezone.now(),
         published_by=by,
     )
+
+
+def _a_summary(district, by):
+    from oversight.summaries.models import AnnualSummary
+
+    summary = AnnualSummary.objects.create(unit=district, year=2019, practices="做法", created_by=by)
+    summary.save()  # its history row
 
 
 HISTORY_CASES = [pytest.param(role, id=role.value) for role in ROLES]
