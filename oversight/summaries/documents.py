@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,13 @@ def title_of(summary: AnnualSummary) -> str:
     return _("%(unit)s %(year)s summary of the creation work") % {"unit": summary.unit.name, "year": summary.year}
 
 
+def _made_on(day) -> str:
+    """The cover's date: 2026年12月3日 in Chinese (公文), 3 December 2026 in English."""
+    if (get_language() or "").startswith("zh"):
+        return cn_date(day)
+    return date_format(day, "j F Y")
+
+
 def render(contents, narrative: dict, made_at) -> bytes:
     return render_pdf(
         PDF_TEMPLATE,
@@ -63,7 +71,7 @@ def render(contents, narrative: dict, made_at) -> bytes:
             "contents": contents,
             "title": title_of(contents.summary),
             "issuer": issuer_of(contents.unit),
-            "made_on": cn_date(timezone.localdate(made_at)),
+            "made_on": _made_on(timezone.localdate(made_at)),
             "narrative": [
                 (_("Main work and results"), narrative["practices"]),
                 (_("Problems"), narrative["problems"]),
