@@ -64,7 +64,7 @@ def _closed(world, place, sector, *, found, deadline, rectified, closed, **field
 
 def year_of_records(world) -> None:
     """2020 in both streets: hazards closed on time and late, open past their deadline, a listed
-    major hazard still open, one found in 2019 and closed in 2020; risks of every level on the
+    major hazard still open, one found in 2019 and closed in 2020, one found and closed in 2019; risks of every level on the
     register at the year's end (and one retired in it); reports filed on time, late and not at all."""
     # Street A: two closed on time, one closed late, one overdue at the year's end.
     _closed(world, "a1", 0, found=D(2020, 3, 5), deadline=D(2020, 4, 30), rectified=D(2020, 4, 20),
@@ -77,6 +77,9 @@ def year_of_records(world) -> None:
         "a2", 1, found=world.at(D(2020, 9, 1)), status=Status.RECTIFYING, assigned_at=world.at(D(2020, 9, 1)),
         deadline=D(2020, 10, 1),
     )
+    # Found and closed in 2019: in the closure rate to date, not in 2020's closed.
+    _closed(world, "a1", 0, found=D(2019, 4, 1), deadline=D(2019, 5, 31), rectified=D(2019, 4, 20),
+            closed=D(2019, 5, 2))
     # Street B: found in 2019, closed in 2020; a major hazard listed for supervision, still open.
     _closed(world, "b1", 0, found=D(2019, 11, 4), deadline=D(2020, 1, 31), rectified=D(2020, 1, 20),
             closed=D(2020, 2, 3))
