@@ -64,8 +64,9 @@ def _closed(world, place, sector, *, found, deadline, rectified, closed, **field
 
 def year_of_records(world) -> None:
     """2020 in both streets: hazards closed on time and late, open past their deadline, a listed
-    major hazard still open, one found in 2019 and closed in 2020, one found and closed in 2019; risks of every level on the
-    register at the year's end (and one retired in it); reports filed on time, late and not at all."""
+    major hazard still open, one found in 2019 and closed in 2020, one found and closed in 2019;
+    risks of every level on the register at the year's end (and one retired in it); reports filed
+    on time, late and not at all."""
     # Street A: two closed on time, one closed late, one overdue at the year's end.
     _closed(world, "a1", 0, found=D(2020, 3, 5), deadline=D(2020, 4, 30), rectified=D(2020, 4, 20),
             closed=D(2020, 4, 25))
