@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from campaign.lib.deadlines import day_end
+from campaign.lib.deadlines import DEADLINE_TZ, day_end
 from campaign.models import Campaign, KeyTask, Target, campaign_of_year
 from campaign.targets import target_progress_in, year_figures_of
 from districts.models import OrgUnit, Sector
@@ -153,6 +153,16 @@ def year_page(user, unit: OrgUnit, year: int) -> Dashboard:
     if not page.has_figures:
         raise ValidationError(_("The dashboard figures have not been built yet: rebuild them first."))
     return page
+
+
+def _year_start(year: int) -> datetime.datetime:
+    """The year's first instant where the district is (Beijing time), not in UTC."""
+    return day_end(datetime.date(year - 1, 12, 31))
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    """The day a moment fell on in Beijing: a stored time is UTC, 8 hours behind."""
+    return moment.astimezone(DEADLINE_TZ).date()
 
 
 def _year_end(page: Dashboard, year: int) -> datetime.date:
@@ -428,7 +438,7 @@ def _hazards(contents: Contents) -> Section:
     day = _year_end(page, year)
     listed = (
         Hazard.objects.filter(Subtree.of(contents.unit).q("unit__"), listing__listed_on__lte=day)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)))
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=_year_start(year)))
         .select_related("unit", "listing__supervising_unit", "responsible_unit")
         .order_by("listing__listed_on", "number")
     )
@@ -436,7 +446,7 @@ def _hazards(contents: Contents) -> Section:
     rows = []
     for h in listed:
         if h.closed_at is not None and h.closed_at < end:
-            state = _("Closed (delisted) on %(day)s") % {"day": h.closed_at.date().isoformat()}
+            state = _("Closed (delisted) on %(day)s") % {"day": _local_day(h.closed_at).isoformat()}
         elif h.deadline and h.deadline < day and not (h.rectified_at and h.rectified_at < end):
             state = _("Overdue (deadline %(day)s)") % {"day": h.deadline.isoformat()}
         else:
@@ -572,8 +582,8 @@ def _assessments(contents: Contents) -> Section:
     bulletins = (
         BulletinVersion.objects.filter(
             bulletin__office__parent_id=contents.page.district.pk,
-            published_at__gte=datetime.datetime(year, 1, 1, tzinfo=datetime.UTC),
-            published_at__lt=datetime.datetime(year + 1, 1, 1, tzinfo=datetime.UTC),
+            published_at__gte=_year_start(year),
+            published_at__lt=_year_start(year + 1),
         )
         .select_related("bulletin")
         .order_by("published_at")
@@ -587,7 +597,7 @@ def _assessments(contents: Contents) -> Section:
                 [
                     v.document_number + (f" v{v.version}" if v.version > 1 else ""),
                     v.title,
-                    v.published_at.date().isoformat(),
+                    _local_day(v.published_at).isoformat(),
                     _("Withdrawn") if v.withdrawn_at else _("Published"),
                 ]
                 for v in bulletins
