@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from jobs import runner
 from jobs.models import Job
 from jobs.tasks import fail_stalled_jobs, run_job
+from oversight.models import Rollup, RollupState
 from oversight.summaries import documents, services
 from oversight.summaries.models import AnnualSummary, SummaryVersion
 from oversight.tests.summaries import YEAR, first_campaign, make_version, people, rebuilt, stored, year_of_records
@@ -153,9 +154,12 @@ def test_two_jobs_of_one_summary_at_once_in_real_workers_end_with_whole_versions
     jobs = [_queued(summary), _queued(summary)]
     queue = start_worker().queue
     start_worker(queue)
-    # Hold the summary while both workers claim their job, so that they run at once.
+    # Hold the figures while both workers claim their job: neither can read the year until both
+    # are running, and then both go on at once (each to its summary's lock, if it takes one).
     with transaction.atomic():
-        AnnualSummary.objects.select_for_update().get(pk=summary.pk)
+        with connection.cursor() as cursor:
+            tables = ", ".join(model._meta.db_table for model in (Rollup, RollupState))
+            cursor.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
         for job in jobs:
             run_job.apply_async(args=[job.pk, "zh-hans"], queue=queue)
         assert _wait_for(jobs, lambda j: j.state == "running", 120), [(j.state, j.report) for j in jobs]

@@ -6,6 +6,7 @@ header row printed again at the top of every page it continues on."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from pypdf import PdfReader
 
+from hazards.models import Grade, Status
 from oversight.models import Metric
 from oversight.selectors import dashboard_for
 from oversight.summaries import contents as contents_module
@@ -25,6 +27,7 @@ from oversight.tests.summaries import (
     FOOTER,
     PERIOD,
     YEAR,
+    D,
     first_campaign,
     make_version,
     many_major_risks,
@@ -255,3 +258,28 @@ def test_the_pdf_embeds_its_cjk_font_has_a_bookmark_per_section_and_numbers_ever
     total = len(texts)
     for number, text in enumerate(texts[1:], start=2):
         assert FOOTER.findall(text) == [(str(number), str(total))], f"page {number}: {text[-80:]!r}"
+
+
+def test_listed_major_hazards_are_of_the_year_and_their_closing_day_as_beijing_reads_it(world, who):
+    def listed_and_closed(found, listed, closed):
+        hazard = world.hazard(
+            "b1", 0, found=world.at(found), grade=Grade.MAJOR, status=Status.CLOSED, assigned_at=world.at(found),
+            deadline=listed + datetime.timedelta(days=60), rectified_at=world.at(closed.date(), 6),
+            closed_at=closed,
+        )
+        world.listing(hazard, listed)
+        return hazard
+
+    # Closed at 07:30 in Beijing (23:30 the day before in UTC); and at 03:00 on New Year's Day.
+    morning = listed_and_closed(D(2020, 8, 3), D(2020, 8, 5), world.at(D(2020, 9, 10), 7).replace(minute=30))
+    new_year = listed_and_closed(D(2019, 12, 2), D(2019, 12, 5), world.at(D(2020, 1, 1), 3))
+    rebuilt(world)
+    summary = services.summary_create(by=who["office"], unit=world.district, year=YEAR)
+    job, version = make_version(summary, who["office"])
+    assert job.state == "done", job.report
+
+    text = "".join("".join(pdf_pages(stored(version.pdf))).split())  # a narrow cell wraps its text
+    assert morning.number in text and "2020-09-10" in text
+    assert "2020-09-09" not in text, "the closing day in UTC"
+    assert new_year.number in text, "closed in 2020 as Beijing counts it: one of the year's listed hazards"
+    assert "2020-01-01" in text and "2019-12-31" not in text
