@@ -10,6 +10,7 @@ import io
 import time
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from pypdf import PdfReader
@@ -20,14 +21,24 @@ from jobs.tasks import fail_stalled_jobs, run_job
 from oversight.models import Rollup, RollupState
 from oversight.summaries import documents, services
 from oversight.summaries.models import AnnualSummary, SummaryVersion
-from oversight.tests.summaries import YEAR, first_campaign, make_version, people, rebuilt, stored, year_of_records
+from oversight.tests.summaries import (
+    YEAR,
+    first_campaign,
+    make_version,
+    pdf_pages,
+    people,
+    rebuilt,
+    stored,
+    year_of_records,
+)
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Other connections (the job page's poll, the workers) see what these tests write.
+on_commit = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def summary(world, make_user):
-    """The district's 2020 summary, its figures built, in a database other connections see."""
+    """The district's 2020 summary, its figures built."""
     first_campaign(world)
     year_of_records(world)
     rebuilt(world)
@@ -63,9 +74,38 @@ def _whole(version: SummaryVersion) -> None:
     assert len(PdfReader(io.BytesIO(pdf)).pages) == version.pdf_pages > 1
 
 
+# ---------------------------------------------------------------- versions
+
+
+def test_a_job_with_nothing_changed_makes_no_version_and_an_edited_narrative_makes_the_next(summary):
+    office = summary.office
+    _job, v1 = make_version(summary, office)
+    again, latest = make_version(summary, office)
+    assert again.state == "done" and again.report == {"summary": summary.pk, "version": 1, "unchanged": True}
+    assert latest == v1 and summary.versions.count() == 1
+
+    services.narrative_save(summary=summary, by=office, plans="明年开展电动自行车充电专项整治")
+    edited, v2 = make_version(summary, office)
+
+    assert edited.state == "done" and v2.version == 2 and edited.report["version"] == 2
+    v1.refresh_from_db()
+    _whole(v1)
+    _whole(v2)
+    assert "电动自行车充电专项整治" in "".join("".join(pdf_pages(stored(v2.pdf))).split())
+    assert "电动自行车充电专项整治" not in "".join("".join(pdf_pages(stored(v1.pdf))).split()), "v1 as it was"
+    assert v1.narrative["plans"] != v2.narrative["plans"] and v1.snapshot_sha256 == v2.snapshot_sha256
+
+
+def test_a_year_no_campaign_covers_has_no_summary(world, summary):
+    with pytest.raises(ValidationError):
+        services.summary_create(by=summary.office, unit=world.district, year=2022)
+    assert list(AnnualSummary.objects.values_list("year", flat=True)) == [YEAR]
+
+
 # ---------------------------------------------------------------- progress
 
 
+@on_commit
 def test_the_job_s_progress_rises_section_by_section_to_its_total_as_others_see_it(summary, monkeypatch):
     job = _queued(summary)
     seen = []
@@ -101,6 +141,7 @@ def test_the_job_s_progress_rises_section_by_section_to_its_total_as_others_see_
 
 
 @pytest.mark.worker
+@on_commit
 def test_a_worker_killed_mid_job_leaves_the_job_failed_and_the_earlier_version_as_it_was(summary, start_worker):
     if connection.vendor != "postgresql":
         pytest.skip("the row lock that holds the job mid-way is PostgreSQL's")
@@ -148,6 +189,7 @@ def test_a_worker_killed_mid_job_leaves_the_job_failed_and_the_earlier_version_a
 
 
 @pytest.mark.worker
+@on_commit
 def test_two_jobs_of_one_summary_at_once_in_real_workers_end_with_whole_versions_only(summary, start_worker):
     if connection.vendor != "postgresql":
         pytest.skip("the lock and the workers are PostgreSQL's")
