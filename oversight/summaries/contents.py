@@ -43,6 +43,7 @@ from risks.models import LEVEL_ORDER, Level, RiskPoint
 
 DASH = "—"
 TASK_METRICS = (Metric.TASKS_DUE, Metric.TASKS_DONE, Metric.TASKS_OVERDUE)
+REPORT_METRICS = (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED, Metric.REPORTS_ON_TIME)
 
 
 # ---------------------------------------------------------------- what a section holds
@@ -243,7 +244,9 @@ def _targets(contents: Contents) -> Section:
             [
                 str(p.target.get_indicator_display()),
                 _target_text(p.target),
-                num(p.baseline) if indicator != Target.Indicator.SERIOUS_ACCIDENTS else num(_indicator_serious(figures, campaign.baseline_year)),
+                num(p.baseline)
+                if indicator != Target.Indicator.SERIOUS_ACCIDENTS
+                else num(_indicator_serious(figures, campaign.baseline_year)),
                 num(this),
                 num(last),
                 change(yoy),
@@ -466,7 +469,15 @@ def _hazards(contents: Contents) -> Section:
         Table(
             "listed_hazards",
             _("Major hazards listed for supervision"),
-            [_("Number"), _("Hazard"), _("Place"), _("Listing document"), _("Listed on"), _("Supervised by"), _("State at the year's end")],
+            [
+                _("Number"),
+                _("Hazard"),
+                _("Place"),
+                _("Listing document"),
+                _("Listed on"),
+                _("Supervised by"),
+                _("State at the year's end"),
+            ],
             rows,
         )
     )
@@ -480,7 +491,10 @@ def _reports(contents: Contents, rows_by_type: RollupRows, types: list[ReportTyp
     f = page.figures
     if page.shows_reports:
         section.paragraphs.append(
-            _("In %(year)s %(filed)s of %(expected)s reports due were filed (filing rate %(rate)s), %(on_time)s on time (on-time rate %(timely)s).")
+            _(
+                "In %(year)s %(filed)s of %(expected)s reports due were filed (filing rate %(rate)s), "
+                "%(on_time)s on time (on-time rate %(timely)s)."
+            )
             % {
                 "year": year,
                 "filed": num(f.count(Metric.REPORTS_FILED)),
@@ -511,7 +525,12 @@ def _reports(contents: Contents, rows_by_type: RollupRows, types: list[ReportTyp
     for unit, _uf in [(contents.unit, f), *units]:
         for t in types:
             tf = Figures(rows_by_type.reports([unit.pk], g, start))
-            tf = Figures({(m, ""): Decimal(tf.count(m, t.code)) for m in (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED, Metric.REPORTS_ON_TIME)})
+            tf = Figures(
+                {
+                    (m, ""): Decimal(tf.count(m, t.code))
+                    for m in REPORT_METRICS
+                }
+            )
             if tf.count(Metric.REPORTS_EXPECTED):
                 by_type_rows.append([unit.name, t.name, *report_cells(tf)])
     section.tables.append(
@@ -539,7 +558,9 @@ def _assessments(contents: Contents) -> Section:
     start = max(datetime.date(year, 1, 1), campaign.starts_on.replace(day=1))
     end = min(datetime.date(year, 12, 31), campaign.ends_on, contents.page.calendar.cap)
     rounds = (
-        Round.objects.filter(campaign__district_id=contents.page.district.pk, period_start__lte=end, period_end__gte=start)
+        Round.objects.filter(
+            campaign__district_id=contents.page.district.pk, period_start__lte=end, period_end__gte=start
+        )
         .select_related("team", "template")
         .order_by("period_start", "pk")
     )
@@ -652,7 +673,7 @@ def build(summary: AnnualSummary, user, step: Callable[[int], None] | None = Non
     report_units = [unit.pk, *[r.unit.pk for r in page.children], *[r.unit.pk for r in page.departments]]
     extra = RollupRows(
         [
-            Rows(g, [start], report_units, (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED, Metric.REPORTS_ON_TIME), [None]),
+            Rows(g, [start], report_units, REPORT_METRICS, [None]),
             Rows(g, [start], [unit.pk], TASK_METRICS, [s.pk for s in sectors]),
         ]
     )
