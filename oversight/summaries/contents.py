@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from campaign.lib.deadlines import day_end
+from campaign.lib.deadlines import DEADLINE_TZ, day_end
 from campaign.models import Campaign, KeyTask, Target, campaign_of_year
 from campaign.targets import target_progress_in, year_figures_of
 from districts.models import OrgUnit, Sector
@@ -43,6 +43,7 @@ from risks.models import LEVEL_ORDER, Level, RiskPoint
 
 DASH = "—"
 TASK_METRICS = (Metric.TASKS_DUE, Metric.TASKS_DONE, Metric.TASKS_OVERDUE)
+REPORT_METRICS = (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED, Metric.REPORTS_ON_TIME)
 
 
 # ---------------------------------------------------------------- what a section holds
@@ -156,6 +157,16 @@ def year_page(user, unit: OrgUnit, year: int) -> Dashboard:
     return page
 
 
+def _year_start(year: int) -> datetime.datetime:
+    """The year's first instant where the district is (Beijing time), not in UTC."""
+    return day_end(datetime.date(year - 1, 12, 31))
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    """The day a moment fell on in Beijing: a stored time is UTC, 8 hours behind."""
+    return moment.astimezone(DEADLINE_TZ).date()
+
+
 def _year_end(page: Dashboard, year: int) -> datetime.date:
     """The day the year's stocks are of: 31 December, or today for the running year."""
     return min(datetime.date(year, 12, 31), page.calendar.cap)
@@ -235,7 +246,9 @@ def _targets(contents: Contents) -> Section:
             [
                 str(p.target.get_indicator_display()),
                 _target_text(p.target),
-                num(p.baseline) if indicator != Target.Indicator.SERIOUS_ACCIDENTS else num(_indicator_serious(figures, campaign.baseline_year)),
+                num(p.baseline)
+                if indicator != Target.Indicator.SERIOUS_ACCIDENTS
+                else num(_indicator_serious(figures, campaign.baseline_year)),
                 num(this),
                 num(last),
                 change(yoy),
@@ -433,7 +446,7 @@ def _hazards(contents: Contents) -> Section:
     day = _year_end(page, year)
     listed = (
         Hazard.objects.filter(Subtree.of(contents.unit).q("unit__"), listing__listed_on__lte=day)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)))
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=_year_start(year)))
         .select_related("unit", "listing__supervising_unit", "responsible_unit")
         .order_by("listing__listed_on", "number")
     )
@@ -441,7 +454,7 @@ def _hazards(contents: Contents) -> Section:
     rows = []
     for h in listed:
         if h.closed_at is not None and h.closed_at < end:
-            state = _("Closed (delisted) on %(day)s") % {"day": h.closed_at.date().isoformat()}
+            state = _("Closed (delisted) on %(day)s") % {"day": _local_day(h.closed_at).isoformat()}
         elif h.deadline and h.deadline < day and not (h.rectified_at and h.rectified_at < end):
             state = _("Overdue (deadline %(day)s)") % {"day": h.deadline.isoformat()}
         else:
@@ -461,7 +474,15 @@ def _hazards(contents: Contents) -> Section:
         Table(
             "listed_hazards",
             _("Major hazards listed for supervision"),
-            [_("Number"), _("Hazard"), _("Place"), _("Listing document"), _("Listed on"), _("Supervised by"), _("State at the year's end")],
+            [
+                _("Number"),
+                _("Hazard"),
+                _("Place"),
+                _("Listing document"),
+                _("Listed on"),
+                _("Supervised by"),
+                _("State at the year's end"),
+            ],
             rows,
         )
     )
@@ -475,7 +496,10 @@ def _reports(contents: Contents, rows_by_type: RollupRows, types: list[ReportTyp
     f = page.figures
     if page.shows_reports:
         section.paragraphs.append(
-            _("In %(year)s %(filed)s of %(expected)s reports due were filed (filing rate %(rate)s), %(on_time)s on time (on-time rate %(timely)s).")
+            _(
+                "In %(year)s %(filed)s of %(expected)s reports due were filed (filing rate %(rate)s), "
+                "%(on_time)s on time (on-time rate %(timely)s)."
+            )
             % {
                 "year": year,
                 "filed": num(f.count(Metric.REPORTS_FILED)),
@@ -506,7 +530,12 @@ def _reports(contents: Contents, rows_by_type: RollupRows, types: list[ReportTyp
     for unit, _uf in [(contents.unit, f), *units]:
         for t in types:
             tf = Figures(rows_by_type.reports([unit.pk], g, start))
-            tf = Figures({(m, ""): Decimal(tf.count(m, t.code)) for m in (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED, Metric.REPORTS_ON_TIME)})
+            tf = Figures(
+                {
+                    (m, ""): Decimal(tf.count(m, t.code))
+                    for m in REPORT_METRICS
+                }
+            )
             if tf.count(Metric.REPORTS_EXPECTED):
                 by_type_rows.append([unit.name, t.name, *report_cells(tf)])
     section.tables.append(
@@ -534,7 +563,9 @@ def _assessments(contents: Contents) -> Section:
     start = max(datetime.date(year, 1, 1), campaign.starts_on.replace(day=1))
     end = min(datetime.date(year, 12, 31), campaign.ends_on, contents.page.calendar.cap)
     rounds = (
-        Round.objects.filter(campaign__district_id=contents.page.district.pk, period_start__lte=end, period_end__gte=start)
+        Round.objects.filter(
+            campaign__district_id=contents.page.district.pk, period_start__lte=end, period_end__gte=start
+        )
         .select_related("team", "template")
         .order_by("period_start", "pk")
     )
@@ -584,8 +615,8 @@ def _assessments(contents: Contents) -> Section:
     bulletins = (
         BulletinVersion.objects.filter(
             bulletin__office__parent_id=contents.page.district.pk,
-            published_at__gte=datetime.datetime(year, 1, 1, tzinfo=datetime.UTC),
-            published_at__lt=datetime.datetime(year + 1, 1, 1, tzinfo=datetime.UTC),
+            published_at__gte=_year_start(year),
+            published_at__lt=_year_start(year + 1),
         )
         .select_related("bulletin")
         .order_by("published_at")
@@ -599,7 +630,7 @@ def _assessments(contents: Contents) -> Section:
                 [
                     v.document_number + (f" v{v.version}" if v.version > 1 else ""),
                     v.title,
-                    v.published_at.date().isoformat(),
+                    _local_day(v.published_at).isoformat(),
                     _("Withdrawn") if v.withdrawn_at else _("Published"),
                 ]
                 for v in bulletins
@@ -655,7 +686,7 @@ def build(summary: AnnualSummary, user, step: Callable[[int], None] | None = Non
     report_units = [unit.pk, *[r.unit.pk for r in page.children], *[r.unit.pk for r in page.departments]]
     extra = RollupRows(
         [
-            Rows(g, [start], report_units, (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED, Metric.REPORTS_ON_TIME), [None]),
+            Rows(g, [start], report_units, REPORT_METRICS, [None]),
             Rows(g, [start], [unit.pk], TASK_METRICS, [s.pk for s in sectors]),
         ]
     )

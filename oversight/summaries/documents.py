@@ -181,7 +181,8 @@ def _run(job: Job, prepared, progress) -> dict:
     stem = f"{summary.unit.code}-{summary.year}-v{number}"
     version.pdf.save(f"{stem}-{version.pdf_sha256[:12]}.pdf", ContentFile(pdf), save=False)
     version.xlsx.save(f"{stem}-{version.xlsx_sha256[:12]}.xlsx", ContentFile(xlsx), save=False)
-    version.seconds = Decimal(time.perf_counter() - started).quantize(Decimal("0.01"))
+    # A Decimal of two places: a rounded float still has more, and full_clean() refuses it.
+    version.seconds = Decimal(f"{time.perf_counter() - started:.2f}")
     version.full_clean()
     version.save()
     return {"summary": summary.pk, "version": number, "pages": version.pdf_pages, "sha256": version.pdf_sha256}

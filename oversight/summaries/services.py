@@ -30,7 +30,9 @@ def may_read(user, unit: OrgUnit) -> bool:
 
 def _ensure_maker(user, unit: OrgUnit) -> None:
     if not may_make(user, unit):
-        raise PermissionDenied(_("Only the creation office, the administrators and the unit's own staff make its summary."))
+        raise PermissionDenied(
+            _("Only the creation office, the administrators and the unit's own staff make its summary.")
+        )
 
 
 def summary_create(*, by, unit: OrgUnit, year: int) -> AnnualSummary:
