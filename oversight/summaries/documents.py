@@ -14,13 +14,13 @@ import hashlib
 import io
 import json
 import time
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from campaign.lib.pdf import cn_date, render_pdf
 from districts.models import OrgUnit
@@ -173,7 +173,7 @@ def _run(job: Job, prepared, progress) -> dict:
     stem = f"{summary.unit.code}-{summary.year}-v{number}"
     version.pdf.save(f"{stem}-{version.pdf_sha256[:12]}.pdf", ContentFile(pdf), save=False)
     version.xlsx.save(f"{stem}-{version.xlsx_sha256[:12]}.xlsx", ContentFile(xlsx), save=False)
-    version.seconds = round(time.perf_counter() - started, 2)
+    version.seconds = Decimal(f"{time.perf_counter() - started:.2f}")  # a float's digits fail full_clean
     version.full_clean()
     version.save()
     return {"summary": summary.pk, "version": number, "pages": version.pdf_pages, "sha256": version.pdf_sha256}
