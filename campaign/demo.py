@@ -24,11 +24,17 @@ from districts.second_factor import otp_device_install, totp_device
 from districts.services import membership_create
 from districts.validators import ALPHABET, credit_code_check_char
 from hazards.demo import load_hazards
-from hazards.demo_history import load_hazard_history
+from hazards.demo_history import PLAN_MAJORS, load_hazard_history
 
 # Sent when load_demo() is done, with the demo campaign and today: apps above campaign
 # (reporting) add their own demo data. Imports run one way, so they listen instead of being called.
 demo_loaded = Signal()
+
+# The demo's key-task stories (campaign.demo_tasks) span about a year; the plan's campaign, two.
+PLAN_TASK_STRETCH = 2
+# The plan's years on the ledger at half the demo year's finds a month: enough for their
+# dashboards and summaries, and load_demo stays quick (every hazard is played through the services).
+PLAN_HAZARD_DENSITY = 0.5
 
 DEMO_PASSWORD = "demo-2026-safety"  # noqa: S105 (printed to every demo user on purpose)
 
@@ -206,10 +212,11 @@ def _demo_risks(*, by: User) -> int:
     return made
 
 
-# The register was drawn up in the campaign's first weeks; each risk is then reviewed by its
-# street as its level's cadence falls due, a few days early or a little late (the last review is
-# recorded: risks.services.risk_review takes the day it was done), and now and then the review
-# due lately is missed: overdue.
+# The register was drawn up in the first weeks of the plan's campaign (most of it), grown at the
+# start of its second year and again when the demo campaign began (see register_rounds); each
+# risk is then reviewed by its street as its level's cadence falls due, a few days early or a
+# little late (the last review is recorded: risks.services.risk_review takes the day it was
+# done), and now and then the review due lately is missed: overdue.
 REGISTER_DAYS = 45
 REVIEW_MISSED = 0.06
 REVIEW_NOTES = ["管控措施落实到位，风险等级不变", "现场复核，警示标志和应急器材齐全", "复核管控责任人和应急处置卡"]
@@ -230,15 +237,24 @@ def _backdate_risk(risk, days: int) -> None:
     Assessment.objects.filter(risk=risk).update(assessed_at=F("assessed_at") - shift)
 
 
-def _demo_risk_reviews(*, since: datetime.date, today: datetime.date) -> int:
-    """The register's story since the campaign began: each risk added within its first weeks,
-    then reviewed by its street (or community) as its reviews fell due. Added once: a register
-    with a review is left as it is. Returns the reviews made."""
+def register_rounds(plan: Campaign, demo: Campaign) -> list[tuple[datetime.date, float]]:
+    """The days the register was drawn up or grown, each with its share of the risks: the plan's
+    first day, its second year's, and the demo campaign's first day."""
+    rounds = [(plan.starts_on, 0.55), (datetime.date(plan.starts_on.year + 1, 1, 1), 0.2), (demo.starts_on, 0.25)]
+    return [(day, share) for day, share in rounds if day <= demo.starts_on]
+
+
+def _demo_risk_reviews(*, rounds: list[tuple[datetime.date, float]], today: datetime.date) -> int:
+    """The register's story since it was drawn up: each risk added within the first weeks of one
+    of the `rounds` (by its share), then reviewed by its street (or community) as its reviews
+    fell due. Added once: a register with a review is left as it is. Returns the reviews made."""
     from risks.models import ControlRule, Review, RiskPoint
     from risks.services import risk_review
 
-    if Review.objects.exists() or since >= today:
+    rounds = [(day, share) for day, share in rounds if day < today]
+    if Review.objects.exists() or not rounds:
         return 0
+    firsts, shares = zip(*rounds, strict=True)
     rng = random.Random(20260102)
     cadence = dict(ControlRule.objects.values_list("level", "review_every_days"))
     staff = {}
@@ -247,6 +263,7 @@ def _demo_risk_reviews(*, since: datetime.date, today: datetime.date) -> int:
         "unit__parent", "current_assessment"
     )
     for risk in risks.order_by("id"):
+        since = rng.choices(firsts, shares)[0]
         added = min(since + datetime.timedelta(days=rng.randrange(REGISTER_DAYS)), today)
         days = (timezone.localdate(risk.created_at) - added).days
         if days > 0:
@@ -359,14 +376,24 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         if role == Role.SYSTEM_ADMIN:
             admin = user
     _demo_risks(by=admin)
-    _demo_risk_reviews(since=demo.starts_on, today=today)
+    _demo_risk_reviews(rounds=register_rounds(plan, demo), today=today)
+    # The plan's campaign (2019—2020), finished: its hazards month by month, every one closed,
+    # and its key tasks told as they stood on its last day (the demo's stories over its two years).
+    # Before the demo campaign's, so that the hazards' numbers run with the dates.
+    load_hazard_history(
+        since=plan.starts_on, until=plan.ends_on, majors=PLAN_MAJORS, seed=20190214, density=PLAN_HAZARD_DENSITY
+    )
+    load_key_tasks(campaign=plan, today=min(plan.ends_on, today), stretch=PLAN_TASK_STRETCH)
     # The campaign's hazards so far, month by month; then the showcase of every state, found lately.
     load_hazard_history(since=demo.starts_on)
     load_hazards()
     load_key_tasks(campaign=demo, today=today)
     # The office records the register's figures, as it would (campaign.services.accidents).
     load_demo_figures(district=district, today=today, by=User.objects.get(username="office"))
-    demo_loaded.send(sender=load_demo, campaign=demo, today=today)
+    # `finished`: the campaigns whose history the demo tells too (reporting files their reports,
+    # oversight makes their years' summaries).
+    finished = [plan] if plan.ends_on < today else []
+    demo_loaded.send(sender=load_demo, campaign=demo, today=today, finished=finished)
     return logins
 
 

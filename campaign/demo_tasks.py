@@ -318,8 +318,10 @@ def _evidence(name: str, story: Story) -> SimpleUploadedFile:
 
 
 @transaction.atomic
-def load_key_tasks(*, campaign: Campaign, today: datetime.date) -> int:
-    """Idempotent: a campaign that already has key tasks is left as it is. Returns the tasks made."""
+def load_key_tasks(*, campaign: Campaign, today: datetime.date, stretch: float = 1) -> int:
+    """The stories as they stand on `today` (a finished campaign's: its last day), their days
+    from today multiplied by `stretch` (a campaign longer than the stories' year). Idempotent: a
+    campaign that already has key tasks is left as it is. Returns the tasks made."""
     if KeyTask.objects.filter(campaign=campaign).exists():
         return 0
     office = User.objects.filter(memberships__role=Role.REVIEWER, memberships__unit__code="330103-CJB").first()
@@ -330,7 +332,7 @@ def load_key_tasks(*, campaign: Campaign, today: datetime.date) -> int:
 
     def day(offset: int) -> datetime.date:
         # Within the campaign and never after today: a story set in the past stays in the past.
-        return min(max(today + datetime.timedelta(days=offset), campaign.starts_on), campaign.ends_on)
+        return min(max(today + datetime.timedelta(days=round(offset * stretch)), campaign.starts_on), campaign.ends_on)
 
     made = 0
     for story in STORIES:

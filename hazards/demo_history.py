@@ -17,7 +17,9 @@ import random
 from decimal import Decimal
 from functools import cache
 
-from campaign.lib.deadlines import deadline_today
+from django.utils import timezone
+
+from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
 from districts.demo import demo_staff
 from districts.models import OrgUnit, Role, Site, User
 from hazards import services
@@ -124,6 +126,12 @@ MAJORS = [
     Major("330103008", "construction", "深基坑支护结构水平位移超过报警值", 200, 45, True),
     Major("330103006", "hazardous_chemicals", "危化品仓库超量储存且防火间距不足", 305, 60, False),
 ]
+# The plan's campaign (2019—2020), finished: its listed major hazards were all closed.
+PLAN_MAJORS = [
+    Major("330103001", "city_operation", "燃气调压站安全间距不足且泄漏报警失效", 120, 60, True),
+    Major("330103008", "construction", "深基坑支护结构水平位移超过报警值", 390, 45, True),
+    Major("330103006", "hazardous_chemicals", "危化品仓库超量储存且防火间距不足", 560, 60, True),
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,8 +150,9 @@ class Story:
     closed: int | None
 
 
-def _fate(rng: random.Random, found: datetime.date, limit: int, today: datetime.date):
-    """(assigned, rectified, closed) in days after the find, never today or later."""
+def _fate(rng: random.Random, found: datetime.date, limit: int, today: datetime.date, *, settled: bool = False):
+    """(assigned, rectified, closed) in days after the find, never today or later. `settled`: a
+    finished campaign's hazard, closed long ago (on time or late), never left open."""
     age = (today - found).days
     if age < 2:
         return None, None, None  # found yesterday or today: not assigned yet
@@ -153,7 +162,7 @@ def _fate(rng: random.Random, found: datetime.date, limit: int, today: datetime.
     if past_deadline:
         # Most closed on time; some late (some weeks late: the month's end finds them overdue); a
         # few still under rectification, overdue, fewer the longer ago they were found.
-        overdue = 0.08 if age <= 60 else 0.03 if age <= 150 else 0.01
+        overdue = 0 if settled else 0.08 if age <= 60 else 0.03 if age <= 150 else 0.01
         if roll < overdue:
             return assigned, None, None
         if roll < overdue + 0.15 and limit + 2 < age - 1:
@@ -172,7 +181,12 @@ def _fate(rng: random.Random, found: datetime.date, limit: int, today: datetime.
     return assigned, None, None
 
 
-def _stories(today: datetime.date, since: datetime.date, rng: random.Random) -> list[Story]:
+def _stories(
+    today: datetime.date, since: datetime.date, rng: random.Random, until: datetime.date, density: float = 1
+) -> list[Story]:
+    """Found from `since` to `until` (today, or a finished campaign's last day), `density` times
+    the usual number a month."""
+    settled = until < today
     streets = list(
         OrgUnit.objects.filter(kind=OrgUnit.Kind.STREET, code__in=sum(TEAM_OF.values(), ())).order_by("code")
     )
@@ -190,10 +204,10 @@ def _stories(today: datetime.date, since: datetime.date, rng: random.Random) -> 
             continue
         turn = rng.randrange(len(communities))  # each community in turn: every one finds some
         month = since.replace(day=1)
-        while month <= today:
+        while month <= until:
             days = calendar.monthrange(month.year, month.month)[1]
-            last = min(days, (today - month).days + 1)  # this month: up to today
-            expected = PER_COMMUNITY * len(communities) * MONTH_WEIGHT[month.month] * last / days
+            last = min(days, (until - month).days + 1)  # this month: up to today (or the last day)
+            expected = density * PER_COMMUNITY * len(communities) * MONTH_WEIGHT[month.month] * last / days
             count = int(expected) + (rng.random() < expected - int(expected))
             for _ in range(count):
                 place = communities[turn % len(communities)]
@@ -202,9 +216,10 @@ def _stories(today: datetime.date, since: datetime.date, rng: random.Random) -> 
                 title, source = rng.choice(FINDINGS[site.sector.code])
                 found = max(month + datetime.timedelta(days=rng.randrange(last)), since)
                 limit = rng.choice(LIMITS)
-                stories.append(Story(found, place, site, title, source, limit, *_fate(rng, found, limit, today)))
+                fate = _fate(rng, found, limit, today, settled=settled)
+                stories.append(Story(found, place, site, title, source, limit, *fate))
             month = (month + datetime.timedelta(days=32)).replace(day=1)
-    for code in STUBBORN_STREETS:
+    for code in () if settled else STUBBORN_STREETS:
         late = [
             s for s in stories if s.place.parent.code == code and s.found + datetime.timedelta(days=s.limit + 5) < today
         ]
@@ -250,7 +265,10 @@ def _rectify(hazard: Hazard, story: Story, staff: User) -> Hazard:
 
 
 def _report(story: Story, by: User, grade: str = Grade.GENERAL) -> Hazard:
+    # Found on its day (as _backdate moves it), so that its number is of the year it was found.
+    found_at = timezone.now() - datetime.timedelta(days=(deadline_today() - story.found).days)
     return services.hazard_report(
+        found_at=found_at,
         by=by,
         title=story.title,
         unit=story.place,
@@ -324,22 +342,35 @@ def _play_major(
     return hazard
 
 
-def load_hazard_history(*, since: datetime.date) -> int:
-    """The campaign's hazards from `since` (its first day) to today. Added once: nothing is added
-    when the ledger holds one of them already, or when the demo's people are missing. Returns
-    the hazards made."""
+def load_hazard_history(
+    *,
+    since: datetime.date,
+    until: datetime.date | None = None,
+    majors: list[Major] = MAJORS,
+    seed: int = 20260101,
+    density: float = 1,
+) -> int:
+    """The campaign's hazards from `since` (its first day) to today, or to `until` (a finished
+    campaign's last day: then every one was closed, some late). Added once: nothing is added when
+    the ledger holds one of them found in those days already, or when the demo's people are
+    missing. `density`: the share of the usual finds a month that were logged. Returns the
+    hazards made."""
     today = deadline_today()
+    until = min(until or today, today)
     office = User.objects.filter(username="office").first()
-    if office is None or not User.objects.filter(username="inspector").exists():
+    if office is None or not User.objects.filter(username="inspector").exists() or since > until:
         return 0
-    if Hazard.objects.filter(title__in=HISTORY_TITLES).exists():
+    first = datetime.datetime.combine(since, datetime.time(), tzinfo=DEADLINE_TZ)
+    after = datetime.datetime.combine(until + datetime.timedelta(days=1), datetime.time(), tzinfo=DEADLINE_TZ)
+    if Hazard.objects.filter(title__in=HISTORY_TITLES, found_at__gte=first, found_at__lt=after).exists():
         return 0
-    rng = random.Random(20260101)  # noqa: S311 (demo data, the same every time)
+    rng = random.Random(seed)  # noqa: S311 (demo data, the same every time)
     people = _people()
     # Played in the order found, so that the hazards' numbers run with the dates.
-    majors = [(since + datetime.timedelta(days=m.found), n, m) for n, m in enumerate(MAJORS)]
+    majors = [(since + datetime.timedelta(days=m.found), n, m) for n, m in enumerate(majors)]
+    majors = [m for m in majors if m[0] <= until]
     made = 0
-    for story in _stories(today, since, rng):
+    for story in _stories(today, since, rng, until, density):
         while majors and majors[0][0] <= story.found:
             _found, n, major = majors.pop(0)
             made += _play_major(major, n, since, today, office, people) is not None
@@ -352,5 +383,5 @@ def load_hazard_history(*, since: datetime.date) -> int:
 
 
 HISTORY_TITLES = sorted(
-    {title for findings in FINDINGS.values() for title, _source in findings} | {m.title for m in MAJORS}
+    {title for findings in FINDINGS.values() for title, _source in findings} | {m.title for m in MAJORS + PLAN_MAJORS}
 )

@@ -16,7 +16,9 @@ class ReportingConfig(AppConfig):
         todo.register("reporting", order=10, tasks=reporting_todo.tasks, overview=reporting_todo.overview)
 
 
-def _demo_loaded(sender, *, campaign, today, **kwargs):
+def _demo_loaded(sender, *, campaign, today, finished=(), **kwargs):
     from reporting.demo import load_demo
 
-    load_demo(campaign=campaign, today=today)
+    # The finished campaigns' reports first, so that the reports' numbers run with the dates.
+    for each in [*finished, campaign]:
+        load_demo(campaign=each, today=today)

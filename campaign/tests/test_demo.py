@@ -11,8 +11,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from campaign.demo import DEMO_PASSWORD, DEMO_USERS, demo_totp_secret, load_demo, scale_up
+from campaign.demo import DEMO_PASSWORD, DEMO_USERS, demo_totp_secret, load_demo, register_rounds, scale_up
 from campaign.models import Accident, Campaign, KeyTask, YearlyValue
+from campaign.plan import CAMPAIGN_NAME
 from districts.models import ADMIN_ROLES, PRIVILEGED_ROLES, Membership, OrgUnit, Role, Site, User
 from districts.second_factor import force_login_verified
 from hazards.demo import HAZARDS
@@ -186,13 +187,16 @@ def test_every_demo_hazard_story_is_told_in_order_and_in_the_past(demo):
 
 
 def test_the_demo_register_is_reviewed_with_a_few_reviews_overdue(demo):
-    """Added in the campaign's first weeks, reviewed as its levels' cadences fall due, never before
-    the risk was added nor in the future; a few reviews missed."""
+    """Added in the first weeks of the plan's campaign, of its second year or of the demo
+    campaign, reviewed as its levels' cadences fall due, never before the risk was added nor in
+    the future; a few reviews missed."""
     campaign, today = Campaign.objects.current(), timezone.localdate()
+    plan = Campaign.objects.get(name=CAMPAIGN_NAME)
     risks = RiskPoint.objects.all()
-    assert {timezone.localdate(r.created_at) for r in risks} <= {
-        campaign.starts_on + datetime.timedelta(days=d) for d in range(60)
-    }
+    added = {timezone.localdate(r.created_at) for r in risks}
+    rounds = [day for day, _share in register_rounds(plan, campaign)]
+    assert added <= {day + datetime.timedelta(days=d) for day in rounds for d in range(60)}
+    assert {next(day for day in reversed(rounds) if day <= a) for a in added} == set(rounds)  # each round adds some
     assert {r.current_assessment.level for r in risks.select_related("current_assessment")} == {
         "major",
         "significant",
