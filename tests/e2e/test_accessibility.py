@@ -76,6 +76,11 @@ def walk(page: Page, base: str, username: str):
     if href := _first_link(page, "a.fw-semibold[href^='/dashboard/bulletins/']"):
         page.goto(base + href)
         yield "bulletin"
+    page.goto(f"{base}/dashboard/summaries/")
+    yield "annual summaries"
+    if href := _first_link(page, "a.fw-semibold[href^='/dashboard/summaries/']"):
+        page.goto(base + href)
+        yield "annual summary"
 
     page.goto(f"{base}/dashboard/")
     if href := _first_link(page, "[data-testid=ranking] tbody th a"):
