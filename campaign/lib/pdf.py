@@ -13,6 +13,7 @@ pages is a job the user watches.
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 import re
 import unicodedata
@@ -62,6 +63,13 @@ def render_pdf(template_name: str, context: dict | None = None) -> bytes:
 
     html = render_to_string(template_name, {"page_numbers_css": page_numbers_css(), **(context or {})})
     return HTML(string=html).write_pdf()
+
+
+def page_count(content: bytes) -> int:
+    """The pages of a PDF."""
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(content)).pages)
 
 
 def safe_filename(name: str, *, suffix: str = ".pdf") -> str:

@@ -4,14 +4,12 @@ snapshot only; the PDF rendered by a job (kind "bulletin_pdf") and stored with i
 
 from __future__ import annotations
 
-import io
-
 from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from campaign.lib.pdf import cn_date, render_pdf
+from campaign.lib.pdf import cn_date, page_count, render_pdf
 from districts.models import OrgUnit
 from jobs.models import Job
 from jobs.registry import JobFailed, JobKind, register
@@ -115,12 +113,6 @@ def context(version: BulletinVersion, *, printed: bool) -> dict:
 
 def render_version_pdf(version: BulletinVersion) -> bytes:
     return render_pdf(PDF_TEMPLATE, context(version, printed=True))
-
-
-def page_count(content: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(content)).pages)
 
 
 def store_pdf(version: BulletinVersion, content: bytes) -> BulletinVersion:

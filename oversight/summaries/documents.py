@@ -10,9 +10,7 @@ two jobs started at once make one version, never a half-written one.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import time
 from decimal import Decimal
 
@@ -23,24 +21,17 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from campaign.lib.pdf import cn_date, render_pdf
+from campaign.lib.pdf import cn_date, page_count, render_pdf
 from districts.models import OrgUnit
 from jobs.models import Job
 from jobs.registry import JobFailed, JobKind, register
+from oversight.bulletins.snapshot import canonical, digest, sha256
 from oversight.summaries import contents as contents_module
 from oversight.summaries.models import READER_ROLES, AnnualSummary, SummaryVersion
 from oversight.summaries.services import KIND
 
 PDF_TEMPLATE = "oversight/summary_pdf.html"
 STEPS = len(contents_module.SECTION_KEYS) + 2  # the sections, the PDF, the workbook
-
-
-def sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
-
-
-def canonical(data) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 def issuer_of(unit: OrgUnit) -> str:
@@ -118,12 +109,6 @@ def _cell(value: str, numeric: bool):
             return value
 
 
-def page_count(content: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(content)).pages)
-
-
 def _figures(snapshot: dict) -> dict:
     """The snapshot but the time its figures were built: a rebuild of the same records (the
     demo loaded again, the nightly full rebuild) changes nothing a version prints."""
@@ -154,7 +139,7 @@ def _run(job: Job, prepared, progress) -> dict:
     snapshot = contents.snapshot()
     narrative = summary.narrative
     language = get_language() or ""
-    snapshot_sha = sha256(canonical(snapshot))
+    snapshot_sha = digest(snapshot)
     latest = summary.versions.order_by("-version").first()
     if (
         latest is not None

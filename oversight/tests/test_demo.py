@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from campaign.demo import load_demo
 from campaign.lib.deadlines import DEADLINE_TZ, deadline_today
+from campaign.lib.pdf import page_count
 from campaign.models import Campaign, KeyTask
 from campaign.plan import CAMPAIGN_NAME, DISTRICT_CODE
 from districts.models import OrgUnit, Sector, User
@@ -23,10 +24,10 @@ from districts.second_factor import force_login_verified
 from hazards.models import Hazard, Status
 from jobs.models import Job
 from jobs.runner import run_job
+from oversight.bulletins.snapshot import sha256
 from oversight.models import Metric, Rollup, RollupState
 from oversight.rollups import rebuild
 from oversight.selectors import dashboard_for
-from oversight.summaries.documents import page_count, sha256
 from oversight.summaries.models import AnnualSummary, SummaryVersion
 from oversight.summaries.services import summary_start
 from reporting.models import Submission
