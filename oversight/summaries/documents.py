@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import time
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db.models import Max, Q
@@ -173,7 +174,8 @@ def _run(job: Job, prepared, progress) -> dict:
     stem = f"{summary.unit.code}-{summary.year}-v{number}"
     version.pdf.save(f"{stem}-{version.pdf_sha256[:12]}.pdf", ContentFile(pdf), save=False)
     version.xlsx.save(f"{stem}-{version.xlsx_sha256[:12]}.xlsx", ContentFile(xlsx), save=False)
-    version.seconds = round(time.perf_counter() - started, 2)
+    # A Decimal of two places: a float would reach full_clean with its binary digits (1.2300000…) and fail.
+    version.seconds = Decimal(time.perf_counter() - started).quantize(Decimal("0.01"))
     version.full_clean()
     version.save()
     return {"summary": summary.pk, "version": number, "pages": version.pdf_pages, "sha256": version.pdf_sha256}
