@@ -42,6 +42,9 @@ from reporting.models import ReportType
 from risks.models import LEVEL_ORDER, Level, RiskPoint
 
 DASH = "—"
+# The rows a list of records prints in the PDF (重大 risks first; open listed hazards first): a
+# summary is read, not searched; the workbook beside it holds every row.
+LIST_LIMIT = 60
 TASK_METRICS = (Metric.TASKS_DUE, Metric.TASKS_DONE, Metric.TASKS_OVERDUE)
 REPORT_METRICS = (Metric.REPORTS_EXPECTED, Metric.REPORTS_FILED, Metric.REPORTS_ON_TIME)
 
@@ -58,9 +61,26 @@ class Table:
     numeric: frozenset[int] = frozenset()  # the columns of numbers (right-aligned)
     keep: frozenset[int] = frozenset()  # short columns never wrapped (a unit's name, a state)
     appendix: bool = False  # printed in the appendix rather than in its section
+    # A list of records prints its first `limit` rows in the PDF (the workbook holds them all).
+    limit: int | None = None
+
+    @property
+    def printed_rows(self) -> list[list[str]]:
+        return self.rows if self.limit is None else self.rows[: self.limit]
+
+    @property
+    def cut(self) -> bool:
+        return self.limit is not None and len(self.rows) > self.limit
 
     def as_data(self) -> dict:
-        return {"key": self.key, "title": self.title, "headers": self.headers, "rows": self.rows}
+        """The table as the PDF prints it; a list cut short also keeps how many rows it has and
+        the sha256 of them all (the workbook's), so that a change beyond the cut is a change."""
+        data = {"key": self.key, "title": self.title, "headers": self.headers, "rows": self.printed_rows}
+        if self.cut:
+            from oversight.bulletins.snapshot import digest
+
+            data |= {"total": len(self.rows), "rows_sha256": digest({"rows": self.rows})}
+        return data
 
 
 @dataclass
@@ -359,28 +379,28 @@ def _risks(contents: Contents) -> Section:
             )
         )
     day = _year_end(page, year)
+    sectors = {sector.pk: sector.display_name for sector in Sector.objects.all()}
+    level_order = {level: i for i, level in enumerate(LEVEL_ORDER)}
+    labels = {level: str(level.label) for level in LEVEL_ORDER}
     risks = (
         RiskPoint.objects.on_register_at(day)
         .filter(Subtree.of(contents.unit).q("unit__"))
         .filter(current_assessment__level__in=[Level.MAJOR, Level.SIGNIFICANT])
-        .select_related("unit", "responsible_unit", "sector", "current_assessment")
-        .order_by("current_assessment__level", "unit__lft", "name")
+        .order_by("unit__tree_id", "unit__lft", "name", "pk")
+        .values_list(
+            "name",
+            "current_assessment__level",
+            "unit__name",
+            "sector_id",
+            "responsible_unit__name",
+            "responsible_person",
+        )
     )
-    level_order = {level: i for i, level in enumerate(LEVEL_ORDER)}
-    rows = sorted(
-        (
-            [
-                r.name,
-                str(Level(r.current_assessment.level).label),
-                r.unit.name,
-                r.sector.display_name,
-                r.responsible_unit.name if r.responsible_unit_id else DASH,
-                r.responsible_person,
-            ]
-            for r in risks
-        ),
-        key=lambda cells: level_order.get(_level_of(cells[1]), 9),
-    )
+    # Values, not model instances: at a city's volume the list runs to tens of thousands of rows.
+    rows = [
+        [name, labels[level], place, sectors.get(sector, DASH), controller or DASH, person]
+        for name, level, place, sector, controller, person in sorted(risks, key=lambda r: level_order[r[1]])
+    ]
     section.tables.append(
         Table(
             "major_risks",
@@ -388,13 +408,10 @@ def _risks(contents: Contents) -> Section:
             [_("Risk point"), _("Level"), _("Place"), _("Sector"), _("Controlling unit"), _("Responsible person")],
             rows,
             keep=frozenset({1}),
+            limit=LIST_LIMIT,
         )
     )
     return section
-
-
-def _level_of(label: str):
-    return next((level for level in LEVEL_ORDER if str(level.label) == label), None)
 
 
 def _year_only(page: Dashboard, year: int) -> Dashboard:
@@ -447,29 +464,31 @@ def _hazards(contents: Contents) -> Section:
     listed = (
         Hazard.objects.filter(Subtree.of(contents.unit).q("unit__"), listing__listed_on__lte=day)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=_year_start(year)))
-        .select_related("unit", "listing__supervising_unit", "responsible_unit")
         .order_by("listing__listed_on", "number")
+        .values_list(
+            "number",
+            "title",
+            "unit__name",
+            "listing__document_number",
+            "listing__listed_on",
+            "listing__supervising_unit__name",
+            "closed_at",
+            "deadline",
+            "rectified_at",
+        )
     )
     end = day_end(day)
-    rows = []
-    for h in listed:
-        if h.closed_at is not None and h.closed_at < end:
-            state = _("Closed (delisted) on %(day)s") % {"day": _local_day(h.closed_at).isoformat()}
-        elif h.deadline and h.deadline < day and not (h.rectified_at and h.rectified_at < end):
-            state = _("Overdue (deadline %(day)s)") % {"day": h.deadline.isoformat()}
+    open_rows, closed_rows = [], []
+    for number, title, place, document, listed_on, supervisor, closed_at, deadline, rectified_at in listed:
+        if closed_at is not None and closed_at < end:
+            state = _("Closed (delisted) on %(day)s") % {"day": _local_day(closed_at).isoformat()}
+        elif deadline and deadline < day and not (rectified_at and rectified_at < end):
+            state = _("Overdue (deadline %(day)s)") % {"day": deadline.isoformat()}
         else:
             state = _("Being rectified")
-        rows.append(
-            [
-                h.number,
-                h.title,
-                h.unit.name,
-                h.listing.document_number,
-                h.listing.listed_on.isoformat(),
-                h.listing.supervising_unit.name,
-                state,
-            ]
-        )
+        row = [number, title, place, document, listed_on.isoformat(), supervisor, state]
+        (closed_rows if closed_at is not None and closed_at < end else open_rows).append(row)
+    rows = open_rows + closed_rows  # those still open at the year's end first
     section.tables.append(
         Table(
             "listed_hazards",
@@ -484,6 +503,7 @@ def _hazards(contents: Contents) -> Section:
                 _("State at the year's end"),
             ],
             rows,
+            limit=LIST_LIMIT,
         )
     )
     return section
@@ -530,12 +550,7 @@ def _reports(contents: Contents, rows_by_type: RollupRows, types: list[ReportTyp
     for unit, _uf in [(contents.unit, f), *units]:
         for t in types:
             tf = Figures(rows_by_type.reports([unit.pk], g, start))
-            tf = Figures(
-                {
-                    (m, ""): Decimal(tf.count(m, t.code))
-                    for m in REPORT_METRICS
-                }
-            )
+            tf = Figures({(m, ""): Decimal(tf.count(m, t.code)) for m in REPORT_METRICS})
             if tf.count(Metric.REPORTS_EXPECTED):
                 by_type_rows.append([unit.name, t.name, *report_cells(tf)])
     section.tables.append(

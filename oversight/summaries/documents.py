@@ -73,12 +73,15 @@ def render(contents, narrative: dict, made_at) -> bytes:
 
 
 def workbook(contents) -> bytes:
-    """Every table of the summary as a sheet of one xlsx workbook, numbers as numbers."""
+    """Every table of the summary as a sheet of one xlsx workbook, numbers as numbers, each list
+    of records whole (the PDF prints its first rows). Written as it goes (openpyxl's write-only
+    mode): a city's lists run to tens of thousands of rows."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook(write_only=False)
-    book.remove(book.active)
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
     used = set()
     for table in contents.tables:
         name = table.title[:31].translate(str.maketrans("[]:*?/\\", "（）：＊？／＼"))
@@ -86,9 +89,12 @@ def workbook(contents) -> bytes:
             name = f"{name[:28]}_{len(used)}"
         used.add(name)
         sheet = book.create_sheet(name)
-        sheet.append(table.headers)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        header = []
+        for title in table.headers:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
         for row in table.rows:
             sheet.append([_cell(value, i in table.numeric) for i, value in enumerate(row)])
     out = io.BytesIO()

@@ -27,12 +27,15 @@ def drafted(page: Dashboard, year: int) -> dict[str, str]:
         "red": num(f.red),
         "orange": num(f.orange),
     }
-    practices = _(
-        "In %(year)s %(unit)s found %(found)s hazards and closed %(closed)s, %(on_time)s of them on time; "
-        "the closure rate to the year's end was %(closure)s. The risk register held %(red)s major and "
-        "%(orange)s significant risks under graded control. Reports were filed at a rate of %(filing)s, "
-        "%(timely)s on time."
-    ) % values
+    practices = (
+        _(
+            "In %(year)s %(unit)s found %(found)s hazards and closed %(closed)s, %(on_time)s of them on time; "
+            "the closure rate to the year's end was %(closure)s. The risk register held %(red)s major and "
+            "%(orange)s significant risks under graded control. Reports were filed at a rate of %(filing)s, "
+            "%(timely)s on time."
+        )
+        % values
+    )
     problems_parts = []
     if f.overdue:
         problems_parts.append(_("%(overdue)s hazards were still overdue at the year's end.") % values)

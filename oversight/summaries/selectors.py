@@ -73,11 +73,7 @@ def years_of(units: list[OrgUnit]) -> list[int]:
 def waiting_job(summary: AnnualSummary) -> Job | None:
     """The summary's newest job still waiting for a worker, if any: it will read the narrative
     as it is when it starts, so a second one is not needed."""
-    return (
-        Job.objects.filter(kind=KIND, params__summary=summary.pk, state=Job.State.QUEUED)
-        .order_by("-pk")
-        .first()
-    )
+    return Job.objects.filter(kind=KIND, params__summary=summary.pk, state=Job.State.QUEUED).order_by("-pk").first()
 
 
 def last_job(summary: AnnualSummary) -> Job | None:

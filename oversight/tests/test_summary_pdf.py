@@ -283,3 +283,29 @@ def test_listed_major_hazards_are_of_the_year_and_their_closing_day_as_beijing_r
     assert "2020-09-09" not in text, "the closing day in UTC"
     assert new_year.number in text, "closed in 2020 as Beijing counts it: one of the year's listed hazards"
     assert "2020-01-01" in text and "2019-12-31" not in text
+
+
+def test_a_list_longer_than_the_pdf_prints_says_how_many_and_the_workbook_holds_every_row(world, who, monkeypatch):
+    """A city's register runs to thousands of 重大 and 较大 risks: the PDF prints the first rows,
+    the 重大 first, says how many there are, and the workbook lists every one."""
+    monkeypatch.setattr(contents_module, "LIST_LIMIT", 12)
+    many_major_risks(world, n=30)
+    rebuilt(world)
+    summary = services.summary_create(by=who["office"], unit=world.district, year=YEAR)
+    job, version = make_version(summary, who["office"])
+    assert job.state == "done", job.report
+    text = "".join(pdf_pages(stored(version.pdf))).replace("\n", "").replace(" ", "")
+    listed = [t for t in version.snapshot["sections"][1]["tables"] if t["key"] == "major_risks"][0]
+    assert listed["total"] > 30 and len(listed["rows"]) == 12
+    shown = {row[0][:9] for row in listed["rows"] if row[0].startswith("第")}
+    printed = {f"第{n:02d}号重大风险点" for n in range(1, 31) if f"第{n:02d}号重大风险点" in text}
+    assert shown and printed == shown, (sorted(printed), sorted(shown))
+    from risks.models import Level
+
+    with override("zh-hans"):
+        major = str(Level.MAJOR.label)
+    assert all(row[1] == major for row in listed["rows"]), "the 重大 first"
+    assert f"前12条，共{listed['total']}条" in text
+    book = openpyxl.load_workbook(io.BytesIO(stored(version.xlsx)), read_only=True)
+    sheet = next(book[name] for name in book.sheetnames if name.startswith("重大、较大风险"))
+    assert len(list(sheet.iter_rows())) == listed["total"] + 1, "every row, under its header"
