@@ -239,7 +239,7 @@ def test_the_demo_holds_the_districts_summary_of_each_plan_year_with_its_pdf_and
     assert version.pdf_pages == page_count(content) >= 5
     assert sha256(content) == version.pdf_sha256
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    assert f"下城区 {year}" in text and "重大（红）" in text
+    assert f"下城区{year}年度创建国家安全发展示范城市" in text and "重大（红）" in text
     figures = dashboard_for(User.objects.get(username="office"), demo.pk, period=f"year:{year}-01-01").figures
     assert str(figures.count(Metric.RISKS)) in text  # the register at the year's end, as the dashboard has it
     book = load_workbook(io.BytesIO(version.xlsx.read()))

@@ -295,7 +295,7 @@ def test_a_list_longer_than_the_pdf_prints_says_how_many_and_the_workbook_holds_
     job, version = make_version(summary, who["office"])
     assert job.state == "done", job.report
     text = "".join(pdf_pages(stored(version.pdf))).replace("\n", "").replace(" ", "")
-    listed = [t for t in version.snapshot["sections"][1]["tables"] if t["key"] == "major_risks"][0]
+    listed = next(t for t in version.snapshot["sections"][1]["tables"] if t["key"] == "major_risks")
     assert listed["total"] > 30 and len(listed["rows"]) == 12
     shown = {row[0][:9] for row in listed["rows"] if row[0].startswith("第")}
     printed = {f"第{n:02d}号重大风险点" for n in range(1, 31) if f"第{n:02d}号重大风险点" in text}
