@@ -69,6 +69,8 @@ def narrative_save(*, summary: AnnualSummary, by, **texts) -> AnnualSummary:
             errors[name] = _("At most %(n)s characters.") % {"n": MAX_NARRATIVE}
     if errors:
         raise ValidationError(errors)
+    if not texts:
+        return summary  # nothing given, nothing written
     with transaction.atomic():
         locked = AnnualSummary.objects.select_for_update().get(pk=summary.pk)
         for name, text in texts.items():

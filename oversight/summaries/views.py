@@ -91,6 +91,12 @@ def summary_detail(request, pk):
     return _detail(request, selectors.summary_or_404(request.user, pk))
 
 
+def _sent(request, form: NarrativeForm) -> dict[str, str]:
+    """The parts of the narrative the request carries: a part it does not name is left as it is
+    (a post without them never blanks what was written)."""
+    return {name: text for name, text in form.cleaned_data.items() if name in request.POST}
+
+
 @login_required
 @require_POST
 def summary_save(request, pk):
@@ -100,7 +106,7 @@ def summary_save(request, pk):
     if not form.is_valid():
         return _detail(request, summary, form, status=400)
     try:
-        summary = services.narrative_save(summary=summary, by=request.user, **form.cleaned_data)
+        summary = services.narrative_save(summary=summary, by=request.user, **_sent(request, form))
     except ValidationError as error:
         for name, errors in error.message_dict.items():
             for message in errors:
@@ -126,7 +132,7 @@ def summary_autosave(request, pk):
     if not form.is_valid():
         return JsonResponse({"error": " ".join(m for errors in form.errors.values() for m in errors)}, status=409)
     try:
-        saved = services.narrative_save(summary=summary, by=request.user, **form.cleaned_data)
+        saved = services.narrative_save(summary=summary, by=request.user, **_sent(request, form))
     except PermissionDenied as error:
         return JsonResponse({"error": str(error)}, status=403)
     except ValidationError as error:

@@ -168,3 +168,16 @@ def test_an_autosave_after_the_sign_in_ran_out_says_so_and_keeps_nothing_half(bu
     assert answer.status_code == 401 and json.loads(answer.content)["error"]
     summary.refresh_from_db()
     assert summary.practices != "x"
+
+
+def test_a_post_that_names_no_part_of_the_narrative_leaves_it_as_written(built, who, as_user):
+    summary = services.summary_create(by=who["office"], unit=built.district, year=built.start.year)
+    services.narrative_save(summary=summary, by=who["office"], practices="写好的做法", problems="写好的问题")
+    client = as_user(who["office"])
+    assert client.post(f"{URL}{summary.pk}/save/", {"action": "save"}).status_code == 302
+    assert client.post(f"{URL}{summary.pk}/autosave/", {"problems": "只改问题"}).status_code == 200
+    assert (
+        client.post(f"{URL}{summary.pk}/save/", '{"practices": ""}', content_type="application/json").status_code == 302
+    )
+    summary.refresh_from_db()
+    assert (summary.practices, summary.problems) == ("写好的做法", "只改问题")
