@@ -79,6 +79,20 @@ def test_mark_read_all_read_and_the_filters(client, sign_in, swept):
     assert Notification.history.filter(recipient=wulin, read_at__isnull=False).count() == 2
 
 
+def test_marking_read_goes_back_to_a_page_of_this_site_and_nowhere_else(client, sign_in, swept):
+    sign_in(client, swept["wulin"])
+    first = Notification.objects.filter(recipient=swept["wulin"]).last()
+    for given, back in (
+        ("/hazards/?page=2", "/hazards/?page=2"),
+        ("0", reverse("notification_list")),  # a bare word once answered 500 (taken for a view's name)
+        ("https://evil.example/", reverse("notification_list")),
+        ("//evil.example/", reverse("notification_list")),
+    ):
+        for path in (reverse("notifications_read_all"), reverse("notification_read", args=[first.pk])):
+            answer = client.post(path, {"next": given})
+            assert (answer.status_code, answer["Location"]) == (302, back), (path, given)
+
+
 def test_nobody_opens_or_reads_another_persons_notification(client, sign_in, swept):
     theirs = Notification.objects.filter(recipient=swept["wulin"]).first()
     line = theirs.reminders.first()
