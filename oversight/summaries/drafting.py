@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from oversight.models import Metric
 from oversight.selectors import Dashboard
-from oversight.summaries.contents import num, rate
+from oversight.summaries.printed import num, rate
 
 
 def drafted(page: Dashboard, year: int) -> dict[str, str]:
