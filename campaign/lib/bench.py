@@ -74,6 +74,7 @@ class PageSamples:
     queries: list[list[str]]  # the SQL of each request
     cpu_ms: list[float]  # this process's CPU time per request (what a busy machine's other work does not add)
     sql_ms: list[float]  # the time its queries took, as the connection measured them
+    query_ms: list[list[float]] = ()  # each request's queries' times, in the order of `queries`
 
     @property
     def median(self) -> float:
@@ -86,7 +87,7 @@ class PageSamples:
 def sample_page(client: Client, url: str, repeat: int, *, warmup: int = 0) -> PageSamples:
     """GET `url` `warmup` times untimed, then `repeat` times timed, keeping each request's
     milliseconds and SQL; a page that is not 200 stops the run."""
-    ms, queries, cpu_ms, sql_ms = [], [], [], []
+    ms, queries, cpu_ms, sql_ms, query_ms = [], [], [], [], []
     for n in range(warmup + repeat):
         # With DEBUG on, the connection keeps the last 9,000 queries; once full, a capture counts none.
         reset_queries()
@@ -100,8 +101,9 @@ def sample_page(client: Client, url: str, repeat: int, *, warmup: int = 0) -> Pa
             ms.append(elapsed * 1000)
             cpu_ms.append(cpu * 1000)
             queries.append([q["sql"] for q in captured.captured_queries])
-            sql_ms.append(sum(float(q["time"]) for q in captured.captured_queries) * 1000)
-    return PageSamples(ms, queries, cpu_ms, sql_ms)
+            query_ms.append([float(q["time"]) * 1000 for q in captured.captured_queries])
+            sql_ms.append(sum(query_ms[-1]))
+    return PageSamples(ms, queries, cpu_ms, sql_ms, query_ms)
 
 
 def time_page(client: Client, url: str, repeat: int) -> tuple[float, int]:
