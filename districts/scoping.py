@@ -3,7 +3,8 @@
 A scope is a set of subtrees of the org tree (everything under a unit), plus
 sector grants (everything of one sector under a district, for the department
 that leads it). A subtree is the MPTT range (tree_id, lft, rght) of its root,
-so "everything under X" is one indexed range condition, never a walk.
+so "everything under X" is one indexed range condition, never a walk; rows at a unit
+are filtered on their own foreign key, "unit is one of the subtree's units" (units_q).
 
 Every list and detail of campaign data goes through ScopedQuerySet.visible_to
 or .editable_by; no view filters by hand.
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+
+from campaign.lib.sql import InValues
 
 if TYPE_CHECKING:
     from districts.models import OrgUnit, User
@@ -31,11 +34,22 @@ class Subtree:
     def of(cls, unit: OrgUnit) -> Subtree:
         return cls(unit.tree_id, unit.lft, unit.rght)
 
-    def q(self, lookup: str) -> Q:
+    def range_q(self, lookup: str = "") -> Q:
+        """The units of this subtree, as a range on the org unit's own columns (at `lookup`)."""
         return Q(**{f"{lookup}tree_id": self.tree_id, f"{lookup}lft__gte": self.lft, f"{lookup}rght__lte": self.rght})
+
+    def q(self, lookup: str) -> Q:
+        """Rows at a unit of this subtree, by a join to the unit (`lookup`: "unit__"; "" for OrgUnit
+        itself): no query of its own, for one subtree's figures. A scope's filter, which may be
+        OR-ed with others, is Scope.q's ids instead."""
+        return self.range_q(lookup)
 
     def contains(self, unit: OrgUnit) -> bool:
         return unit.tree_id == self.tree_id and self.lft <= unit.lft and unit.rght <= self.rght
+
+    def holds(self, other: Subtree) -> bool:
+        """The other subtree is this one or inside it."""
+        return self.tree_id == other.tree_id and self.lft <= other.lft and other.rght <= self.rght
 
     def overlaps(self, other: Subtree) -> bool:
         """One subtree holds the other: a street inside a district, or a city around it."""
@@ -48,12 +62,20 @@ class Scope:
     subtrees: frozenset[Subtree] = field(default_factory=frozenset)
     # (district subtree, sector id): a lead department's district-wide view.
     sector_grants: frozenset[tuple[Subtree, int]] = field(default_factory=frozenset)
+    # The units of this scope's subtrees, looked up once (shared by one user's scopes in a request).
+    _units: UnitIndex = field(default_factory=lambda: UnitIndex(), compare=False, hash=False, repr=False)
 
     def units_only(self) -> Scope:
         """The scope without its sector grants: for what belongs to units and to no sector
         (reports), and for acting as a unit (a department leading fire safety sees every
         fire hazard, but is not thereby the unit that rectifies or supervises it)."""
-        return Scope(everything=self.everything, subtrees=self.subtrees)
+        return Scope(everything=self.everything, subtrees=self.subtrees, _units=self._units)
+
+    def _unit_q(self, lookup: str, subtrees: frozenset[Subtree]) -> Q:
+        if not lookup:
+            return units_q("", subtrees)
+        every = self.subtrees | {subtree for subtree, _ in self.sector_grants}
+        return units_q(lookup, subtrees, self._units.ids(subtrees, every))
 
     @property
     def is_empty(self) -> bool:
@@ -63,16 +85,17 @@ class Scope:
         """A filter for rows whose unit is at `unit_lookup` (e.g. "unit__") and sector at `sector_lookup`."""
         if self.everything:
             return Q()
+        subtrees = set(self.subtrees)
         q = Q(pk__in=[])
-        for subtree in self.subtrees:
-            q |= subtree.q(unit_lookup)
-        for subtree, sector_id in self.sector_grants:
+        for subtree, sector_id in sorted(self.sector_grants, key=_grant_order):
             if sector_lookup is None:
                 # For the org units themselves: a lead department sees the
                 # district's units, so that it can place its sector's records.
-                q |= subtree.q(unit_lookup)
+                subtrees.add(subtree)
             else:
-                q |= subtree.q(unit_lookup) & Q(**{sector_lookup: sector_id})
+                q |= self._unit_q(unit_lookup, frozenset([subtree])) & Q(**{sector_lookup: sector_id})
+        if subtrees:
+            q |= self._unit_q(unit_lookup, frozenset(subtrees))
         return q
 
     def covers(self, unit: OrgUnit, sector_id: int | None = None) -> bool:
@@ -82,6 +105,72 @@ class Scope:
         if any(s.contains(unit) for s in self.subtrees):
             return True
         return any(s.contains(unit) and sector_id == sid for s, sid in self.sector_grants)
+
+
+def _grant_order(grant: tuple[Subtree, int]):
+    subtree, sector_id = grant
+    return (subtree.tree_id, subtree.lft, sector_id)
+
+
+def _ranges(subtrees) -> Q:
+    ranges = Q(pk__in=[])
+    for subtree in sorted(subtrees, key=lambda s: (s.tree_id, s.lft)):
+        ranges |= subtree.range_q()
+    return ranges
+
+
+def unit_ids(subtrees) -> list[int]:
+    """The ids of every org unit in `subtrees`: one query, on the org tree's (tree_id, lft) index."""
+    from districts.models import OrgUnit
+
+    return list(OrgUnit.objects.filter(_ranges(subtrees)).order_by().values_list("pk", flat=True))
+
+
+class UnitIndex:
+    """The units of some subtrees (id, tree, lft), loaded once, from which the ids of any of
+    those subtrees are picked without a query: the scopes one user has in one request (for
+    each role, without sector grants) all draw on the first one's load."""
+
+    def __init__(self, widest=None):
+        # `widest()`: every subtree the scopes drawing on this index can hold (a user's whole
+        # scope), loaded at the first miss so that the narrower scopes after it find theirs.
+        self._widest = widest
+        self._loads: list[tuple[frozenset[Subtree], list[tuple[int, int, int]]]] = []
+
+    def _rows(self, subtrees: frozenset[Subtree]):
+        return next(
+            (rows for loaded, rows in self._loads if all(any(c.holds(s) for c in loaded) for s in subtrees)), None
+        )
+
+    def _load(self, subtrees: frozenset[Subtree]) -> None:
+        from districts.models import OrgUnit
+
+        rows = list(OrgUnit.objects.filter(_ranges(subtrees)).order_by().values_list("pk", "tree_id", "lft"))
+        self._loads.append((frozenset(subtrees), rows))
+
+    def ids(self, subtrees: frozenset[Subtree], load: frozenset[Subtree]) -> list[int]:
+        """The ids of the units in `subtrees`; if no earlier load holds them, load the widest
+        subtrees (or `load`, a superset of `subtrees`, when they do not hold them either)."""
+        rows = self._rows(subtrees)
+        if rows is None:
+            widest = frozenset(self._widest()) if self._widest is not None else frozenset()
+            self._load(widest if widest and all(any(w.holds(s) for w in widest) for s in subtrees) else load)
+            rows = self._loads[-1][1]
+        return [pk for pk, tree, lft in rows if any(s.tree_id == tree and s.lft <= lft <= s.rght for s in subtrees)]
+
+
+def units_q(lookup: str, subtrees, ids: list[int] | None = None) -> Q:
+    """Rows at a unit of one of `subtrees`; `lookup` leads from the row to its unit ("unit__",
+    "submission__unit__"; "" for the org units themselves). `ids`: the subtrees' unit ids, when
+    known already.
+
+    For a row's unit this is "the unit is one of these ids", a condition on the row's own
+    foreign key that an index on it serves, and that stays an index scan when OR-ed with
+    another (the hazard ledger's place, responsible unit and supervising unit): never a join
+    to the org tree and a range on it, which no index on the rows can serve."""
+    if not lookup:
+        return _ranges(subtrees)
+    return Q(InValues(lookup.removesuffix("__"), unit_ids(subtrees) if ids is None else ids))
 
 
 def _remembered(user: User, key, load):
@@ -179,7 +268,15 @@ def build_scope(user: User, roles: frozenset[str] | None = None) -> Scope:
         grants.update((s, sector) for dept, s, sector in _sector_leads(user) if dept in departments)
     if teams:
         subtrees.update(s for team, s in _team_units(user) if team in teams)
-    return Scope(everything=everything, subtrees=frozenset(subtrees), sector_grants=frozenset(grants))
+    # The unit ids of a set of subtrees, shared by every scope of this user in this request.
+    units = _remembered(user, "units", lambda: UnitIndex(lambda: _every_subtree(user)))
+    return Scope(everything=everything, subtrees=frozenset(subtrees), sector_grants=frozenset(grants), _units=units)
+
+
+def _every_subtree(user: User) -> set[Subtree]:
+    """Every subtree of the user's whole scope, its sector grants' districts included."""
+    scope = scope_for(user)
+    return set(scope.subtrees) | {subtree for subtree, _ in scope.sector_grants}
 
 
 def scope_for(user: User, roles: frozenset[str] | None = None) -> Scope:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from campaign.lib.deadlines import DEADLINE_TZ, day_end, deadline_today  # (imported from here too)
+from campaign.lib.sql import InSubquery
 from districts.models import OrgUnit, Sector, Site
 from districts.scoping import Scope, ScopedQuerySet
 from risks.models import RiskPoint
@@ -77,10 +78,15 @@ class HazardQuerySet(ScopedQuerySet):
         if scope.everything:
             return self
         units = scope.units_only()
+        # Each branch a condition on the hazard's own columns (its place, its responsible
+        # unit, its id among those a unit in scope supervises), so that each is an index scan
+        # and the three combine in a BitmapOr; a join to the listing and the org tree would
+        # make PostgreSQL test every hazard of the ledger.
+        supervised = SupervisionListing.objects.filter(units.q("supervising_unit__", None)).values("hazard_id")
         return self.filter(
             scope.q(self.unit_lookup, self.sector_lookup)
             | units.q("responsible_unit__", None)
-            | units.q("listing__supervising_unit__", None)
+            | Q(InSubquery("pk", supervised))
         )
 
     def with_overdue(self, today: datetime.date | None = None):
@@ -210,6 +216,9 @@ class Hazard(models.Model):
             models.Index(fields=["unit", "sector"]),
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["responsible_unit", "status"]),
+            # The few major hazards, for the "major" queue: without it a unit with none reads
+            # every hazard it sees to count none.
+            models.Index(fields=["status"], condition=Q(grade=Grade.MAJOR), name="hazard_major_by_status"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
+from campaign.lib.sql import capped_counts
 from districts.models import OrgUnit, User
 from districts.scoping import scope_for
 from hazards.models import (
@@ -90,11 +91,14 @@ def overview_counts(user: User) -> dict[str, int]:
     )
 
 
+QUEUE_CAP = 999
+
+
 def queue_counts(user: User) -> dict[str, int]:
-    """How many hazards wait in each queue: one query."""
-    return Hazard.objects.visible_to(user).aggregate(
-        **{queue: Count("pk", filter=queue_q(user, queue)) for queue in QUEUES}
-    )
+    """How many hazards wait in each queue, up to QUEUE_CAP + 1 (shown "999+"): one query, each
+    count an index scan that stops there, never a count of a district's whole ledger."""
+    visible = Hazard.objects.visible_to(user)
+    return capped_counts({queue: visible.filter(queue_q(user, queue)) for queue in QUEUES}, QUEUE_CAP)
 
 
 def open_by_unit(user: User, limit: int = 30) -> list[dict]:

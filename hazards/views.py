@@ -49,6 +49,10 @@ def can_report(user) -> bool:
     return not scope_for(user, SIDE_ROLES[Side.REPORTER]).is_empty
 
 
+def _queue_count(n: int) -> str:
+    return _("%(n)s+") % {"n": selectors.QUEUE_CAP} if n > selectors.QUEUE_CAP else str(n)
+
+
 @login_required
 def hazard_list(request):
     filterset = HazardFilter(request.GET or None, queryset=selectors.hazards_for(request.user), user=request.user)
@@ -62,7 +66,7 @@ def hazard_list(request):
             "filter": filterset,
             **paged,
             "queue": queue,
-            "queues": [(q, QUEUE_LABELS[q], counts[q]) for q in QUEUES],
+            "queues": [(q, QUEUE_LABELS[q], counts[q], _queue_count(counts[q])) for q in QUEUES],
             "by_unit": selectors.open_by_unit(request.user) if queue == "overdue" else None,
             "can_add": can_report(request.user),
         },

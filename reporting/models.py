@@ -268,7 +268,7 @@ class SubmissionQuerySet(ScopedQuerySet):
     def visible_to(self, user):
         """Submitted work to everyone whose scope covers the unit; drafts only to the unit's own filers."""
         filers = scope_for(user, FILER_ROLES)
-        own_drafts = Q() if filers.everything else Scope(subtrees=filers.subtrees).q(self.unit_lookup, None)
+        own_drafts = Q() if filers.everything else filers.units_only().q(self.unit_lookup, None)
         return self.in_scope(scope_for(user)).filter(~Q(status=Status.DRAFT) | own_drafts)
 
     def filed(self):

@@ -7,9 +7,12 @@ embedded SQLite of ./dev up) the plain list, as before."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import BooleanField, F, Func, Subquery
 from django.db.models.expressions import RawSQL
 
 ARRAY_TYPES = frozenset({"bigint", "integer", "text", "date"})
@@ -23,3 +26,79 @@ def any_of(values: Iterable, db_type: str = "bigint"):
     if connection.vendor != "postgresql":
         return values
     return RawSQL(f"SELECT unnest(%s::{db_type}[])", [values])  # noqa: S611 (the type is one of ARRAY_TYPES; the values a parameter)
+
+
+class InValues(Func):
+    """`column` is one of `values` (ids), as a condition an index on `column` serves, in one parameter.
+
+    On PostgreSQL `column = ANY(%s::bigint[])`: the planner sees the values, so it knows how many
+    rows they select (a street's units, a tenth of the ledger; a community's, a hundredth), and
+    each branch of an OR is its own index scan, combined in a BitmapOr. On SQLite the values as
+    one JSON parameter, `column IN (SELECT value FROM json_each(%s))`, which it serves from an
+    index on `column` too."""
+
+    conditional = True
+    output_field = BooleanField()
+    arity = 1
+
+    def __init__(self, column: str, values: Iterable[int]):
+        super().__init__(F(column))
+        self.values = sorted(set(values))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column_sql, column_params = compiler.compile(self.get_source_expressions()[0])
+        sql = f"{column_sql} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (a compiled column; the values a parameter)
+        return sql, (*column_params, json.dumps(self.values))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column_sql, column_params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column_sql} = ANY(%s::bigint[])", (*column_params, self.values)
+
+
+class InSubquery(Func):
+    """`column` is one of the values `subquery` selects, as a condition an index on `column` serves.
+
+    `column IN (SELECT …)` is a semi-join: fine alone, but OR-ed with another condition
+    PostgreSQL can only test it row by row (a hashed SubPlan over the whole table). Written as
+    `column = ANY(ARRAY(SELECT …))` the subquery runs once (an InitPlan) and the condition is an
+    index qual, so that each branch of an OR is its own index scan, combined in a BitmapOr. On
+    SQLite, the plain `IN (SELECT …)`, which its planner serves from an index either way."""
+
+    conditional = True
+    output_field = BooleanField()
+    arity = 2
+
+    def __init__(self, column: str, subquery):
+        super().__init__(F(column), Subquery(subquery.order_by()))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return f"{column_sql} IN {subquery_sql}", (*column_params, *subquery_params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
+
+
+def capped_counts(querysets: dict, cap: int) -> dict[str, int]:
+    """How many rows each of `querysets` has, counting no further than cap + 1 (which means "more
+    than cap"): one query, each count reading at most cap + 1 index entries or rows."""
+    if not querysets:
+        return {}
+    parts, params = [], []
+    for i, queryset in enumerate(querysets.values()):
+        try:
+            sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (a scope with no unit)
+            parts.append("0")
+            continue
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{i})")  # noqa: S608 (a compiled queryset)
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))

@@ -307,6 +307,7 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             "street",
             REQUEST_START
             + 1  # the user's memberships → the scope, the roles card and the menu
+            + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
             + 1  # reports: the campaigns, with their districts
             + 1  # reports: the report types
             + 1  # reports: the periods of every type
@@ -325,6 +326,7 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             REQUEST_START
             + SECOND_FACTOR
             + 1  # the user's memberships
+            + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
             + 1  # reports: COUNT awaiting review (the office files none: no calendar)
             + 1  # hazards: one aggregate
             # risks: none — the office keeps no risks, so the aggregate is known to be zero unasked
@@ -338,6 +340,7 @@ def test_a_street_with_everything_done_is_told_so(client, sign_in, plan, unit, m
             "leader",
             REQUEST_START
             + 1  # the user's memberships
+            + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
             + 1  # reports: awaiting review and returned, one aggregate
             + 1  # reports: the campaigns
             + 1  # reports: the report types

@@ -278,6 +278,7 @@ def test_the_list_costs_a_fixed_number_of_queries(
         REQUEST_START
         + SECOND_FACTOR
         + 1  # the user's memberships → the scope and the menu
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the current campaign
         + 1  # the lead units the filter offers (the form is built)
         + 1  # the campaign asked for (or the current one), as the filter checks it
@@ -300,6 +301,7 @@ def test_the_detail_page_costs_a_fixed_number_of_queries(
     with django_assert_num_queries(
         REQUEST_START
         + 1  # the user's memberships
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the task, with sector, lead unit, campaign and district
         + 1  # its co-units
         + 1  # its milestones

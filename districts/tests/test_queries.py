@@ -46,6 +46,7 @@ def test_street_staff_site_list_costs_the_same_queries_for_10_and_100_sites(
         with django_assert_num_queries(
             REQUEST_START
             + 1  # the user's memberships → the scope, "Add a site" and the menu
+            + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
             + 1  # COUNT of the sites in scope, for the paginator
             + 1  # the units offered in the unit filter
             + 1  # the sectors offered in the sector filter
@@ -67,6 +68,7 @@ def test_department_staff_site_list_costs_the_same_queries_for_10_and_100_sites(
     with django_assert_num_queries(
         REQUEST_START
         + 1  # the user's memberships → the scope, "Add a site" and the menu
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the sectors their department leads → its district-wide part of the scope
         + 1  # COUNT of the sites in scope, for the paginator
         + 1  # the units offered in the unit filter
@@ -91,6 +93,7 @@ def test_unit_tree_costs_the_same_queries_for_10_and_100_grids(
     with django_assert_num_queries(
         REQUEST_START
         + 1  # the user's memberships → the scope and the menu
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the units in scope down to communities, in tree order
         + 1  # the visible sites counted per unit, summed up the tree
         + REQUEST_END
@@ -113,6 +116,7 @@ def test_unit_page_costs_the_same_queries_for_10_and_100_children(
     with django_assert_num_queries(
         REQUEST_START
         + 1  # the user's memberships → the scope and the menu
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the unit, with its parent
         + 1  # the children in scope
         + 1  # the visible sites counted per unit, for the children's totals

@@ -68,6 +68,7 @@ def test_the_hazard_list_costs_the_same_queries_for_10_and_500_hazards(
         with django_assert_num_queries(
             REQUEST_START
             + 1  # the user's memberships → the scope, "Log a hazard", the queues and the menu
+            + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
             + 1  # the queue counts, one aggregate
             + (1 if params.get("queue") == "overdue" else 0)  # open and overdue per responsible unit
             + 1  # COUNT of the hazards in scope, for the paginator

@@ -94,6 +94,7 @@ def test_a_streets_own_page_costs_the_same_queries_however_much_it_filed(
     with django_assert_num_queries(
         REQUEST_START
         + 1  # the user's memberships → the scope, the units they file for, the menu and the tabs
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the campaigns
         + 1  # the report types
         + 1  # the periods of every type
@@ -115,6 +116,7 @@ def test_the_submission_list_costs_the_same_queries_for_3_and_300_reports(
         REQUEST_START
         + SECOND_FACTOR
         + 1  # the user's memberships → the scope and the menu
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the report types offered in the filter
         + 1  # COUNT of the reports in scope, for the paginator
         + 1  # the page of reports, joined to unit, period, type, campaign and sender
@@ -135,6 +137,7 @@ def test_the_compilation_costs_the_same_queries_for_few_and_many_reports(
         REQUEST_START
         + SECOND_FACTOR
         + 1  # the user's memberships
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the campaigns
         + 1  # the report types
         + 1  # the periods of the type

@@ -194,6 +194,7 @@ def test_the_page_costs_the_same_queries_for_10_and_1000_risks(
         with django_assert_num_queries(
             REQUEST_START
             + 1  # the user's memberships → the scope and the menu
+            + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
             + 1  # the streets (and communities) in scope, with their parents and boundaries
             + 1  # the active risks in scope counted by unit × level, summed up the tree
             + 1  # the seven sectors

@@ -84,6 +84,7 @@ def test_street_staff_risk_list_costs_the_same_queries_for_10_and_1000_risks(
         with django_assert_num_queries(
             REQUEST_START
             + 1  # the user's memberships → the scope, "Add a risk" and the menu
+            + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
             + 1  # COUNT of the risks in scope, for the paginator
             + 1  # the units offered in the place filter
             + 1  # the sectors offered in the sector filter
@@ -108,6 +109,7 @@ def test_department_staff_risk_list_costs_the_same_queries_for_10_and_1000_risks
     with django_assert_num_queries(
         REQUEST_START
         + 1  # the user's memberships → the scope, "Add a risk" and the menu
+        + 1  # the ids of the units in that scope, once per request (a row's unit is one of them)
         + 1  # the sectors their department leads → its district-wide part of the scope
         + 1  # COUNT of the risks in scope, for the paginator
         + 1  # the units offered in the place filter
