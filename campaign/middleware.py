@@ -1,7 +1,10 @@
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+from campaign.lib.http import UNCOMPRESSED
 
 
 class ChineseByDefaultMiddleware:
@@ -38,6 +41,18 @@ class NoStoreMiddleware:
         if signed_in or response.has_header("Content-Disposition"):
             add_never_cache_headers(response)
         return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip (a floor of 200 bytes, random padding against BREACH), but for pages whose
+    view holds a secret beside text from the address (campaign.lib.http.uncompressed), and for
+    files (Content-Disposition): photos, PDFs and workbooks are compressed in their own format,
+    gzip would spend the processor on them for nothing and drop a download's length."""
+
+    def process_response(self, request, response):
+        if getattr(response, UNCOMPRESSED, False) or response.has_header("Content-Disposition"):
+            return response
+        return super().process_response(request, response)
 
 
 class NullCharacterMiddleware:
