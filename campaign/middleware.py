@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from campaign.lib.http import UNCOMPRESSED
+from campaign.lib.http import UNCOMPRESSED, is_public
 
 
 class ChineseByDefaultMiddleware:
@@ -28,7 +28,9 @@ class NoStoreMiddleware:
 
     A page or an export left in the cache of a shared office computer can be read by
     the next person at it, after sign-out, with the Back button or from the disk. One
-    rule for every response: signed in, or a file (Content-Disposition), means no-store.
+    rule for every response: signed in, or a file (Content-Disposition), means no-store;
+    but not an answer whose view declared it the same for everyone, holding nothing of
+    anyone's (campaign.lib.http.same_for_everyone: Cache-Control: public).
     """
 
     def __init__(self, get_response):
@@ -38,7 +40,7 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        if signed_in or response.has_header("Content-Disposition"):
+        if response.has_header("Content-Disposition") or (signed_in and not is_public(response)):
             add_never_cache_headers(response)
         return response
 
