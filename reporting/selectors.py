@@ -88,13 +88,13 @@ class Cell:
         return str(CellState.LABELS[self.state])
 
     def tally(self, today: datetime.date) -> Tally:
-        if not _counts(self.owed, self.period, today):
+        if not _in_rates(self.owed, self.period, today):
             return Tally()
         filed = self.state in (CellState.ON_TIME, CellState.LATE)
         return Tally(expected=1, filed=int(filed), on_time=int(self.state == CellState.ON_TIME))
 
 
-def _counts(owed: bool, period: Period, today: datetime.date) -> bool:
+def _in_rates(owed: bool, period: Period, today: datetime.date) -> bool:
     """Whether a unit × period counts in the rates at all. A period still open counts neither
     way: a report sent early waits for its period to close."""
     return owed and period.due_on < today
@@ -318,7 +318,7 @@ def _total(periods: list[Period], units: list[OrgUnit], counts: dict, today: dat
         if period.due_on >= today:
             continue
         for unit in units:
-            if not _counts(unit_owes(unit, period), period, today):
+            if not _in_rates(unit_owes(unit, period), period, today):
                 continue
             filed, on_time = _filing(period, counts.get((unit.pk, period.pk)))
             total.expected += 1
