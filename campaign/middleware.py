@@ -1,7 +1,10 @@
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+from campaign.lib.http import UNCOMPRESSED, is_public
 
 
 class ChineseByDefaultMiddleware:
@@ -25,7 +28,9 @@ class NoStoreMiddleware:
 
     A page or an export left in the cache of a shared office computer can be read by
     the next person at it, after sign-out, with the Back button or from the disk. One
-    rule for every response: signed in, or a file (Content-Disposition), means no-store.
+    rule for every response: signed in, or a file (Content-Disposition), means no-store;
+    but not an answer whose view declared it the same for everyone, holding nothing of
+    anyone's (campaign.lib.http.same_for_everyone: Cache-Control: public).
     """
 
     def __init__(self, get_response):
@@ -35,9 +40,21 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated
-        if signed_in or response.has_header("Content-Disposition"):
+        if response.has_header("Content-Disposition") or (signed_in and not is_public(response)):
             add_never_cache_headers(response)
         return response
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip (a floor of 200 bytes, random padding against BREACH), but for pages whose
+    view holds a secret beside text from the address (campaign.lib.http.uncompressed), and for
+    files (Content-Disposition): photos, PDFs and workbooks are compressed in their own format,
+    gzip would spend the processor on them for nothing and drop a download's length."""
+
+    def process_response(self, request, response):
+        if getattr(response, UNCOMPRESSED, False) or response.has_header("Content-Disposition"):
+            return response
+        return super().process_response(request, response)
 
 
 class NullCharacterMiddleware:

@@ -119,6 +119,17 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "campaign.middleware.NoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed here: below WhiteNoise, which answers static files with its own
+    # precompressed copies (and ranges) before this is reached; above everything that reads or
+    # writes a page's body, for those must see it uncompressed. The middleware above only set
+    # headers. Under 200 bytes, or when compressing would not shrink it, a page goes as it is.
+    # BREACH (a secret guessed from the compressed length of pages that also echo the
+    # attacker's input): the CSRF token in a form is masked afresh in every response, so no
+    # two pages carry the same bytes for it and the cookie's secret never appears in a page;
+    # and Django pads every compressed answer with 0-99 random bytes ("Heal the Breach"), so
+    # lengths do not add up across requests. A page with another secret (the authenticator key
+    # while it is set up) is not compressed at all (campaign.lib.http.uncompressed).
+    "campaign.middleware.CompressionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "campaign.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",

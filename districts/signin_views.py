@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from campaign.lib.forms import refusal_onto
+from campaign.lib.http import uncompressed
 from districts import second_factor
 from districts.forms import OwnPasswordChangeForm, SecondFactorCodeForm
 from districts.passwords import password_change_reason
@@ -73,6 +74,7 @@ def otp_verify(request):
 
 
 @never_cache
+@uncompressed
 @login_required
 @sensitive_post_parameters("code")
 def otp_enrol(request):
@@ -105,6 +107,7 @@ def otp_enrol(request):
 
 
 @never_cache
+@uncompressed
 @login_required
 def otp_recovery_codes(request):
     """The recovery codes, once: the page after enrolment shows them and forgets them."""

@@ -56,12 +56,11 @@ def report_calendar(request):
     years = list(range(campaign.starts_on.year, campaign.ends_on.year + 1))
     year = query_int(request, "year")
     year = year if year in years else None
-    all_grids = selectors.grids(campaign, types, today=today, user=request.user, year=year)
-    grid = next(g for g in all_grids if g.report_type.pk == context["report_type"].pk)
+    shown = selectors.calendar(campaign, types, context["report_type"], today=today, user=request.user, year=year)
     return render(
         request,
         "reporting/calendar.html",
-        {**context, "tab": "calendar", "grid": grid, "summary": all_grids, "years": years, "year": year},
+        {**context, "tab": "calendar", "grid": shown.grid, "summary": shown.totals, "years": years, "year": year},
     )
 
 

@@ -88,11 +88,16 @@ class Cell:
         return str(CellState.LABELS[self.state])
 
     def tally(self, today: datetime.date) -> Tally:
-        # A period still open counts neither way: a report sent early waits for its period to close.
-        if not self.owed or self.period.due_on >= today:
+        if not _in_rates(self.owed, self.period, today):
             return Tally()
         filed = self.state in (CellState.ON_TIME, CellState.LATE)
         return Tally(expected=1, filed=int(filed), on_time=int(self.state == CellState.ON_TIME))
+
+
+def _in_rates(owed: bool, period: Period, today: datetime.date) -> bool:
+    """Whether a unit × period counts in the rates at all. A period still open counts neither
+    way: a report sent early waits for its period to close."""
+    return owed and period.due_on < today
 
 
 @dataclass
@@ -110,6 +115,22 @@ class Group:
     unit: OrgUnit | None
     rows: list[Row] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
+
+
+@dataclass
+class TypeTotal:
+    """A report type's rates over the district, for the calendar's tabs."""
+
+    report_type: ReportType
+    total: Tally
+
+
+@dataclass
+class Calendar:
+    """The calendar page: the grid of the report type shown, and every type's rates."""
+
+    grid: Grid
+    totals: list[TypeTotal]
 
 
 @dataclass
@@ -198,14 +219,21 @@ def _cell_counts(campaign: Campaign, report_types, units) -> dict[tuple[int, int
     return {(r["unit_id"], r["period_id"]): r for r in rows}
 
 
+def _filing(period: Period, counts: dict | None) -> tuple[bool, bool]:
+    """(filed, filed on time) of one unit × period, from its grouped count."""
+    if not (counts and counts["filed"]):
+        return False, False
+    return True, not period.is_late(counts["first_sent"])
+
+
 def _cell(unit: OrgUnit, period: Period, counts: dict | None, today: datetime.date) -> Cell:
     owed = unit_owes(unit, period)
-    if counts and counts["filed"]:
-        late = period.is_late(counts["first_sent"])
+    filed, on_time = _filing(period, counts)
+    if filed:
         return Cell(
             unit,
             period,
-            CellState.LATE if late else CellState.ON_TIME,
+            CellState.ON_TIME if on_time else CellState.LATE,
             filed=counts["filed"],
             accepted=counts["accepted"] == counts["filed"],
             link=counts["filed_id"] if counts["filed"] == 1 else None,
@@ -217,6 +245,27 @@ def _cell(unit: OrgUnit, period: Period, counts: dict | None, today: datetime.da
     if not owed:
         return Cell(unit, period, CellState.NOT_OWED, owed=False)
     return Cell(unit, period, CellState.MISSING if period.due_on < today else CellState.NOT_DUE)
+
+
+def _calendar_rows(campaign, report_types, *, user, units, year):
+    """What every grid of `report_types` is built from: their periods (of `year`, if given),
+    the filing units (unless given) and the grouped count. Three queries, for any number of
+    units, periods and report types."""
+    periods = list(Period.objects.filter(campaign=campaign, report_type__in=report_types).order_by("starts_on"))
+    if year is not None:
+        periods = [p for p in periods if p.key.startswith(str(year)) or p.key == "once"]
+    if units is None:
+        kinds = sorted({k for t in report_types for k in t.filer_kinds})
+        units = filer_units(campaign, kinds, user=user)
+    return periods, units, _cell_counts(campaign, report_types, units)
+
+
+def _of_type(report_type: ReportType, periods: list[Period], units: list[OrgUnit]):
+    """The type's own periods (knowing their type) and the units that file it."""
+    own_periods = [p for p in periods if p.report_type_id == report_type.pk]
+    for p in own_periods:
+        p.report_type = report_type
+    return own_periods, [u for u in units if u.kind in report_type.filer_kinds]
 
 
 def grids(
@@ -233,21 +282,49 @@ def grids(
 
     Queries: the periods, the units (unless given), and the grouped count: three, for any
     number of units, periods and report types."""
-    periods = list(Period.objects.filter(campaign=campaign, report_type__in=report_types).order_by("starts_on"))
-    if year is not None:
-        periods = [p for p in periods if p.key.startswith(str(year)) or p.key == "once"]
-    if units is None:
-        kinds = sorted({k for t in report_types for k in t.filer_kinds})
-        units = filer_units(campaign, kinds, user=user)
-    counts = _cell_counts(campaign, report_types, units)
-    result = []
-    for report_type in report_types:
-        own_periods = [p for p in periods if p.report_type_id == report_type.pk]
-        for p in own_periods:
-            p.report_type = report_type
-        type_units = [u for u in units if u.kind in report_type.filer_kinds]
-        result.append(_grid(report_type, own_periods, type_units, counts, today))
-    return result
+    periods, units, counts = _calendar_rows(campaign, report_types, user=user, units=units, year=year)
+    return [_grid(t, *_of_type(t, periods, units), counts, today) for t in report_types]
+
+
+def calendar(
+    campaign: Campaign,
+    report_types: list[ReportType],
+    shown: ReportType,
+    *,
+    today: datetime.date,
+    user: User | None = None,
+    year: int | None = None,
+) -> Calendar:
+    """The calendar page: the grid of the type `shown`, cell by cell, and for its tabs every
+    type's rates over the district, the total its grid would have, counted from the grouped
+    count without building the grid: a page shows one type of five.
+
+    Queries: as grids, three."""
+    periods, units, counts = _calendar_rows(campaign, report_types, user=user, units=None, year=year)
+    grid = _grid(shown, *_of_type(shown, periods, units), counts, today)
+    totals = [
+        TypeTotal(t, grid.total if t.pk == shown.pk else _total(*_of_type(t, periods, units), counts, today))
+        for t in report_types
+    ]
+    return Calendar(grid, totals)
+
+
+def _total(periods: list[Period], units: list[OrgUnit], counts: dict, today: datetime.date) -> Tally:
+    """The district's rates of one type, as its grid's total (Cell.tally) but with no cell:
+    expected, the units owing each period whose due day is over; filed and on time, read off
+    the grouped count."""
+    total = Tally()
+    for period in periods:
+        if period.due_on >= today:
+            continue
+        for unit in units:
+            if not _in_rates(unit_owes(unit, period), period, today):
+                continue
+            filed, on_time = _filing(period, counts.get((unit.pk, period.pk)))
+            total.expected += 1
+            total.filed += filed
+            total.on_time += on_time
+    return total
 
 
 def _grid(report_type, periods, units, counts, today) -> Grid:

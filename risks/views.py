@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from campaign.lib.forms import attempt
+from campaign.lib.http import same_for_everyone
 from campaign.lib.paging import list_page
 from districts.scoping import scope_for
 from risks import selectors, services
@@ -162,6 +163,7 @@ def risk_review(request, pk):
     return render(request, "risks/review_form.html", {"risk": risk, "form": form})
 
 
+@same_for_everyone(max_age=60 * 60)
 def level_css(request):
     """The four colours (四色) as a style sheet for the level badges.
 
