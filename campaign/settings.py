@@ -271,6 +271,8 @@ def _proxy_ssl_header(raw: str):
 # Behind a proxy that ends TLS: the header it sets on HTTPS requests (and must
 # strip from the client's). Without it, the redirect would loop.
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))
+# The health check answers on plain HTTP too: a load balancer asks a node directly, behind TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Content-Security-Policy: scripts, styles, fonts and fetches only from the
 # platform itself; nothing inline. data: images are Bootstrap's drawn icons
