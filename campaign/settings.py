@@ -114,6 +114,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one line a request (LOG_FORMAT), timed around everything, redirects included.
+    "campaign.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Above everything that can answer, so that every answer carries the policy.
     "csp.middleware.CSPMiddleware",
@@ -416,12 +418,25 @@ IMPORT_MAX_UPLOAD_BYTES = _int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_IMAGE_BYTES = _int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_ATTACHMENT_BYTES = _int("UPLOAD_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
+# LOG_FORMAT=json (the default with DEBUG off): every log line one JSON object on stdout, and a
+# line per request from campaign.requests (campaign.middleware.RequestLogMiddleware).
+# LOG_FORMAT=plain (the default with DEBUG on): text on stderr, and no line per request, so that
+# ./dev up stays quiet.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "campaign.lib.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        if LOG_FORMAT == "plain"
+        else {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "campaign.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
         # Django's loggers write through the root's console only: its default configuration
         # gives "django" a console of its own too, and with DEBUG on every warning and every
         # traceback came out twice.
