@@ -70,7 +70,7 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced(client, request_line
 
 
 def test_signing_in_logs_no_password(client, plan, unit, make_user, request_lines, caplog):
-    password = "Corr3ct-Horse-Battery-9"  # noqa: S105
+    password = "Corr3ct-Horse-Battery-9"
     make_user(Role.STREET_STAFF, unit("330103002"), username="lisi", password=password)
     caplog.set_level(logging.DEBUG)  # every logger, as verbose as it gets
     response = client.post(reverse("login"), {"username": "lisi", "password": password})
