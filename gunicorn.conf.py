@@ -11,10 +11,16 @@ import os
 from gunicorn.http import wsgi as _wsgi
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# gunicorn's rule of thumb: two a core and one more (WEB_CONCURRENCY is gunicorn's own name).
+workers = int(os.environ.get("GUNICORN_WORKERS") or os.environ.get("WEB_CONCURRENCY") or 2 * (os.cpu_count() or 1) + 1)
+# A worker is replaced after this many requests (jitter: not all at once), so a slow leak never grows.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 # Long work runs in Celery; a request that takes this long is stuck.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
-accesslog = "-"
+# The platform logs each request itself, as JSON (campaign.middleware.RequestLogMiddleware);
+# GUNICORN_ACCESSLOG=- adds gunicorn's own access line as well.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 
 
 # gunicorn 27 always writes "Server: gunicorn" and has no setting to leave it out: drop

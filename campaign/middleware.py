@@ -1,10 +1,18 @@
+import logging
+import re
+import time
+import uuid
+
+from django.db import connection
 from django.http import JsonResponse
 from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import empty
 from django.utils.translation import gettext as _
 
 from campaign.lib.http import UNCOMPRESSED, is_public
+from districts.scoping import loaded_memberships
 
 
 class ChineseByDefaultMiddleware:
@@ -82,3 +90,71 @@ def _has_nul(request) -> bool:
         return True
     sources = [request.GET] + ([request.POST] if request.method == "POST" else [])
     return any("\x00" in key or any("\x00" in value for value in values) for q in sources for key, values in q.lists())
+
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+request_logger = logging.getLogger("campaign.requests")
+
+
+class RequestLogMiddleware:
+    """One line a request on the logger "campaign.requests" (LOG_FORMAT=json makes it one JSON
+    object): method, path (never the query string's values: they can hold a token; its keys
+    only), status, duration_ms, queries (the database queries the request made, counted by an
+    execute wrapper, DEBUG on or off), user id and username, unit (the code of the user's first
+    unit by code, when the page had loaded the memberships anyway; else null — the log makes
+    no query of its own) and request_id (the proxy's X-Request-ID, else a new one; the answer
+    carries it). Outermost, so that it times and sees every answer, redirects included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request_logger.isEnabledFor(logging.INFO):
+            return self.get_response(request)
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        queries = 0
+
+        def count(execute, sql, params, many, context):
+            nonlocal queries
+            queries += 1
+            return execute(sql, params, many, context)
+
+        started = time.perf_counter()
+        with connection.execute_wrapper(count):
+            response = self.get_response(request)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        response.headers.setdefault("X-Request-ID", request_id)
+        user_id, username, unit = _who(request)
+        request_logger.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "http": {
+                    "method": request.method,
+                    "path": request.path,
+                    "query_keys": sorted(request.GET.keys()),
+                    "status": response.status_code,
+                    "duration_ms": duration_ms,
+                    "queries": queries,
+                    "user_id": user_id,
+                    "username": username,
+                    "unit": unit,
+                    "request_id": request_id,
+                }
+            },
+        )
+        return response
+
+
+def _who(request) -> tuple[int | None, str | None, str | None]:
+    """The signed-in user's id, username and first unit's code — only what the request already
+    loaded: a user no one asked for (a static file, the health check) is not fetched for the log."""
+    user = request.__dict__.get("user")
+    if user is None or getattr(user, "_wrapped", None) is empty or not user.is_authenticated:
+        return None, None, None
+    memberships = loaded_memberships(user)
+    unit = memberships[0].unit.code if memberships else None
+    return user.pk, user.get_username(), unit

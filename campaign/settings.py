@@ -114,6 +114,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one line a request (LOG_FORMAT), timed around everything, redirects included.
+    "campaign.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Above everything that can answer, so that every answer carries the policy.
     "csp.middleware.CSPMiddleware",
@@ -282,6 +284,8 @@ def _proxy_ssl_header(raw: str):
 # Behind a proxy that ends TLS: the header it sets on HTTPS requests (and must
 # strip from the client's). Without it, the redirect would loop.
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))
+# The health check answers on plain HTTP too: a load balancer asks a node directly, behind TLS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Content-Security-Policy: scripts, styles, fonts and fetches only from the
 # platform itself; nothing inline. data: images are Bootstrap's drawn icons
@@ -425,12 +429,25 @@ IMPORT_MAX_UPLOAD_BYTES = _int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_IMAGE_BYTES = _int("UPLOAD_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 UPLOAD_MAX_ATTACHMENT_BYTES = _int("UPLOAD_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
 
+# LOG_FORMAT=json (the default with DEBUG off): every log line one JSON object on stdout, and a
+# line per request from campaign.requests (campaign.middleware.RequestLogMiddleware).
+# LOG_FORMAT=plain (the default with DEBUG on): text on stderr, and no line per request, so that
+# ./dev up stays quiet.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "campaign.lib.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"}
+        if LOG_FORMAT == "plain"
+        else {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "campaign.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
         # Django's loggers write through the root's console only: its default configuration
         # gives "django" a console of its own too, and with DEBUG on every warning and every
         # traceback came out twice.

@@ -5,9 +5,12 @@ from django.urls import include, path
 
 from campaign import views
 from districts import signin_views
+from jobs.health import healthz
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # For a load balancer or a monitor: no sign-in, no personal data (jobs/health.py).
+    path("healthz", healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", signin_views.PasswordChange.as_view(), name="password_change"),

@@ -38,8 +38,9 @@ LAST_SEEN = "signin:seen"
 # never late.
 LAST_SEEN_STEP = 60
 
-# Pages open to anyone signed in, whatever they still owe: signing out and switching language.
-ALWAYS_OPEN = {"logout", "set_language", "login"}
+# Pages open to anyone signed in, whatever they still owe: signing out, switching language, and
+# the health check (a monitor's answer, never a redirect).
+ALWAYS_OPEN = {"logout", "set_language", "login", "healthz"}
 SECOND_FACTOR_PAGES = {"otp_verify", "otp_enrol"}
 PASSWORD_PAGES = {"password_change"}
 

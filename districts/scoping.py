@@ -197,6 +197,13 @@ def memberships_of(user: User) -> list:
     )
 
 
+def loaded_memberships(user) -> list | None:
+    """The memberships memberships_of already loaded during this request, or None: never a
+    query (the request log names a unit only when the page had read them anyway)."""
+    cache = getattr(user, "_scoping_cache", None)
+    return None if cache is None else cache.get("memberships")
+
+
 def _unit_ids_with_role(user: User, role: str) -> list[int]:
     return [m.unit_id for m in memberships_of(user) if m.role == role]
 
