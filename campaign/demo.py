@@ -22,6 +22,7 @@ from districts.demo import demo_staff
 from districts.models import PRIVILEGED_ROLES, Membership, OrgUnit, Role, Sector, Site, User
 from districts.second_factor import otp_device_install, totp_device
 from districts.services import membership_create
+from districts.structure import add_units
 from districts.validators import ALPHABET, credit_code_check_char
 from hazards.demo import load_hazards
 from hazards.demo_history import PLAN_MAJORS, load_hazard_history
@@ -290,22 +291,6 @@ def _demo_risk_reviews(*, rounds: list[tuple[datetime.date, float]], today: date
     return made
 
 
-def _add_units(rows: list[tuple[str, str, str, OrgUnit]]) -> int:
-    """Bulk-insert (code, name, kind, parent) rows not yet in the tree, then renumber the tree once."""
-    have = set(OrgUnit.objects.filter(code__in=[r[0] for r in rows]).values_list("code", flat=True))
-    new = [
-        # Tree fields are placeholders until rebuild() renumbers the whole tree.
-        OrgUnit(code=code, name=name, kind=kind, parent=parent, tree_id=0, lft=0, rght=0, level=0)
-        for code, name, kind, parent in rows
-        if code not in have
-    ]
-    if new:
-        with OrgUnit.objects.disable_mptt_updates():
-            OrgUnit.objects.bulk_create(new, batch_size=2000)
-        OrgUnit.objects.rebuild()
-    return len(new)
-
-
 def _grids(communities, per_community: int) -> list[tuple[str, str, str, OrgUnit]]:
     return [
         (f"{c.code}-G{g:02d}", f"{c.name}第{g}网格", OrgUnit.Kind.GRID, c)
@@ -331,7 +316,7 @@ def load_demo(*, today: datetime.date | None = None) -> list[tuple[str, str, str
         team.assigned_units.set(OrgUnit.objects.filter(code__in=assigned))
 
     communities = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY, parent__parent=district).order_by("code"))
-    _add_units(_grids(communities, GRIDS_PER_COMMUNITY))
+    add_units(_grids(communities, GRIDS_PER_COMMUNITY))
 
     if not Site.objects.filter(unit__tree_id=district.tree_id).exists():
         sites = [
@@ -413,8 +398,8 @@ def scale_up(*, communities: int = 180, sites: int = 50_000, grids_per_community
         code = f"{street.code}9{i:02d}" if i < 100 else f"{street.code}X{i:03d}"
         rows.append((code, f"{street.name.removesuffix('街道')}第{i}社区", OrgUnit.Kind.COMMUNITY, street))
     with transaction.atomic():
-        new_communities = _add_units(rows)
-        new_grids = _add_units(_grids(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY), grids_per_community))
+        new_communities = add_units(rows)
+        new_grids = add_units(_grids(OrgUnit.objects.filter(kind=OrgUnit.Kind.COMMUNITY), grids_per_community))
     figures["units_seconds"] = time.perf_counter() - started
     out(f"org units: +{new_communities} communities, +{new_grids} grids in {figures['units_seconds']:.1f} s")
 

@@ -101,9 +101,10 @@ class OrgUnit(MPTTModel):
         Kind.COMMUNITY: {Kind.STREET},
         Kind.GRID: {Kind.COMMUNITY},
         Kind.DEPARTMENT: {Kind.DISTRICT},
-        Kind.OFFICE: {Kind.DISTRICT},
+        # A city has its own creation office and leading group, which see every district.
+        Kind.OFFICE: {Kind.DISTRICT, Kind.CITY},
         Kind.TEAM: {Kind.DISTRICT},
-        Kind.LEADING_GROUP: {Kind.DISTRICT},
+        Kind.LEADING_GROUP: {Kind.DISTRICT, Kind.CITY},
     }
     # Units where places are: risks and hazards sit in one of these; sites in
     # one below the district.

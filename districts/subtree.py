@@ -57,18 +57,20 @@ def totals_under(
 
 
 def district_of(unit: OrgUnit) -> OrgUnit:
-    """The district `unit` lies in (itself for a district; a city is its own answer).
+    """The district `unit` lies in (itself for a district); for a unit of the city's own (its
+    creation office, its leading group) the city, and a city is its own answer.
 
     Parents loaded with select_related are walked without a query; otherwise one
-    query finds the district among the unit's MPTT ancestors."""
+    query finds the nearest district or city among the unit's MPTT ancestors."""
+    areas = (OrgUnit.Kind.DISTRICT, OrgUnit.Kind.CITY)
     current = unit
-    while current.kind != OrgUnit.Kind.DISTRICT and current.parent_id is not None:
+    while current.kind not in areas and current.parent_id is not None:
         if not OrgUnit.parent.is_cached(current):
             ancestor = (
-                OrgUnit.objects.filter(tree_id=unit.tree_id, lft__lte=unit.lft, rght__gte=unit.rght)
-                .filter(kind=OrgUnit.Kind.DISTRICT)
+                OrgUnit.objects.filter(tree_id=unit.tree_id, lft__lte=unit.lft, rght__gte=unit.rght, kind__in=areas)
+                .order_by("-lft")
                 .first()
             )
             return ancestor or unit
         current = current.parent
-    return current if current.kind == OrgUnit.Kind.DISTRICT else unit
+    return current if current.kind in areas else unit

@@ -67,7 +67,9 @@ def _lens_of(membership) -> Lens | None:
     unit = membership.unit
     match membership.role:
         case Role.REVIEWER | Role.LEADER:
-            return Lens(ReaderKind.DISTRICT, district_of(unit))
+            area = district_of(unit)
+            # The city's office and leading group read its districts (_lenses).
+            return Lens(ReaderKind.DISTRICT, area) if area.kind == OrgUnit.Kind.DISTRICT else None
         case Role.SYSTEM_ADMIN if unit.kind == OrgUnit.Kind.DISTRICT:
             return Lens(ReaderKind.DISTRICT, unit)
         case Role.STREET_STAFF:
@@ -83,8 +85,8 @@ def _lens_of(membership) -> Lens | None:
 
 def lenses_for(user) -> list[Lens]:
     """The person's dashboards, the widest first. No query beyond their memberships, except for
-    a superuser or a city's system administrator (the districts they run: one query, once a
-    request: the menu asks on every page)."""
+    a superuser, a city's system administrator and the city's office and leading group (the
+    districts they read: one query, once a request: the menu asks on every page)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_dashboard_lenses", None)
@@ -97,6 +99,12 @@ def lenses_for(user) -> list[Lens]:
 def _lenses(user) -> list[Lens]:
     lenses = [lens for m in memberships_of(user) if (lens := _lens_of(m)) is not None]
     cities = [m.unit for m in memberships_of(user) if m.role == Role.SYSTEM_ADMIN and m.unit.kind == OrgUnit.Kind.CITY]
+    # The city's office and leading group: every district of the city, a dashboard each.
+    cities += [
+        m.unit.parent
+        for m in memberships_of(user)
+        if m.role in (Role.REVIEWER, Role.LEADER) and m.unit.parent and m.unit.parent.kind == OrgUnit.Kind.CITY
+    ]
     if user.is_superuser or cities:
         districts = OrgUnit.objects.filter(kind=OrgUnit.Kind.DISTRICT).order_by("tree_id", "lft")
         if not user.is_superuser:
