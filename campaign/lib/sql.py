@@ -23,3 +23,28 @@ def any_of(values: Iterable, db_type: str = "bigint"):
     if connection.vendor != "postgresql":
         return values
     return RawSQL(f"SELECT unnest(%s::{db_type}[])", [values])  # noqa: S611 (the type is one of ARRAY_TYPES; the values a parameter)
+
+
+def copy_insert(model, objs: list) -> None:
+    """Insert `objs` (new rows of `model`, their ids left to the database) at once: with COPY on
+    PostgreSQL, else bulk_create. bulk_create binds a parameter a value (on PostgreSQL an array
+    a column, which psycopg builds value by value in Python); COPY streams the rows. The rows'
+    ids are not read back: for rows written and never touched again (audit rows)."""
+    from django.db import connections, router
+    from django.db.models import AutoField, BigAutoField, SmallAutoField
+
+    if not objs:
+        return
+    conn = connections[router.db_for_write(model)]
+    if conn.vendor != "postgresql":
+        model._default_manager.bulk_create(objs, batch_size=1000)
+        return
+    fields = [
+        f for f in model._meta.local_concrete_fields if not isinstance(f, AutoField | BigAutoField | SmallAutoField)
+    ]
+    quote = conn.ops.quote_name
+    names = ", ".join(quote(f.column) for f in fields)
+    sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
+    with conn.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objs:
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, add=True), connection=conn) for f in fields])
