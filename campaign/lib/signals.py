@@ -22,7 +22,6 @@ security_event = Signal()
 def tell(kind: str, *, request=None, user=None, obj=None, detail=None, sender="campaign") -> None:
     security_event.send(sender=sender, kind=kind, request=request, user=user, obj=obj, detail=detail or {})
 
-
 # Sent after history rows were written in bulk (django-simple-history sends
 # post_create_historical_record only for rows written one by one):
 # sender=the history model, pks=the primary keys of the objects written.
