@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from audit.models import AuditEvent
+from campaign.lib.sql import copy_insert
 
 # The request being served, for rows written while it runs (history rows,
 # signals that carry no request).
@@ -217,7 +218,7 @@ def record_history_bulk(history_model, pks) -> int:
             event = _event_for(row, before.get(key), _HistoryView(row, key), user=writer)
             if event is not None:
                 events.append(event)
-    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    copy_insert(AuditEvent, events)
     return len(events)
 
 

@@ -223,8 +223,10 @@ class RiskResource(PlaceColumns, XlsxResource):
         batch_size = 1000
 
     id_column_optional = True
-    # The place is found in the units loaded once per file (PlaceColumns.before_import).
-    trusted_relations = ("unit",)
+    # The place is found in the units loaded once per file (PlaceColumns.before_import); the
+    # current assessment is never set by a row, only loaded with the risk: validating it would
+    # cost a SELECT per updated row.
+    trusted_relations = ("unit", "current_assessment")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -6,6 +6,8 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -407,3 +409,31 @@ def test_codes_typed_full_width_find_their_unit_and_site(plan, unit, wulin_staff
         "330103002051",
         "杭州安顺餐饮店",
     )
+
+
+def _import_queries(user, rows: int) -> int:
+    """The queries of importing `rows` new graded risks in 中北社区, then of re-importing them
+    with a changed grade and text each (each import is committed)."""
+    name = f"批量{rows}-"
+    new = xlsx(HEADERS, [row(f"{name}{n:05d}", L=(3, 1)[n % 2]) for n in range(rows)])
+    with CaptureQueriesContext(connection) as added:
+        report = import_risks(user, new)
+    assert report.committed and report.new == rows and report.assessed == rows, report.errors[:3]
+    codes = dict(RiskPoint.objects.filter(name__startswith=name).values_list("name", "code"))
+    changed = xlsx(
+        HEADERS,
+        [row(f"{name}{n:05d}", 风险编号=codes[f"{name}{n:05d}"], 责任人="李四", L=0.5) for n in range(rows)],
+    )
+    with CaptureQueriesContext(connection) as updated:
+        report = import_risks(user, changed)
+    assert report.committed and report.updated == rows and report.assessed == rows, report.errors[:3]
+    return len(added.captured_queries) + len(updated.captured_queries)
+
+
+def test_an_import_costs_the_same_queries_for_200_and_2000_rows(district, wulin_staff):
+    # Units, sectors, sites, methods and the file's risks are each read once per file, and rows
+    # are written a thousand at a time with their history, assessments and audit rows: a row
+    # costs no query of its own. Batches of 1,000 add a few INSERTs per thousand rows, no more.
+    small = _import_queries(wulin_staff, 200)
+    large = _import_queries(wulin_staff, 2000)
+    assert large - small <= 30, (small, large)

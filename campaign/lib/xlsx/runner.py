@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export.results import RowResult
 
+from campaign.lib.batch import collection_paused
 from campaign.lib.xlsx.cells import HEADER_ROW, ROW_COLUMN, cell_text, header_key
 from campaign.lib.xlsx.resource import XlsxResource
 
@@ -182,7 +183,12 @@ def run_import(
     if not len(prepared):
         report.errors = [RowError(HEADER_ROW, "", _("The file has no rows under the header."))]
         return report
-    result = resource.import_data(prepared, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True)
+    # Thousands of rows' instances, history and audit rows live to the end of the import: the
+    # collector's passes over them would only walk them again.
+    with collection_paused():
+        result = resource.import_data(
+            prepared, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+        )
     index = {h: i for i, h in enumerate(prepared.headers)}
     value_positions = [index.get(c) for c in report.columns]
     for data_row, row_result in zip(prepared, result.rows, strict=True):
